@@ -1,0 +1,1 @@
+pub const PLACEHOLDER: u8 = 0;

@@ -1,0 +1,180 @@
+//! Reading compliance back: GetComplianceDetailsByConfigRule, DescribeComplianceByConfigRule,
+//! DescribeComplianceByResource.
+
+use super::body;
+use super::rules::no_such_rule_message;
+use crate::error::ErrorCode;
+use crate::limits::defaults;
+use crate::names::{ResourceRef, RuleName};
+use crate::outcome::Outcome;
+use crate::paging;
+use crate::wire::*;
+use crate::world::{ComplianceType, World};
+use std::collections::BTreeMap;
+
+fn filter_types(types: &Option<Vec<String>>, clause: &'static str) -> Result<Option<Vec<ComplianceType>>, Outcome> {
+    match types {
+        None => Ok(None),
+        Some(list) if list.is_empty() => Ok(None),
+        Some(list) => list
+            .iter()
+            .map(|t| match ComplianceType::parse(t) {
+                Some(ComplianceType::InsufficientData) if clause == "R-GCD-02" => Err(Outcome::err(
+                    ErrorCode::InvalidParameterValueException,
+                    "INSUFFICIENT_DATA cannot be used as a ComplianceType filter.",
+                )
+                .clause(clause)),
+                Some(t) => Ok(t),
+                None => Err(Outcome::err(ErrorCode::InvalidParameterValueException, format!("Unknown ComplianceType {t}")).clause(clause)),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+    }
+}
+
+fn page_size(limit: i32) -> usize {
+    if limit == 0 {
+        defaults::COMPLIANCE_PAGE
+    } else {
+        limit as usize
+    }
+}
+
+/// GetComplianceDetailsByConfigRule (R-GCD-01..07): one result per evaluated resource, sorted
+/// by resource, filtered by ComplianceTypes (INSUFFICIENT_DATA not allowed, R-GCD-02), 10 a
+/// page by default (R-GCD-03).
+pub fn apply_get_compliance_details(world: &mut World, req: &GetComplianceDetailsByConfigRuleRequest) -> Outcome {
+    let rule = RuleName::new(&req.config_rule_name);
+    if !world.rules.contains_key(&rule) {
+        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str())).clause("R-GCD-07");
+    }
+    let types = match filter_types(&req.compliance_types, "R-GCD-02") {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let results: Vec<(ResourceRef, EvaluationResult)> = world
+        .evaluations
+        .iter()
+        .filter(|((r, _), e)| *r == rule && types.as_ref().is_none_or(|t| t.contains(&e.compliance)))
+        .map(|((_, res), e)| {
+            (
+                res.clone(),
+                EvaluationResult {
+                    evaluation_result_identifier: EvaluationResultIdentifier {
+                        evaluation_result_qualifier: EvaluationResultQualifier {
+                            config_rule_name: rule.to_string(),
+                            resource_type: res.resource_type.clone(),
+                            resource_id: res.resource_id.clone(),
+                            evaluation_mode: "DETECTIVE".to_owned(),
+                        },
+                        ordering_timestamp: e.ordering_timestamp,
+                        resource_evaluation_id: e.evaluation_id.clone(),
+                    },
+                    compliance_type: e.compliance.as_str().to_owned(),
+                    result_recorded_time: e.recorded,
+                    config_rule_invoked_time: e.recorded,
+                    annotation: e.annotation.clone(),
+                },
+            )
+        })
+        .collect();
+    let key = |(res, _): &(ResourceRef, EvaluationResult)| format!("{}\u{0}{}", res.resource_type, res.resource_id);
+    match paging::page(results, key, page_size(req.limit), req.next_token.as_deref(), "GetComplianceDetailsByConfigRule", rule.as_str()) {
+        Ok((page, next_token)) => Outcome::ok(body(&GetComplianceDetailsByConfigRuleResponse {
+            evaluation_results: page.into_iter().map(|(_, r)| r).collect(),
+            next_token,
+        }))
+        .clauses(&["R-GCD-01", "R-GCD-03", "R-GCD-05", "R-GCD-06"]),
+        Err(e) => Outcome::err(e.code, e.message).clauses(&["R-GCD-07", "R-PAG-04"]),
+    }
+}
+
+/// Sums a set of results: NON_COMPLIANT if any is (with how many), COMPLIANT if all are, else
+/// INSUFFICIENT_DATA (R-CMP-01, R-DCBR-02, R-DCBC-02).
+fn summarise(results: impl Iterator<Item = ComplianceType>) -> Compliance {
+    let (mut non_compliant, mut compliant) = (0, 0);
+    for r in results {
+        match r {
+            ComplianceType::NonCompliant => non_compliant += 1,
+            ComplianceType::Compliant => compliant += 1,
+            _ => {}
+        }
+    }
+    if non_compliant > 0 {
+        Compliance {
+            compliance_type: "NON_COMPLIANT".to_owned(),
+            compliance_contributor_count: Some(ComplianceContributorCount { capped_count: non_compliant.min(100), cap_exceeded: non_compliant > 100 }),
+        }
+    } else if compliant > 0 {
+        Compliance { compliance_type: "COMPLIANT".to_owned(), compliance_contributor_count: None }
+    } else {
+        Compliance { compliance_type: "INSUFFICIENT_DATA".to_owned(), compliance_contributor_count: None }
+    }
+}
+
+/// DescribeComplianceByConfigRule (R-DCBC-01..05).
+pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &DescribeComplianceByConfigRuleRequest) -> Outcome {
+    let names: Vec<RuleName> = match &req.config_rule_names {
+        Some(names) if !names.is_empty() => {
+            if let Some(missing) = names.iter().find(|n| !world.rules.contains_key(&RuleName::new(*n))) {
+                return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(missing)).clause("R-DCBC-05");
+            }
+            let mut v: Vec<RuleName> = names.iter().map(RuleName::new).collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+        _ => world.rules.keys().cloned().collect(),
+    };
+    let types = match filter_types(&req.compliance_types, "R-DCBC-04") {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let rows: Vec<ComplianceByConfigRule> = names
+        .into_iter()
+        .map(|rule| {
+            let compliance = summarise(world.evaluations.iter().filter(|((r, _), _)| *r == rule).map(|(_, e)| e.compliance));
+            ComplianceByConfigRule { config_rule_name: rule.to_string(), compliance }
+        })
+        .filter(|row| types.as_ref().is_none_or(|t| t.iter().any(|t| t.as_str() == row.compliance.compliance_type)))
+        .collect();
+    let key = |row: &ComplianceByConfigRule| row.config_rule_name.clone();
+    match paging::page(rows, key, 25, req.next_token.as_deref(), "DescribeComplianceByConfigRule", "") {
+        Ok((page, next_token)) => Outcome::ok(body(&DescribeComplianceByConfigRuleResponse { compliance_by_config_rules: page, next_token }))
+            .clauses(&["R-DCBC-01", "R-DCBC-02", "R-CMP-01"]),
+        Err(e) => Outcome::err(e.code, e.message).clause("R-DCBC-05"),
+    }
+}
+
+/// DescribeComplianceByResource (R-DCBR-01..07).
+pub fn apply_describe_compliance_by_resource(world: &mut World, req: &DescribeComplianceByResourceRequest) -> Outcome {
+    if req.resource_id.is_some() && req.resource_type.is_none() {
+        return Outcome::err(ErrorCode::InvalidParameterValueException, "A ResourceId needs a ResourceType.").clause("R-DCBR-05");
+    }
+    let types = match filter_types(&req.compliance_types, "R-DCBR-07") {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let mut by_resource: BTreeMap<&ResourceRef, Vec<ComplianceType>> = BTreeMap::new();
+    for ((_, res), e) in &world.evaluations {
+        if req.resource_type.as_ref().is_some_and(|t| *t != res.resource_type) || req.resource_id.as_ref().is_some_and(|i| *i != res.resource_id) {
+            continue;
+        }
+        by_resource.entry(res).or_default().push(e.compliance);
+    }
+    let rows: Vec<ComplianceByResource> = by_resource
+        .into_iter()
+        .map(|(res, results)| ComplianceByResource {
+            resource_type: res.resource_type.clone(),
+            resource_id: res.resource_id.clone(),
+            compliance: summarise(results.into_iter()),
+        })
+        .filter(|row| types.as_ref().is_none_or(|t| t.iter().any(|t| t.as_str() == row.compliance.compliance_type)))
+        .collect();
+    let key = |row: &ComplianceByResource| format!("{}\u{0}{}", row.resource_type, row.resource_id);
+    match paging::page(rows, key, page_size(req.limit), req.next_token.as_deref(), "DescribeComplianceByResource", "") {
+        Ok((page, next_token)) => Outcome::ok(body(&DescribeComplianceByResourceResponse { compliance_by_resources: page, next_token }))
+            .clauses(&["R-DCBR-01", "R-DCBR-02", "R-DCBR-06"]),
+        Err(e) => Outcome::err(e.code, e.message).clause("R-DCBR-07"),
+    }
+}

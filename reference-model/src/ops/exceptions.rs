@@ -1,0 +1,211 @@
+//! PutRemediationExceptions, DescribeRemediationExceptions, DeleteRemediationExceptions.
+
+use super::body;
+use crate::error::ErrorCode;
+use crate::limits::defaults;
+use crate::names::{exception_key_resource, ResourceRef, RuleName};
+use crate::outcome::{Alternative, Level, Outcome};
+use crate::paging;
+use crate::wire::*;
+use crate::world::{ComplianceType, StoredException, World, MAX_ITEMS_PER_TABLE};
+use serde_json::json;
+
+/// The text the model uses for a key whose resource is not NON_COMPLIANT.
+pub const NOT_NON_COMPLIANT: &str =
+    "Remediation exceptions can only be placed on resources that are NON_COMPLIANT under the rule.";
+
+fn unique<T: PartialEq + Clone>(items: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
+}
+
+fn exception_wire(rule: &RuleName, key: &RemediationExceptionResourceKey, stored: Option<&StoredException>, req_message: Option<&String>, req_expiration: Option<crate::time::Timestamp>) -> RemediationException {
+    RemediationException {
+        config_rule_name: rule.to_string(),
+        resource_type: key.resource_type.clone(),
+        resource_id: key.resource_id.clone(),
+        message: stored.map_or(req_message.cloned(), |s| s.message.clone()),
+        expiration_time: stored.map_or(req_expiration, |s| s.expiration),
+    }
+}
+
+/// PutRemediationExceptions (R-PRE-01..11).
+///
+/// One exception per key (R-PRE-07), an upsert per (rule, resource) (R-PRE-01), only for
+/// resources that are NON_COMPLIANT under the rule (R-PRE-04). For the other keys no exception
+/// is made; the documentation does not say whether they are reported, so both a FailedBatches
+/// entry (preferred) and silence are accepted. A service-linked remediation refuses
+/// exceptions (R-PRE-05, A-06).
+pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsRequest) -> Outcome {
+    let rule = RuleName::new(&req.config_rule_name);
+    let keys = unique(&req.resource_keys);
+    let all_failed = |message: &str| {
+        body(&PutRemediationExceptionsResponse {
+            failed_batches: vec![FailedRemediationExceptionBatch {
+                failure_message: message.to_owned(),
+                failed_items: keys
+                    .iter()
+                    .map(|k| exception_wire(&rule, k, None, req.message.as_ref(), req.expiration_time))
+                    .collect(),
+            }],
+        })
+    };
+
+    if world.remediations.get(&rule).is_some_and(|r| r.config.created_by_service.is_some()) {
+        let message = format!("Remediation exceptions cannot be placed on the service-linked remediation action of rule {rule}.");
+        return Outcome::new(
+            Alternative::error(ErrorCode::InvalidParameterValueException, message.clone()).provenance(Level::May).basis("A-06"),
+        )
+        .or(Alternative::success(all_failed(&message)).provenance(Level::May).basis("A-06"))
+        .clause("R-PRE-05");
+    }
+
+    let mut refused = Vec::new();
+    let mut stored_any = false;
+    for key in &keys {
+        let resource = exception_key_resource(key);
+        let non_compliant = resource
+            .as_ref()
+            .is_some_and(|r| world.compliance(&rule, r) == Some(ComplianceType::NonCompliant));
+        let full = world.exceptions.len() >= MAX_ITEMS_PER_TABLE;
+        match resource {
+            Some(resource) if non_compliant && !full => {
+                world.exceptions.insert(
+                    (rule.clone(), resource),
+                    StoredException { message: req.message.clone(), expiration: req.expiration_time, placed_by_config: false },
+                );
+                stored_any = true;
+            }
+            _ => refused.push(key.clone()),
+        }
+    }
+
+    let mut clauses = vec!["R-PRE-01", "R-PRE-07"];
+    if req.message.is_some() {
+        clauses.push("R-PRE-08");
+    }
+    if req.expiration_time.is_some() {
+        clauses.push("R-PRE-09");
+    }
+    if stored_any {
+        clauses.push("R-PRE-02");
+    }
+    if refused.is_empty() {
+        return Outcome::ok(json!({"FailedBatches": []})).clauses(&clauses);
+    }
+    let batch = FailedRemediationExceptionBatch {
+        failure_message: NOT_NON_COMPLIANT.to_owned(),
+        failed_items: refused
+            .iter()
+            .map(|k| exception_wire(&rule, k, None, req.message.as_ref(), req.expiration_time))
+            .collect(),
+    };
+    let mut outcome = Outcome::new(
+        Alternative::success(body(&PutRemediationExceptionsResponse { failed_batches: vec![batch] }))
+            .provenance(Level::May)
+            .basis("A-11"),
+    )
+    .or(Alternative::success(json!({"FailedBatches": []})).provenance(Level::May).basis("A-11"))
+    .clauses(&clauses)
+    .clauses(&["R-PRE-04", "R-PRE-11"]);
+    if !world.rules.contains_key(&rule) {
+        // An unknown rule has no NON_COMPLIANT resource; the service may also refuse outright.
+        outcome = outcome.or(
+            Alternative::error(ErrorCode::InvalidParameterValueException, format!("The Config rule {rule} does not exist."))
+                .provenance(Level::May)
+                .basis("A-12"),
+        );
+    }
+    outcome
+}
+
+fn sort_key(resource: &ResourceRef) -> String {
+    format!("{}\u{0}{}", resource.resource_type, resource.resource_id)
+}
+
+/// DescribeRemediationExceptions (R-DRE-01..08). Without ResourceKeys: every exception of the
+/// rule, sorted by resource, paged by Limit (0 means 25) and NextToken. With ResourceKeys: the
+/// exceptions of those keys, Limit and NextToken not applied (R-DRE-03). An unknown rule has
+/// none (NoSuchConfigRuleException is not modelled, R-DRE-06).
+pub fn apply_describe_exceptions(world: &mut World, req: &DescribeRemediationExceptionsRequest) -> Outcome {
+    let rule = RuleName::new(&req.config_rule_name);
+    let wire = |(resource, stored): (&ResourceRef, &StoredException)| RemediationException {
+        config_rule_name: rule.to_string(),
+        resource_type: Some(resource.resource_type.clone()),
+        resource_id: Some(resource.resource_id.clone()),
+        message: stored.message.clone(),
+        expiration_time: stored.expiration,
+    };
+    let of_rule = world.exceptions.iter().filter(|((r, _), _)| *r == rule).map(|((_, res), e)| (res, e));
+    if let Some(keys) = &req.resource_keys {
+        let wanted: Vec<ResourceRef> = unique(keys).iter().filter_map(exception_key_resource).collect();
+        let found: Vec<RemediationException> =
+            of_rule.filter(|(res, _)| wanted.contains(res)).map(wire).collect();
+        return Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions: found, next_token: None }))
+            .clauses(&["R-DRE-01", "R-DRE-03"]);
+    }
+    let all: Vec<(&ResourceRef, &StoredException)> = of_rule.collect();
+    let page_size = if req.limit == 0 { defaults::EXCEPTIONS_PAGE } else { req.limit as usize };
+    match paging::page(all, |(res, _)| sort_key(res), page_size, req.next_token.as_deref(), "DescribeRemediationExceptions", rule.as_str()) {
+        Ok((page, next_token)) => {
+            let remediation_exceptions = page.into_iter().map(wire).collect();
+            let mut outcome =
+                Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions, next_token }))
+                    .clauses(&["R-DRE-01", "R-DRE-02", "R-DRE-04", "R-DRE-05"]);
+            if req.limit == 0 {
+                outcome = outcome.clause("R-PAG-03");
+            }
+            outcome
+        }
+        Err(e) => Outcome::err(e.code, e.message).clauses(&["R-DRE-05", "R-PAG-04"]),
+    }
+}
+
+/// The text the model uses for a key with no exception to delete.
+pub const NO_SUCH_EXCEPTION: &str = "No remediation exception exists for the resource.";
+
+/// DeleteRemediationExceptions (R-DelRE-01..04). Keys with an exception lose it. Keys without
+/// one are refused: either in FailedBatches with the others deleted, or as a whole-request
+/// NoSuchRemediationExceptionException with nothing deleted. When no key has an
+/// exception the error is preferred, otherwise the partial success.
+pub fn apply_delete_exceptions(world: &mut World, req: &DeleteRemediationExceptionsRequest) -> Outcome {
+    let rule = RuleName::new(&req.config_rule_name);
+    let keys = unique(&req.resource_keys);
+    let (present, missing): (Vec<_>, Vec<_>) = keys.iter().cloned().partition(|k| {
+        exception_key_resource(k).is_some_and(|res| world.exceptions.contains_key(&(rule.clone(), res)))
+    });
+    let before = (!missing.is_empty()).then(|| world.clone());
+    for key in &present {
+        if let Some(res) = exception_key_resource(key) {
+            world.exceptions.remove(&(rule.clone(), res));
+        }
+    }
+    let Some(before) = before else {
+        return Outcome::ok(json!({"FailedBatches": []})).clause("R-DelRE-01");
+    };
+    let partial = Alternative::success(body(&DeleteRemediationExceptionsResponse {
+        failed_batches: vec![FailedDeleteRemediationExceptionsBatch {
+            failure_message: NO_SUCH_EXCEPTION.to_owned(),
+            failed_items: missing,
+        }],
+    }))
+    .provenance(Level::May)
+    .basis("A-14");
+    let error = Alternative::error(
+        ErrorCode::NoSuchRemediationExceptionException,
+        format!("No remediation exception exists for the given resource keys of rule {rule}."),
+    )
+    .provenance(Level::May)
+    .basis("A-14");
+    let outcome = if present.is_empty() {
+        Outcome::new(error).or(partial)
+    } else {
+        Outcome::new(partial).or(error.with_world(before))
+    };
+    outcome.clauses(&["R-DelRE-01", "R-DelRE-02", "R-DelRE-03"])
+}

@@ -1,0 +1,150 @@
+//! StartRemediationExecution and DescribeRemediationExecutionStatus.
+
+use super::body;
+use crate::auto::Trigger;
+use crate::error::ErrorCode;
+use crate::limits::defaults;
+use crate::names::{ResourceRef, RuleName};
+use crate::outcome::{Alternative, Level, Outcome};
+use crate::paging;
+use crate::wire::*;
+use crate::world::{ComplianceType, World};
+
+/// FailureMessage for a key whose resource is already compliant (the documentation's example).
+pub const ALREADY_COMPLIANT: &str = "The resource is already compliant.";
+/// FailureMessage for a key that still has an execution running (R-SRE-04, A-17).
+pub const STILL_RUNNING: &str = "A remediation execution is already in progress for the resource.";
+/// FailureMessage for a key that was never evaluated, in the alternative that refuses it.
+pub const NOT_EVALUATED: &str = "The resource has no NON_COMPLIANT evaluation under the rule.";
+
+fn no_configuration(rule: &RuleName) -> Outcome {
+    Outcome::err(
+        ErrorCode::NoSuchRemediationConfigurationException,
+        format!("No RemediationConfiguration for rule exists: {rule}"),
+    )
+}
+
+/// Starts what can start; returns the refused keys with the message of the first refusal.
+fn start(world: &mut World, rule: &RuleName, keys: &[ResourceKey], start_unevaluated: bool) -> (Vec<ResourceKey>, Option<&'static str>) {
+    let mut refused = Vec::new();
+    let mut message = None;
+    let mut started = Vec::new();
+    for key in keys {
+        let resource = ResourceRef::from(key);
+        let reason = if world.execution(rule, &resource).is_some_and(|e| e.is_active()) {
+            Some(STILL_RUNNING)
+        } else {
+            match world.compliance(rule, &resource) {
+                Some(ComplianceType::NonCompliant) => None,
+                Some(ComplianceType::Compliant | ComplianceType::NotApplicable) => Some(ALREADY_COMPLIANT),
+                Some(ComplianceType::InsufficientData) | None => (!start_unevaluated).then_some(NOT_EVALUATED),
+            }
+        };
+        match reason {
+            Some(reason) => {
+                message.get_or_insert(reason);
+                refused.push(key.clone());
+            }
+            None => started.push(resource),
+        }
+    }
+    world.queue_batch(rule, started, Trigger::Manual);
+    (refused, message)
+}
+
+fn response(refused: Vec<ResourceKey>, message: Option<&str>) -> serde_json::Value {
+    // FailedItems has a minimum of one item even as output (M-06): on full success both
+    // members are left out.
+    body(&StartRemediationExecutionResponse {
+        failure_message: message.map(str::to_owned),
+        failed_items: (!refused.is_empty()).then_some(refused),
+    })
+}
+
+/// StartRemediationExecution (R-SRE-01..07): an asynchronous, manual run for the given keys
+/// (R-SRE-02), queued as one batch under the rule's SSM controls. Keys whose resource is
+/// compliant, or that still have a run in progress (R-SRE-04), come back in FailedItems with
+/// one FailureMessage (R-SRE-06). Keys never evaluated are started (preferred) or refused.
+pub fn apply_start_execution(world: &mut World, req: &StartRemediationExecutionRequest) -> Outcome {
+    let rule = RuleName::new(&req.config_rule_name);
+    if world.remediation(&rule).is_none() {
+        return no_configuration(&rule).clauses(&["R-SRE-05", "R-ERR-04"]);
+    }
+    let mut keys: Vec<ResourceKey> = Vec::new();
+    for k in &req.resource_keys {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    let unevaluated = keys.iter().any(|k| {
+        !matches!(
+            world.compliance(&rule, &ResourceRef::from(k)),
+            Some(ComplianceType::NonCompliant | ComplianceType::Compliant | ComplianceType::NotApplicable)
+        )
+    });
+    // Only a request that meets a running execution can have the whole-request refusal.
+    let before = keys
+        .iter()
+        .any(|k| world.execution(&rule, &ResourceRef::from(k)).is_some_and(|e| e.is_active()))
+        .then(|| world.clone());
+    let strict_world = unevaluated.then(|| {
+        let mut w = world.clone();
+        let result = start(&mut w, &rule, &keys, false);
+        (w, result)
+    });
+    let (refused, message) = start(world, &rule, &keys, true);
+    let mut outcome = Outcome::new(
+        Alternative::success(response(refused.clone(), message)).provenance(if refused.is_empty() { Level::Must } else { Level::May }).basis("A-16"),
+    )
+    .clauses(&["R-SRE-01", "R-SRE-02", "R-SRE-03"]);
+    if !refused.is_empty() {
+        outcome = outcome.clause("R-SRE-06");
+    }
+    if let Some((w, (refused2, message2))) = strict_world {
+        outcome = outcome.or(Alternative::success(response(refused2, message2)).provenance(Level::May).basis("A-16").with_world(w));
+    }
+    if let Some(before) = before {
+        outcome = outcome
+            .or(Alternative::error(ErrorCode::InvalidParameterValueException, STILL_RUNNING)
+                .provenance(Level::May)
+                .basis("A-17")
+                .with_world(before))
+            .clause("R-SRE-04");
+    }
+    outcome
+}
+
+/// DescribeRemediationExecutionStatus (R-DRES-01..10): the latest execution of each resource of
+/// the rule (or of the given keys), sorted by resource, paged by Limit (0 means the maximum,
+/// 100) and NextToken.
+pub fn apply_describe_execution_status(world: &mut World, req: &DescribeRemediationExecutionStatusRequest) -> Outcome {
+    let rule = RuleName::new(&req.config_rule_name);
+    if world.remediation(&rule).is_none() {
+        return no_configuration(&rule).clauses(&["R-DRES-04", "R-ERR-04"]);
+    }
+    let wanted: Option<Vec<ResourceRef>> = req.resource_keys.as_ref().map(|ks| ks.iter().map(ResourceRef::from).collect());
+    let statuses: Vec<RemediationExecutionStatus> = world
+        .executions()
+        .filter(|((r, res), _)| *r == rule && wanted.as_ref().is_none_or(|w| w.contains(res)))
+        .map(|((_, res), e)| e.status(res))
+        .collect();
+    let page_size = if req.limit == 0 { defaults::EXECUTIONS_PAGE } else { req.limit as usize };
+    let key = |s: &RemediationExecutionStatus| format!("{}\u{0}{}", s.resource_key.resource_type, s.resource_key.resource_id);
+    match paging::page(statuses, key, page_size, req.next_token.as_deref(), "DescribeRemediationExecutionStatus", rule.as_str()) {
+        Ok((page, next_token)) => {
+            let mut outcome = Outcome::ok(body(&DescribeRemediationExecutionStatusResponse {
+                remediation_execution_statuses: page,
+                next_token,
+            }))
+            .clauses(&["R-DRES-01", "R-DRES-02", "R-DRES-06", "R-DRES-07"]);
+            if req.limit == 0 {
+                outcome = outcome.clause("R-DRES-03");
+            }
+            if req.resource_keys.is_some() {
+                outcome = outcome.clause("R-DRES-05");
+            }
+            outcome
+        }
+        Err(e) => Outcome::err(e.code, e.message).clauses(&["R-DRES-02", "R-PAG-04"]),
+    }
+}

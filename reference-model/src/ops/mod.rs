@@ -1,0 +1,155 @@
+//! One module per group of operations; each `apply_*` function takes the world, a validated
+//! typed request and returns the [`Outcome`]. [`handle`] is the whole pipeline from bytes.
+
+mod compliance;
+mod evaluations;
+mod exceptions;
+mod executions;
+mod remediation_configs;
+mod rules;
+
+pub use compliance::{apply_describe_compliance_by_config_rule, apply_describe_compliance_by_resource, apply_get_compliance_details};
+pub use evaluations::apply_put_evaluations;
+pub use exceptions::{apply_delete_exceptions, apply_describe_exceptions, apply_put_exceptions};
+pub use executions::{apply_describe_execution_status, apply_start_execution};
+pub use remediation_configs::{apply_delete_configuration, apply_describe_configurations, apply_put_configurations};
+pub use rules::{apply_delete_config_rule, apply_describe_config_rules, apply_put_config_rule};
+
+use crate::error::ErrorCode;
+use crate::operation::Operation;
+use crate::outcome::{Alternative, FieldKind, FlexField, Level, Outcome};
+use crate::time::Timestamp;
+use crate::validate::validate_request;
+use crate::world::World;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// The whole pipeline for one request body at time `now`: advance the clock, parse, validate,
+/// apply. The world is left in the state of the preferred alternative.
+pub fn handle(world: &mut World, op: Operation, body: &[u8], now: Timestamp) -> Outcome {
+    world.advance_to(now);
+    // An empty body is read as `{}` (A-28).
+    let value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v) => v,
+            Err(_) => {
+                return Outcome::new(
+                    Alternative::error(ErrorCode::SerializationException, "").code_level(Level::Should).basis("A-02"),
+                )
+                .clause("M-PROTOCOL")
+            }
+        }
+    };
+    handle_value(world, op, &value)
+}
+
+/// As [`handle`], for a body already parsed as JSON, at the world's current time.
+pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
+    if let Err(e) = validate_request(op, body) {
+        let (basis, code_level) = match e.code {
+            ErrorCode::ValidationException => ("A-01", Level::Should),
+            _ => ("A-02", Level::Should),
+        };
+        return Outcome::new(Alternative::error(e.code, e.message).code_level(code_level).basis(basis))
+            .clause(validation_clause(op));
+    }
+    match op {
+        Operation::PutRemediationConfigurations => apply_put_configurations(world, &typed(body)),
+        Operation::DescribeRemediationConfigurations => apply_describe_configurations(world, &typed(body)),
+        Operation::DeleteRemediationConfiguration => apply_delete_configuration(world, &typed(body)),
+        Operation::PutRemediationExceptions => apply_put_exceptions(world, &typed(body)),
+        Operation::DescribeRemediationExceptions => apply_describe_exceptions(world, &typed(body)),
+        Operation::DeleteRemediationExceptions => apply_delete_exceptions(world, &typed(body)),
+        Operation::StartRemediationExecution => apply_start_execution(world, &typed(body)),
+        Operation::DescribeRemediationExecutionStatus => apply_describe_execution_status(world, &typed(body)),
+        Operation::PutEvaluations => apply_put_evaluations(world, &typed(body)),
+        Operation::PutConfigRule => apply_put_config_rule(world, &typed(body)),
+        Operation::DeleteConfigRule => apply_delete_config_rule(world, &typed(body)),
+        Operation::DescribeConfigRules => apply_describe_config_rules(world, &typed(body)),
+        Operation::GetComplianceDetailsByConfigRule => apply_get_compliance_details(world, &typed(body)),
+        Operation::DescribeComplianceByConfigRule => apply_describe_compliance_by_config_rule(world, &typed(body)),
+        Operation::DescribeComplianceByResource => apply_describe_compliance_by_resource(world, &typed(body)),
+    }
+}
+
+/// A validated body always fits its typed request: the validator checks every type the typed
+/// structs rely on (a property test feeds arbitrary bodies through both).
+fn typed<T: DeserializeOwned>(body: &Value) -> T {
+    match serde_json::from_value(body.clone()) {
+        Ok(t) => t,
+        Err(e) => panic!("validated body does not fit its typed request: {e}: {body}"),
+    }
+}
+
+/// The rule that states the limits of an operation's input.
+fn validation_clause(op: Operation) -> &'static str {
+    match op {
+        Operation::PutRemediationConfigurations => "R-PRC-11",
+        Operation::DescribeRemediationConfigurations => "R-DRC-02",
+        Operation::DeleteRemediationConfiguration => "R-DelRC-01",
+        Operation::PutRemediationExceptions => "R-PRE-07",
+        Operation::DescribeRemediationExceptions => "R-DRE-07",
+        Operation::DeleteRemediationExceptions => "R-DelRE-04",
+        Operation::StartRemediationExecution => "R-SRE-03",
+        Operation::DescribeRemediationExecutionStatus => "R-DRES-05",
+        Operation::PutEvaluations => "R-PE-02",
+        Operation::PutConfigRule => "R-PCR-27",
+        Operation::DeleteConfigRule => "R-DCR-04",
+        Operation::DescribeConfigRules => "R-DCRs-01",
+        Operation::GetComplianceDetailsByConfigRule => "R-GCD-04",
+        Operation::DescribeComplianceByConfigRule => "R-DCBC-04",
+        Operation::DescribeComplianceByResource => "R-DCBR-05",
+    }
+}
+
+/// Response members that are compared by kind rather than by value (see [`FieldKind`]).
+pub fn flexible_fields(op: Operation) -> &'static [FlexField] {
+    // A struct literal of constants is promoted to 'static; a const fn call is not.
+    macro_rules! f {
+        ($path:expr, $kind:ident) => {
+            FlexField { path: $path, kind: FieldKind::$kind }
+        };
+    }
+    match op {
+        Operation::DescribeRemediationConfigurations => {
+            &[f!("RemediationConfigurations/*/Arn", GeneratedId), f!("RemediationConfigurations", Unordered)]
+        }
+        Operation::PutRemediationConfigurations => &[f!("FailedBatches", Unordered)],
+        Operation::PutRemediationExceptions => &[f!("FailedBatches", Unordered), f!("FailedBatches/*/FailedItems", Unordered)],
+        Operation::DeleteRemediationExceptions => {
+            &[f!("FailedBatches", Unordered), f!("FailedBatches/*/FailedItems", Unordered)]
+        }
+        Operation::DescribeRemediationExceptions => &[f!("NextToken", OpaqueToken)],
+        Operation::StartRemediationExecution => &[f!("FailedItems", Unordered)],
+        Operation::DescribeRemediationExecutionStatus => &[
+            f!("NextToken", OpaqueToken),
+            f!("RemediationExecutionStatuses/*/State", ExecutionState),
+            f!("RemediationExecutionStatuses/*/InvocationTime", ClockTime),
+            f!("RemediationExecutionStatuses/*/LastUpdatedTime", ClockTime),
+            f!("RemediationExecutionStatuses/*/StepDetails", ExecutionState),
+        ],
+        Operation::PutEvaluations => &[f!("FailedEvaluations", Unordered)],
+        Operation::DescribeConfigRules => &[
+            f!("NextToken", OpaqueToken),
+            f!("ConfigRules/*/ConfigRuleArn", GeneratedId),
+            f!("ConfigRules/*/ConfigRuleId", GeneratedId),
+        ],
+        Operation::GetComplianceDetailsByConfigRule => &[
+            f!("NextToken", OpaqueToken),
+            f!("EvaluationResults/*/ResultRecordedTime", ClockTime),
+            f!("EvaluationResults/*/ConfigRuleInvokedTime", ClockTime),
+            f!("EvaluationResults/*/EvaluationResultIdentifier/ResourceEvaluationId", GeneratedId),
+        ],
+        Operation::DescribeComplianceByConfigRule | Operation::DescribeComplianceByResource => {
+            &[f!("NextToken", OpaqueToken)]
+        }
+        Operation::DeleteRemediationConfiguration | Operation::PutConfigRule | Operation::DeleteConfigRule => &[],
+    }
+}
+
+/// Serialises a response struct (infallible for the wire types).
+pub(crate) fn body<T: serde::Serialize>(response: &T) -> Value {
+    serde_json::to_value(response).expect("wire types serialise")
+}

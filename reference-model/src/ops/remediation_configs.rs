@@ -1,0 +1,195 @@
+//! PutRemediationConfigurations, DescribeRemediationConfigurations, DeleteRemediationConfiguration.
+
+use super::body;
+use crate::error::ErrorCode;
+use crate::names::RuleName;
+use crate::outcome::{Alternative, Level, Outcome};
+use crate::wire::*;
+use crate::world::{StoredRemediation, World};
+use serde_json::json;
+
+/// Why a configuration cannot be stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// R-PRC-02.
+    NoSuchRule,
+    /// R-PRC-05.
+    ServiceLinkedRule,
+    /// R-RC-10: a parameter value must be either a ResourceValue or a StaticValue.
+    AmbiguousParameterValue,
+    /// R-PRC-07: automatic remediation needs a value for `AutomationAssumeRole`.
+    MissingAutomationAssumeRole,
+}
+
+impl Refusal {
+    fn message(self, rule: &str) -> String {
+        match self {
+            Refusal::NoSuchRule => format!("The Config rule {rule} does not exist. Create the rule before adding a remediation configuration."),
+            Refusal::ServiceLinkedRule => format!("Remediation configurations cannot be added to the service-linked rule {rule}."),
+            // Observed text (terraform-provider-aws issue 31428).
+            Refusal::AmbiguousParameterValue => {
+                "There were invalid RemediationParameterValues for configurations for AWS Config Rules".to_owned()
+            }
+            Refusal::MissingAutomationAssumeRole => format!(
+                "Automatic remediation for rule {rule} needs a value for the AutomationAssumeRole parameter."
+            ),
+        }
+    }
+    fn clause(self) -> &'static str {
+        match self {
+            Refusal::NoSuchRule => "R-PRC-02",
+            Refusal::ServiceLinkedRule => "R-PRC-05",
+            Refusal::AmbiguousParameterValue => "R-RC-10",
+            Refusal::MissingAutomationAssumeRole => "R-PRC-07",
+        }
+    }
+    fn message_level(self) -> Level {
+        if self == Refusal::AmbiguousParameterValue {
+            Level::Should
+        } else {
+            Level::May
+        }
+    }
+}
+
+fn refusal(world: &World, config: &RemediationConfiguration) -> Option<Refusal> {
+    let rule = RuleName::new(&config.config_rule_name);
+    let stored = match world.rules.get(&rule) {
+        None => return Some(Refusal::NoSuchRule),
+        Some(stored) => stored,
+    };
+    if stored.service_linked_by.is_some() {
+        return Some(Refusal::ServiceLinkedRule);
+    }
+    let parameters = config.parameters.as_ref();
+    if parameters.into_iter().flatten().any(|(_, v)| v.resource_value.is_some() == v.static_value.is_some()) {
+        return Some(Refusal::AmbiguousParameterValue);
+    }
+    if config.automatic == Some(true) {
+        let has_role = parameters
+            .and_then(|p| p.get("AutomationAssumeRole"))
+            .and_then(|v| v.static_value.as_ref())
+            .is_some_and(|s| !s.values.is_empty());
+        if !has_role {
+            return Some(Refusal::MissingAutomationAssumeRole);
+        }
+    }
+    None
+}
+
+/// Stores one configuration: an upsert per rule that keeps the Arn (R-PRC-01, R-RC-13). What
+/// was sent is what Describe returns, without invented defaults (observed: rc-describe-echo);
+/// an Arn or CreatedByService in the input is ignored, since Config sets both.
+fn store(world: &mut World, config: &RemediationConfiguration) {
+    let rule = RuleName::new(&config.config_rule_name);
+    let arn = match world.remediation_arn(&rule) {
+        Some(arn) => arn.to_owned(),
+        None => {
+            let uuid = world.fresh_uuid();
+            format!(
+                "arn:aws:config:{}:{}:remediation-configuration/{}/{}",
+                world.region, world.account_id, config.config_rule_name, uuid
+            )
+        }
+    };
+    let mut stored = config.clone();
+    stored.arn = Some(arn);
+    stored.created_by_service = None;
+    world.remediations.insert(rule.clone(), StoredRemediation { config: stored });
+    // R-PRC-08: turning on automatic remediation starts it for every NON_COMPLIANT resource.
+    world.trigger_automatic(&rule, None);
+}
+
+/// PutRemediationConfigurations (R-PRC-01..11, R-RC-*).
+///
+/// A configuration that cannot be stored is refused. Whether the service refuses the whole
+/// request with InvalidParameterValueException (preferred) or stores the others and lists
+/// the refused ones in FailedBatches (R-PRC-10) is not documented: both are accepted.
+pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigurationsRequest) -> Outcome {
+    let refusals: Vec<(usize, Refusal)> = req
+        .remediation_configurations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| refusal(world, c).map(|r| (i, r)))
+        .collect();
+    if let Some(&(first, reason)) = refusals.first() {
+        let rule = &req.remediation_configurations[first].config_rule_name;
+        let mut partial = world.clone();
+        let mut batches: Vec<FailedRemediationBatch> = Vec::new();
+        for (i, config) in req.remediation_configurations.iter().enumerate() {
+            match refusals.iter().find(|(j, _)| *j == i) {
+                None => store(&mut partial, config),
+                Some((_, r)) => {
+                    let message = r.message(&config.config_rule_name);
+                    match batches.iter_mut().find(|b| b.failure_message == message) {
+                        Some(b) => b.failed_items.push(config.clone()),
+                        None => batches.push(FailedRemediationBatch { failure_message: message, failed_items: vec![config.clone()] }),
+                    }
+                }
+            }
+        }
+        let failed_batches = body(&PutRemediationConfigurationsResponse { failed_batches: batches });
+        let mut outcome = Outcome::new(
+            Alternative::error(ErrorCode::InvalidParameterValueException, reason.message(rule))
+                .provenance(Level::May)
+                .message_level(reason.message_level())
+                .basis("A-03"),
+        )
+        .or(Alternative::success(failed_batches).provenance(Level::May).basis("A-03").with_world(partial))
+        .clause("R-PRC-10");
+        for (_, r) in &refusals {
+            outcome = outcome.clause(r.clause());
+        }
+        return outcome;
+    }
+    for config in &req.remediation_configurations {
+        store(world, config);
+    }
+    let mut outcome = Outcome::ok(json!({"FailedBatches": []})).clause("R-PRC-01");
+    if req.remediation_configurations.iter().any(|c| c.automatic == Some(true)) {
+        outcome = outcome.clauses(&["R-RC-04", "R-PRC-08"]);
+    }
+    outcome
+}
+
+/// DescribeRemediationConfigurations (R-DRC-01..03): the stored configurations of the named
+/// rules, in the order asked, each once; names without one are left out.
+pub fn apply_describe_configurations(world: &mut World, req: &DescribeRemediationConfigurationsRequest) -> Outcome {
+    let mut seen = Vec::new();
+    let mut found = Vec::new();
+    for name in &req.config_rule_names {
+        if seen.contains(name) {
+            continue;
+        }
+        seen.push(name.clone());
+        if let Some(stored) = world.remediations.get(&RuleName::new(name)) {
+            found.push(stored.config.clone());
+        }
+    }
+    Outcome::ok(body(&DescribeRemediationConfigurationsResponse { remediation_configurations: found }))
+        .clauses(&["R-DRC-01", "R-DRC-02"])
+}
+
+/// DeleteRemediationConfiguration (R-DelRC-01..05).
+pub fn apply_delete_configuration(world: &mut World, req: &DeleteRemediationConfigurationRequest) -> Outcome {
+    let rule = RuleName::new(&req.config_rule_name);
+    if !world.remediations.contains_key(&rule) {
+        return Outcome::err(
+            ErrorCode::NoSuchRemediationConfigurationException,
+            format!("No RemediationConfiguration for rule exists: {rule}"),
+        )
+        .clause("R-DelRC-02");
+    }
+    if world.remediation_in_progress(&rule) {
+        return Outcome::err(
+            ErrorCode::RemediationInProgressException,
+            format!("Remediation action is in progress for rule {rule}. Wait for it to finish and try again."),
+        )
+        .clause("R-DelRC-03");
+    }
+    world.remediations.remove(&rule);
+    // The execution history goes with the configuration.
+    world.executions.retain(|(r, _), _| r != &rule);
+    world.failed_attempts.retain(|(r, _), _| r != &rule);
+    Outcome::ok(json!({})).clauses(&["R-DelRC-01", "R-DelRC-05"])
+}

@@ -1,0 +1,236 @@
+//! PutConfigRule, DeleteConfigRule, DescribeConfigRules: the rules remediation hangs off.
+
+use super::body;
+use crate::error::ErrorCode;
+use crate::limits::defaults;
+use crate::names::RuleName;
+use crate::outcome::{Alternative, Level, Outcome};
+use crate::paging;
+use crate::wire::*;
+use crate::world::{StoredRule, World};
+use serde_json::Value;
+
+/// Page size of DescribeConfigRules (it has no Limit member; A-24).
+pub const CONFIG_RULES_PAGE: usize = 25;
+
+fn invalid(message: impl Into<String>, clause: &'static str) -> Outcome {
+    Outcome::err(ErrorCode::InvalidParameterValueException, message).clause(clause)
+}
+
+/// The text the real service sends for an unknown rule name (research: cloud-custodian placebo).
+pub fn no_such_rule_message(rule: &str) -> String {
+    format!("The ConfigRule '{rule}' provided in the request is invalid. Please check the configRule name.")
+}
+
+/// Checks the documented relations between members that the shapes cannot express.
+fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
+    if let Some(scope) = &rule.scope {
+        let types = scope.compliance_resource_types.as_ref().map_or(0, Vec::len);
+        if scope.compliance_resource_id.is_some() && types != 1 {
+            return Err(invalid("Scope with a ComplianceResourceId needs exactly one ComplianceResourceType.", "R-PCR-12"));
+        }
+        if scope.tag_value.is_some() && scope.tag_key.is_none() {
+            return Err(invalid("Scope with a TagValue needs a TagKey.", "R-PCR-13"));
+        }
+    }
+    let source = &rule.source;
+    match source.owner.as_str() {
+        "AWS" => {
+            if source.source_details.is_some() {
+                return Err(invalid("SourceDetails can only be given for custom rules.", "R-PCR-16"));
+            }
+            if source.source_identifier.is_none() {
+                return Err(invalid("A managed rule needs a SourceIdentifier.", "R-PCR-03"));
+            }
+        }
+        "CUSTOM_LAMBDA" => {
+            if source.source_identifier.is_none() {
+                return Err(invalid("A custom Lambda rule needs the function ARN as SourceIdentifier.", "R-PCR-03"));
+            }
+        }
+        _ => {
+            // CUSTOM_POLICY (the enum allows nothing else).
+            if source.custom_policy_details.is_none() {
+                return Err(invalid("A custom policy rule needs CustomPolicyDetails.", "R-PCR-18"));
+            }
+            let allowed = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"];
+            if source.source_details.iter().flatten().any(|d| d.message_type.as_deref().is_some_and(|m| !allowed.contains(&m))) {
+                return Err(invalid("A custom policy rule is triggered only by configuration item changes.", "R-PCR-18"));
+            }
+        }
+    }
+    if source.source_details.iter().flatten().any(|d| {
+        d.maximum_execution_frequency.is_some() && d.message_type.as_deref() != Some("ScheduledNotification")
+    }) {
+        return Err(invalid("A SourceDetail with MaximumExecutionFrequency needs MessageType ScheduledNotification.", "R-PCR-16"));
+    }
+    let modes: Vec<&str> = rule.evaluation_modes.iter().flatten().filter_map(|m| m.mode.as_deref()).collect();
+    if (1..modes.len()).any(|i| modes[..i].contains(&modes[i])) {
+        return Err(invalid("EvaluationModes must be distinct.", "R-PCR-22"));
+    }
+    Ok(())
+}
+
+fn find_rule(world: &World, rule: &ConfigRule) -> Option<RuleName> {
+    if let Some(name) = &rule.config_rule_name {
+        return Some(RuleName::new(name)).filter(|n| world.rules.contains_key(n));
+    }
+    world
+        .rules
+        .iter()
+        .find(|(_, s)| {
+            (rule.config_rule_arn.is_some() && s.rule.config_rule_arn == rule.config_rule_arn)
+                || (rule.config_rule_id.is_some() && s.rule.config_rule_id == rule.config_rule_id)
+        })
+        .map(|(n, _)| n.clone())
+}
+
+/// PutConfigRule (R-PCR-01..27): creates or updates a rule (an upsert by name, Arn or Id).
+/// Success has no output shape: an empty body (observed).
+pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> Outcome {
+    if !world.recorder_available {
+        return Outcome::new(
+            Alternative::error(
+                ErrorCode::NoAvailableConfigurationRecorderException,
+                "You must create a configuration recorder before you can create or update a Config rule.",
+            )
+            .message_level(Level::Should)
+            .basis("rule-put-no-recorder"),
+        )
+        .clauses(&["R-PCR-10", "R-ERR-11"]);
+    }
+    let sent = &req.config_rule;
+    if sent.config_rule_name.is_none() && sent.config_rule_arn.is_none() && sent.config_rule_id.is_none() {
+        return Outcome::new(
+            Alternative::error(
+                ErrorCode::InvalidParameterValueException,
+                "One or more identifiers needs to be provided. Provide Name or Id or Arn",
+            )
+            .message_level(Level::Should),
+        )
+        .clause("R-PCR-05");
+    }
+    if let Err(outcome) = check_rule(sent) {
+        return outcome;
+    }
+    let existing = find_rule(world, sent);
+    let name = match (&existing, &sent.config_rule_name) {
+        (Some(name), _) => name.clone(),
+        (None, Some(name)) if sent.config_rule_arn.is_none() && sent.config_rule_id.is_none() => RuleName::new(name),
+        (None, Some(_)) => {
+            return Outcome::new(
+                Alternative::error(
+                    ErrorCode::InvalidParameterValueException,
+                    "ConfigRule Arn and Id can not be specified when creating a new ConfigRule. ConfigRule Arn and Id are generated by the service. Please try the request again without specifying ConfigRule Arn or Id.",
+                )
+                .message_level(Level::Should),
+            )
+            .clause("R-PCR-05");
+        }
+        (None, None) => {
+            return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(sent.config_rule_arn.as_deref().or(sent.config_rule_id.as_deref()).unwrap_or_default()))
+                .clause("R-PCR-06");
+        }
+    };
+    if existing.is_none() && world.rules.len() >= defaults::MAX_CONFIG_RULES {
+        return Outcome::err(
+            ErrorCode::MaxNumberOfConfigRulesExceededException,
+            format!("Failed to put rule because the maximum number of rules ({}) has been reached.", defaults::MAX_CONFIG_RULES),
+        )
+        .clauses(&["R-PCR-01", "R-ERR-08"]);
+    }
+    let (arn, id, service) = match existing.as_ref().and_then(|n| world.rules.get(n)) {
+        Some(stored) => (stored.rule.config_rule_arn.clone(), stored.rule.config_rule_id.clone(), stored.service_linked_by.clone()),
+        None => {
+            let id = format!("config-rule-{}", world.fresh_short_id());
+            (Some(format!("arn:aws:config:{}:{}:config-rule/{id}", world.region, world.account_id)), Some(id), None)
+        }
+    };
+    let mut rule = sent.clone();
+    rule.config_rule_name = Some(name.to_string());
+    rule.config_rule_arn = arn;
+    rule.config_rule_id = id;
+    rule.config_rule_state = Some("ACTIVE".to_owned());
+    rule.created_by = service.clone();
+    if rule.evaluation_modes.is_none() {
+        // R-PCR-22: the default is Detective only; the real service lists it (research).
+        rule.evaluation_modes = Some(vec![EvaluationModeConfiguration { mode: Some("DETECTIVE".to_owned()) }]);
+    }
+    let clauses: &[&str] = if existing.is_some() { &["R-PCR-01", "R-PCR-06", "R-PCR-07"] } else { &["R-PCR-01", "R-PCR-02", "R-PCR-05"] };
+    world.rules.insert(name, StoredRule { rule, service_linked_by: service });
+    Outcome::ok(Value::Null).clauses(clauses)
+}
+
+/// DeleteConfigRule (R-DCR-01..05): refused while a remediation configuration is attached
+/// (observed text, rule-delete-with-rc); otherwise the rule and its results go at once.
+pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest) -> Outcome {
+    let rule = RuleName::new(&req.config_rule_name);
+    if !world.rules.contains_key(&rule) {
+        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str()))
+            .clauses(&["R-DCR-04", "R-ERR-03"]);
+    }
+    if world.remediations.contains_key(&rule) {
+        return Outcome::new(
+            Alternative::error(
+                ErrorCode::ResourceInUseException,
+                format!("The rule {rule} currently has a RemediationConfiguration. Please delete the RemediationConfiguration and try again."),
+            )
+            .message_level(Level::Should)
+            .basis("rule-delete-with-rc"),
+        )
+        .clauses(&["R-DCR-03", "R-ERR-07"]);
+    }
+    world.remove_rule(&rule);
+    Outcome::ok(Value::Null).clauses(&["R-DCR-01", "R-DCR-02"])
+}
+
+/// DescribeConfigRules (R-DCRs-01..03): the named rules (an unknown name is an error) or all,
+/// sorted by name, 25 a page.
+pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) -> Outcome {
+    let mut rules: Vec<&StoredRule> = match &req.config_rule_names {
+        Some(names) if !names.is_empty() => {
+            let mut out = Vec::new();
+            for name in names {
+                match world.rules.get(&RuleName::new(name)) {
+                    Some(r) => {
+                        if !out.iter().any(|o: &&StoredRule| o.rule.config_rule_name == r.rule.config_rule_name) {
+                            out.push(r)
+                        }
+                    }
+                    None => {
+                        return Outcome::new(
+                            Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(name))
+                                .message_level(Level::Should),
+                        )
+                        .or(Alternative::error(
+                            ErrorCode::NoSuchConfigRuleException,
+                            "One or more ConfigRules provided in the request are invalid. Please check the configRule names.",
+                        )
+                        .message_level(Level::Should))
+                        .clauses(&["R-DCRs-01", "R-DCRs-03", "R-ERR-03"]);
+                    }
+                }
+            }
+            out
+        }
+        _ => world.rules.values().collect(),
+    };
+    if let Some(filters) = &req.filters {
+        if let Some(mode) = &filters.evaluation_mode {
+            rules.retain(|r| r.rule.evaluation_modes.iter().flatten().any(|m| m.mode.as_ref() == Some(mode)));
+        }
+        if let Some(visibility) = &filters.rule_evaluation_visibility {
+            rules.retain(|r| r.rule.rule_evaluation_visibility.as_ref().is_none_or(|v| v == visibility));
+        }
+    }
+    rules.sort_by(|a, b| a.rule.config_rule_name.cmp(&b.rule.config_rule_name));
+    let key = |r: &&StoredRule| r.rule.config_rule_name.clone().unwrap_or_default();
+    match paging::page(rules, key, CONFIG_RULES_PAGE, req.next_token.as_deref(), "DescribeConfigRules", "") {
+        Ok((page, next_token)) => Outcome::ok(body(&DescribeConfigRulesResponse {
+            config_rules: page.into_iter().map(|r| r.rule.clone()).collect(),
+            next_token,
+        }))
+        .clauses(&["R-DCRs-01", "R-DCRs-02", "R-DCRs-03"]),
+        Err(e) => Outcome::err(e.code, e.message).clauses(&["R-DCRs-03", "R-PAG-04"]),
+    }
+}

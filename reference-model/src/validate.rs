@@ -1,0 +1,439 @@
+//! Request validation, driven by the service model's shapes, with AWS's error texts.
+//!
+//! Two stages, in the order the service applies them:
+//! 1. **Types** (`SerializationException`): the body must be a JSON object and every member
+//!    must have the JSON type its shape needs. JSON `null` counts as absent.
+//! 2. **Constraints** (`ValidationException`): required members, lengths (in UTF-16 code units,
+//!    as Java counts them), patterns, enums and numeric ranges. Every violation is reported in
+//!    one message, in member-declaration order, in the format observed from the real service
+//!    (`pe-bad-compliance-type`): `1 validation error detected: Value 'ERROR' at
+//!    'evaluations.1.member.complianceType' failed to satisfy constraint: Member must satisfy
+//!    enum value set: [...]`; several are joined with `; `.
+
+use crate::error::{ApiError, ErrorCode};
+use crate::operation::Operation;
+use crate::service_model::{ServiceModel, Shape};
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// The patterns of the service model, implemented with Java's `String.matches` semantics
+/// (a full match; `.` stops at line terminators; `\S` is ASCII-only). Only two patterns
+/// exist in the model, so a regex engine would buy nothing but a dependency and a
+/// semantic mismatch (Rust's `\S` is Unicode-aware).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KnownPattern {
+    /// `.*\S.*`: at least one non-whitespace character and no line terminator.
+    NonBlank,
+    /// `guard\-2\.x\.x`: exactly `guard-2.x.x`.
+    GuardRuntime,
+}
+
+impl KnownPattern {
+    pub fn from_model(pattern: &str) -> Option<Self> {
+        match pattern {
+            r".*\S.*" => Some(KnownPattern::NonBlank),
+            r"guard\-2\.x\.x" => Some(KnownPattern::GuardRuntime),
+            _ => None,
+        }
+    }
+
+    pub fn source(self) -> &'static str {
+        match self {
+            KnownPattern::NonBlank => r".*\S.*",
+            KnownPattern::GuardRuntime => r"guard\-2\.x\.x",
+        }
+    }
+
+    pub fn matches(self, s: &str) -> bool {
+        match self {
+            KnownPattern::NonBlank => {
+                let line_terminator = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+                let java_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r');
+                !s.chars().any(line_terminator) && s.chars().any(|c| !java_space(c))
+            }
+            KnownPattern::GuardRuntime => s == "guard-2.x.x",
+        }
+    }
+}
+
+/// String length as Java counts it (UTF-16 code units).
+pub fn java_length(s: &str) -> u64 {
+    s.encode_utf16().count() as u64
+}
+
+/// The order in which the real service lists an enum's values in its message, where known.
+/// Elsewhere the model's order is used (a `MAY` choice: the service prints a Java set).
+const OBSERVED_ENUM_ORDER: &[(&str, &[&str])] =
+    &[("ComplianceType", &["INSUFFICIENT_DATA", "NON_COMPLIANT", "NOT_APPLICABLE", "COMPLIANT"])];
+
+/// One broken constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// `evaluations.1.member.complianceType`
+    pub path: String,
+    /// The value as AWS prints it: `'text'` or `null`.
+    pub rendered_value: String,
+    /// `Member must have length less than or equal to 128`
+    pub constraint: String,
+}
+
+impl Violation {
+    fn sentence(&self) -> String {
+        format!(
+            "Value {} at '{}' failed to satisfy constraint: {}",
+            self.rendered_value, self.path, self.constraint
+        )
+    }
+}
+
+/// The message of a `ValidationException` for these violations.
+pub fn validation_message(violations: &[Violation]) -> String {
+    let n = violations.len();
+    let mut out = format!("{n} validation error{} detected: ", if n == 1 { "" } else { "s" });
+    for (i, v) in violations.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(&v.sentence());
+    }
+    out
+}
+
+/// Checks a request body against the operation's input shape. `Ok` means the typed request
+/// can be built from it.
+pub fn validate_request(op: Operation, body: &Value) -> Result<(), ApiError> {
+    let model = ServiceModel::get();
+    if !body.is_object() {
+        return Err(ApiError::new(
+            ErrorCode::SerializationException,
+            format!("{} can not be converted to a {}", json_kind(body), op.input_shape()),
+        ));
+    }
+    let mut walk = Walk { model, violations: Vec::new(), type_error: None };
+    walk.value(&op.input_shape(), body, "");
+    if let Some(message) = walk.type_error {
+        return Err(ApiError::new(ErrorCode::SerializationException, message));
+    }
+    if walk.violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::ValidationException, validation_message(&walk.violations)))
+    }
+}
+
+/// Only the constraint violations (for tests and the generator, which want them listed).
+pub fn violations(op: Operation, body: &Value) -> Vec<Violation> {
+    let mut walk = Walk { model: ServiceModel::get(), violations: Vec::new(), type_error: None };
+    walk.value(&op.input_shape(), body, "");
+    walk.violations
+}
+
+struct Walk<'m> {
+    model: &'m ServiceModel,
+    violations: Vec<Violation>,
+    type_error: Option<String>,
+}
+
+fn lower_camel(member: &str) -> String {
+    let mut chars = member.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+fn join(path: &str, segment: &str) -> String {
+    if path.is_empty() {
+        segment.to_owned()
+    } else {
+        format!("{path}.{segment}")
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NULL_VALUE",
+        Value::Bool(_) => "BOOLEAN_VALUE",
+        Value::Number(_) => "NUMBER_VALUE",
+        Value::String(_) => "STRING_VALUE",
+        Value::Array(_) => "START_ARRAY",
+        Value::Object(_) => "START_OBJECT",
+    }
+}
+
+/// How AWS prints a value in a validation message.
+pub fn render_value(v: &Value) -> String {
+    fn inner(v: &Value, out: &mut String) {
+        match v {
+            Value::Null => out.push_str("null"),
+            Value::String(s) => out.push_str(s),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    inner(item, out);
+                }
+                out.push(']');
+            }
+            Value::Object(map) => {
+                out.push('{');
+                for (i, (k, item)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "{k}=");
+                    inner(item, out);
+                }
+                out.push('}');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    if v.is_null() {
+        return "null".to_owned();
+    }
+    let mut out = String::from("'");
+    inner(v, &mut out);
+    out.push('\'');
+    out
+}
+
+impl Walk<'_> {
+    fn violate(&mut self, path: &str, value: &Value, constraint: String) {
+        self.violations.push(Violation { path: path.to_owned(), rendered_value: render_value(value), constraint });
+    }
+
+    fn wrong_type(&mut self, value: &Value, wanted: &str) {
+        if self.type_error.is_none() {
+            self.type_error = Some(format!("{} can not be converted to {wanted}", json_kind(value)));
+        }
+    }
+
+    fn length(&mut self, path: &str, value: &Value, len: u64, min: Option<u64>, max: Option<u64>) {
+        if let Some(min) = min {
+            if len < min {
+                self.violate(path, value, format!("Member must have length greater than or equal to {min}"));
+            }
+        }
+        if let Some(max) = max {
+            if len > max {
+                self.violate(path, value, format!("Member must have length less than or equal to {max}"));
+            }
+        }
+    }
+
+    fn range(&mut self, path: &str, value: &Value, n: i64, min: Option<i64>, max: Option<i64>) {
+        if let Some(min) = min {
+            if n < min {
+                self.violate(path, value, format!("Member must have value greater than or equal to {min}"));
+            }
+        }
+        if let Some(max) = max {
+            if n > max {
+                self.violate(path, value, format!("Member must have value less than or equal to {max}"));
+            }
+        }
+    }
+
+    fn value(&mut self, shape_name: &str, value: &Value, path: &str) {
+        let model = self.model;
+        match model.shape(shape_name) {
+            Shape::Structure { members, required } => {
+                let Some(object) = value.as_object() else {
+                    return self.wrong_type(value, "a structure");
+                };
+                for (member, target) in members {
+                    let member_path = join(path, &lower_camel(member));
+                    match object.get(member) {
+                        None | Some(Value::Null) => {
+                            if required.contains(member) {
+                                self.violate(&member_path, &Value::Null, "Member must not be null".to_owned());
+                            }
+                        }
+                        Some(v) => self.value(target, v, &member_path),
+                    }
+                }
+            }
+            Shape::List { member, min, max } => {
+                let Some(items) = value.as_array() else {
+                    return self.wrong_type(value, "a list");
+                };
+                self.length(path, value, items.len() as u64, *min, *max);
+                for (i, item) in items.iter().enumerate() {
+                    let item_path = format!("{path}.{}.member", i + 1);
+                    if item.is_null() {
+                        self.violate(&item_path, item, "Member must not be null".to_owned());
+                    } else {
+                        self.value(member, item, &item_path);
+                    }
+                }
+            }
+            Shape::Map { key, value: value_shape, min, max } => {
+                let Some(entries) = value.as_object() else {
+                    return self.wrong_type(value, "a map");
+                };
+                self.length(path, value, entries.len() as u64, *min, *max);
+                for (k, v) in entries {
+                    let key_value = Value::String(k.clone());
+                    let before = self.violations.len();
+                    self.value(key, &key_value, path);
+                    for violation in &mut self.violations[before..] {
+                        violation.constraint = format!("Map keys must satisfy constraint: [{}]", violation.constraint);
+                    }
+                    let entry_path = format!("{path}.{k}");
+                    if v.is_null() {
+                        self.violate(&entry_path, v, "Member must not be null".to_owned());
+                    } else {
+                        self.value(value_shape, v, &entry_path);
+                    }
+                }
+            }
+            Shape::String { min, max, pattern, enumeration } => {
+                let Some(s) = value.as_str() else {
+                    return self.wrong_type(value, "a String");
+                };
+                self.length(path, value, java_length(s), *min, *max);
+                if let Some(p) = pattern {
+                    let known = KnownPattern::from_model(p).expect("patterns are checked by a test");
+                    if !known.matches(s) {
+                        self.violate(path, value, format!("Member must satisfy regular expression pattern: {p}"));
+                    }
+                }
+                if let Some(values) = enumeration {
+                    if !values.iter().any(|v| v == s) {
+                        let listed = OBSERVED_ENUM_ORDER
+                            .iter()
+                            .find(|(name, _)| *name == shape_name)
+                            .map(|(_, order)| order.join(", "))
+                            .unwrap_or_else(|| values.join(", "));
+                        self.violate(path, value, format!("Member must satisfy enum value set: [{listed}]"));
+                    }
+                }
+            }
+            Shape::Integer { min, max, .. } => match value.as_i64() {
+                Some(n) if i32::try_from(n).is_ok() => self.range(path, value, n, *min, *max),
+                _ => self.wrong_type(value, "an Integer"),
+            },
+            Shape::Long { min, max, .. } => match value.as_i64() {
+                Some(n) => self.range(path, value, n, *min, *max),
+                None => self.wrong_type(value, "a Long"),
+            },
+            Shape::Boolean => {
+                if !value.is_boolean() {
+                    self.wrong_type(value, "a Boolean");
+                }
+            }
+            Shape::Timestamp => {
+                if value.as_f64().and_then(crate::time::Timestamp::from_seconds_f64).is_none() {
+                    self.wrong_type(value, "a Date");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+    use serde_json::json;
+
+    #[rstest]
+    #[case("a", true)]
+    #[case(" a ", true)]
+    #[case("", false)]
+    #[case("   ", false)]
+    #[case("\t\u{0B}\u{0C}", false)]
+    #[case("a\nb", false)]
+    #[case("a\u{2028}", false)]
+    #[case("\u{00A0}", true)] // Java's \S is ASCII-only: a no-break space counts as non-blank.
+    fn non_blank_pattern(#[case] input: &str, #[case] ok: bool) {
+        assert_eq!(KnownPattern::NonBlank.matches(input), ok);
+    }
+
+    #[test]
+    fn observed_enum_message_is_reproduced() {
+        // pe-bad-compliance-type in shared/real-service/observed.json.
+        let body = json!({
+            "Evaluations": [{
+                "ComplianceResourceType": "AWS::::Account",
+                "ComplianceResourceId": "123456789012",
+                "ComplianceType": "ERROR",
+                "OrderingTimestamp": 1700000000
+            }],
+            "ResultToken": "token"
+        });
+        let err = validate_request(Operation::PutEvaluations, &body).unwrap_err();
+        assert_eq!(err.code, ErrorCode::ValidationException);
+        assert_eq!(
+            err.message,
+            "1 validation error detected: Value 'ERROR' at 'evaluations.1.member.complianceType' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, NON_COMPLIANT, NOT_APPLICABLE, COMPLIANT]"
+        );
+    }
+
+    #[test]
+    fn several_violations_in_declaration_order() {
+        let body = json!({"ConfigRuleName": "", "ResourceKeys": []});
+        let err = validate_request(Operation::PutRemediationExceptions, &body).unwrap_err();
+        assert_eq!(
+            err.message,
+            "3 validation errors detected: \
+             Value '' at 'configRuleName' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+             Value '' at 'configRuleName' failed to satisfy constraint: Member must satisfy regular expression pattern: .*\\S.*; \
+             Value '[]' at 'resourceKeys' failed to satisfy constraint: Member must have length greater than or equal to 1"
+        );
+    }
+
+    #[test]
+    fn missing_required_member_is_null() {
+        let err = validate_request(Operation::DeleteRemediationConfiguration, &json!({})).unwrap_err();
+        assert_eq!(
+            err.message,
+            "1 validation error detected: Value null at 'configRuleName' failed to satisfy constraint: Member must not be null"
+        );
+        let err = validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": null}))
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::ValidationException);
+    }
+
+    #[rstest]
+    #[case(json!([1]))]
+    #[case(json!({"ConfigRuleName": 5}))]
+    #[case(json!({"ConfigRuleName": "r", "Limit": "10"}))]
+    #[case(json!({"ConfigRuleName": "r", "Limit": 1.5}))]
+    #[case(json!({"ConfigRuleName": "r", "Limit": 4294967296_i64}))]
+    #[case(json!({"ConfigRuleName": "r", "ResourceKeys": {"ResourceId": "x"}}))]
+    #[case(json!({"ConfigRuleName": "r", "ResourceKeys": [{"ResourceId": 7}]}))]
+    fn wrong_types_are_serialization_errors(#[case] body: Value) {
+        let err = validate_request(Operation::DescribeRemediationExceptions, &body).unwrap_err();
+        assert_eq!(err.code, ErrorCode::SerializationException, "{body}");
+    }
+
+    #[test]
+    fn lengths_count_utf16_units() {
+        // 64 characters outside the BMP are 128 UTF-16 units: at the limit, not over it.
+        let name: String = std::iter::repeat('😀').take(64).collect();
+        assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_ok());
+        let name: String = std::iter::repeat('😀').take(65).collect();
+        assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_err());
+    }
+
+    #[test]
+    fn map_keys_and_values_are_checked() {
+        let body = json!({"RemediationConfigurations": [{
+            "ConfigRuleName": "r", "TargetType": "SSM_DOCUMENT", "TargetId": "doc",
+            "Parameters": {"": {"StaticValue": {"Values": ["x"]}}, "P": {"StaticValue": {}}}
+        }]});
+        let v = violations(Operation::PutRemediationConfigurations, &body);
+        let sentences: Vec<String> = v.iter().map(Violation::sentence).collect();
+        assert_eq!(
+            sentences,
+            vec![
+                "Value '' at 'remediationConfigurations.1.member.parameters' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length greater than or equal to 1]",
+                "Value null at 'remediationConfigurations.1.member.parameters.P.staticValue.values' failed to satisfy constraint: Member must not be null",
+            ]
+        );
+    }
+}

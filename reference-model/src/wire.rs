@@ -1,0 +1,534 @@
+//! Requests and responses with the service model's exact member names and shapes.
+//!
+//! Note the two resource-key shapes (M-01): [`ResourceKey`] (`resourceType`/`resourceId`, both
+//! required) for executions, and [`RemediationExceptionResourceKey`] (`ResourceType`/`ResourceId`,
+//! both optional) for exceptions. Timestamps are epoch seconds ([`Timestamp`]). Optional members
+//! are left out when absent; output lists the real service sends as `[]` are plain `Vec`s.
+
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+// ---------------------------------------------------------------- remediation configurations
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemediationConfiguration {
+    pub config_rule_name: String,
+    pub target_type: String,
+    pub target_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<BTreeMap<String, RemediationParameterValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_controls: Option<ExecutionControls>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_automatic_attempts: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_attempt_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by_service: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemediationParameterValue {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_value: Option<ResourceValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_value: Option<StaticValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourceValue {
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StaticValue {
+    pub values: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ExecutionControls {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssm_controls: Option<SsmControls>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SsmControls {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrent_execution_rate_percentage: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_percentage: Option<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutRemediationConfigurationsRequest {
+    pub remediation_configurations: Vec<RemediationConfiguration>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FailedRemediationBatch {
+    pub failure_message: String,
+    pub failed_items: Vec<RemediationConfiguration>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutRemediationConfigurationsResponse {
+    pub failed_batches: Vec<FailedRemediationBatch>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeRemediationConfigurationsRequest {
+    pub config_rule_names: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeRemediationConfigurationsResponse {
+    pub remediation_configurations: Vec<RemediationConfiguration>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteRemediationConfigurationRequest {
+    pub config_rule_name: String,
+    pub resource_type: Option<String>,
+}
+
+// ---------------------------------------------------------------- remediation exceptions
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemediationExceptionResourceKey {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemediationException {
+    pub config_rule_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_time: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutRemediationExceptionsRequest {
+    pub config_rule_name: String,
+    pub resource_keys: Vec<RemediationExceptionResourceKey>,
+    pub message: Option<String>,
+    pub expiration_time: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FailedRemediationExceptionBatch {
+    pub failure_message: String,
+    pub failed_items: Vec<RemediationException>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutRemediationExceptionsResponse {
+    pub failed_batches: Vec<FailedRemediationExceptionBatch>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeRemediationExceptionsRequest {
+    pub config_rule_name: String,
+    pub resource_keys: Option<Vec<RemediationExceptionResourceKey>>,
+    #[serde(default)]
+    pub limit: i32,
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeRemediationExceptionsResponse {
+    pub remediation_exceptions: Vec<RemediationException>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteRemediationExceptionsRequest {
+    pub config_rule_name: String,
+    pub resource_keys: Vec<RemediationExceptionResourceKey>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FailedDeleteRemediationExceptionsBatch {
+    pub failure_message: String,
+    pub failed_items: Vec<RemediationExceptionResourceKey>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteRemediationExceptionsResponse {
+    pub failed_batches: Vec<FailedDeleteRemediationExceptionsBatch>,
+}
+
+// ---------------------------------------------------------------- executions
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceKey {
+    pub resource_type: String,
+    pub resource_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartRemediationExecutionRequest {
+    pub config_rule_name: String,
+    pub resource_keys: Vec<ResourceKey>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartRemediationExecutionResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_items: Option<Vec<ResourceKey>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeRemediationExecutionStatusRequest {
+    pub config_rule_name: String,
+    pub resource_keys: Option<Vec<ResourceKey>>,
+    #[serde(default)]
+    pub limit: i32,
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemediationExecutionStep {
+    pub name: String,
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_time: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemediationExecutionStatus {
+    pub resource_key: ResourceKey,
+    pub state: String,
+    pub step_details: Vec<RemediationExecutionStep>,
+    pub invocation_time: Timestamp,
+    pub last_updated_time: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeRemediationExecutionStatusResponse {
+    pub remediation_execution_statuses: Vec<RemediationExecutionStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+// ---------------------------------------------------------------- evaluations
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Evaluation {
+    pub compliance_resource_type: String,
+    pub compliance_resource_id: String,
+    pub compliance_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotation: Option<String>,
+    pub ordering_timestamp: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutEvaluationsRequest {
+    pub evaluations: Option<Vec<Evaluation>>,
+    pub result_token: String,
+    #[serde(default)]
+    pub test_mode: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutEvaluationsResponse {
+    pub failed_evaluations: Vec<Evaluation>,
+}
+
+// ---------------------------------------------------------------- config rules
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfigRule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_rule_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_rule_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_rule_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    pub source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_parameters: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_execution_frequency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_rule_state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluation_modes: Option<Vec<EvaluationModeConfiguration>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_evaluation_visibility: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Scope {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compliance_resource_types: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compliance_resource_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_principals: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Source {
+    pub owner: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_identifier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_details: Option<Vec<SourceDetail>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_policy_details: Option<CustomPolicyDetails>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SourceDetail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_execution_frequency: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CustomPolicyDetails {
+    pub policy_runtime: String,
+    pub policy_text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_debug_log_delivery: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EvaluationModeConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutConfigRuleRequest {
+    pub config_rule: ConfigRule,
+    pub tags: Option<Vec<Tag>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteConfigRuleRequest {
+    pub config_rule_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeConfigRulesFilters {
+    pub evaluation_mode: Option<String>,
+    pub rule_evaluation_visibility: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeConfigRulesRequest {
+    pub config_rule_names: Option<Vec<String>>,
+    pub filters: Option<DescribeConfigRulesFilters>,
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeConfigRulesResponse {
+    pub config_rules: Vec<ConfigRule>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+// ---------------------------------------------------------------- compliance read-back
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetComplianceDetailsByConfigRuleRequest {
+    pub config_rule_name: String,
+    pub compliance_types: Option<Vec<String>>,
+    #[serde(default)]
+    pub limit: i32,
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EvaluationResultQualifier {
+    pub config_rule_name: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub evaluation_mode: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EvaluationResultIdentifier {
+    pub evaluation_result_qualifier: EvaluationResultQualifier,
+    pub ordering_timestamp: Timestamp,
+    pub resource_evaluation_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EvaluationResult {
+    pub evaluation_result_identifier: EvaluationResultIdentifier,
+    pub compliance_type: String,
+    pub result_recorded_time: Timestamp,
+    pub config_rule_invoked_time: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotation: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetComplianceDetailsByConfigRuleResponse {
+    pub evaluation_results: Vec<EvaluationResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeComplianceByConfigRuleRequest {
+    pub config_rule_names: Option<Vec<String>>,
+    pub compliance_types: Option<Vec<String>>,
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeComplianceByResourceRequest {
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub compliance_types: Option<Vec<String>>,
+    #[serde(default)]
+    pub limit: i32,
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ComplianceContributorCount {
+    pub capped_count: i32,
+    pub cap_exceeded: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Compliance {
+    pub compliance_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compliance_contributor_count: Option<ComplianceContributorCount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ComplianceByConfigRule {
+    pub config_rule_name: String,
+    pub compliance: Compliance,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeComplianceByConfigRuleResponse {
+    pub compliance_by_config_rules: Vec<ComplianceByConfigRule>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ComplianceByResource {
+    pub resource_type: String,
+    pub resource_id: String,
+    pub compliance: Compliance,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeComplianceByResourceResponse {
+    pub compliance_by_resources: Vec<ComplianceByResource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}

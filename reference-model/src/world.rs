@@ -1,0 +1,338 @@
+//! The state of one account and region: rules, compliance, remediation configurations,
+//! exceptions, executions. Time is never read from a clock: every change is made at a
+//! [`Timestamp`] the caller passes in, and the world only moves forward.
+
+use crate::auto::{Batch, Execution, SsmRun, SsmScript};
+use crate::names::{ResourceRef, RuleName};
+use crate::time::Timestamp;
+use crate::wire::{ConfigRule, RemediationConfiguration};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The four values of `ComplianceType` (R-PE-06, R-CMP-01).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceType {
+    Compliant,
+    NonCompliant,
+    NotApplicable,
+    InsufficientData,
+}
+
+impl ComplianceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplianceType::Compliant => "COMPLIANT",
+            ComplianceType::NonCompliant => "NON_COMPLIANT",
+            ComplianceType::NotApplicable => "NOT_APPLICABLE",
+            ComplianceType::InsufficientData => "INSUFFICIENT_DATA",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "COMPLIANT" => Some(ComplianceType::Compliant),
+            "NON_COMPLIANT" => Some(ComplianceType::NonCompliant),
+            "NOT_APPLICABLE" => Some(ComplianceType::NotApplicable),
+            "INSUFFICIENT_DATA" => Some(ComplianceType::InsufficientData),
+            _ => None,
+        }
+    }
+}
+
+/// A Config rule as DescribeConfigRules returns it, with what the model needs besides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRule {
+    pub rule: ConfigRule,
+    /// Set for service-linked rules (R-PRC-05, R-PCR-14): the owning service's principal.
+    pub service_linked_by: Option<String>,
+}
+
+/// The latest evaluation of one resource by one rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvaluation {
+    pub compliance: ComplianceType,
+    pub ordering_timestamp: Timestamp,
+    pub recorded: Timestamp,
+    pub annotation: Option<String>,
+    pub evaluation_id: String,
+}
+
+/// A remediation configuration as stored (what was sent, plus the Arn Config assigned).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRemediation {
+    pub config: RemediationConfiguration,
+}
+
+/// A remediation exception.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredException {
+    pub message: Option<String>,
+    pub expiration: Option<Timestamp>,
+    /// True when Config placed it after failed automatic attempts (R-PRE-02, R-RC-05).
+    pub placed_by_config: bool,
+}
+
+/// Most items any one table may hold, so a long fuzz run or a hostile client cannot grow the
+/// reference endpoint without bound.
+pub const MAX_ITEMS_PER_TABLE: usize = 100_000;
+
+/// The whole state. Cloning it is how alternatives that change state differently are kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct World {
+    pub account_id: String,
+    pub region: String,
+    pub(crate) now: Timestamp,
+    pub(crate) rules: BTreeMap<RuleName, StoredRule>,
+    pub(crate) evaluations: BTreeMap<(RuleName, ResourceRef), StoredEvaluation>,
+    pub(crate) remediations: BTreeMap<RuleName, StoredRemediation>,
+    pub(crate) exceptions: BTreeMap<(RuleName, ResourceRef), StoredException>,
+    pub(crate) executions: BTreeMap<(RuleName, ResourceRef), Execution>,
+    pub(crate) batches: BTreeMap<u64, Batch>,
+    /// Invocation times of failed automatic attempts, per resource (R-RC-05, R-RC-06).
+    pub(crate) failed_attempts: BTreeMap<(RuleName, ResourceRef), Vec<Timestamp>>,
+    pub(crate) result_tokens: BTreeMap<String, RuleName>,
+    pub(crate) ssm: SsmScript,
+    pub(crate) recorder_available: bool,
+    next_id: u64,
+}
+
+/// What a test or the control API may arrange that a real account would need other services for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Control {
+    /// Record an evaluation as a rule's Lambda function would (same effect as PutEvaluations).
+    SetCompliance {
+        rule: String,
+        resource_type: String,
+        resource_id: String,
+        compliance: ComplianceType,
+        #[serde(default)]
+        annotation: Option<String>,
+    },
+    /// Issue a ResultToken for a rule, as Config hands one to the rule's Lambda function.
+    IssueResultToken { rule: String },
+    /// Make a rule (and its remediation configuration, if any) service-linked.
+    MarkServiceLinked { rule: String, service: String },
+    /// Decide the outcome of the next SSM runs for one resource, in order.
+    ScriptSsm {
+        rule: String,
+        resource_type: String,
+        resource_id: String,
+        outcomes: Vec<SsmRun>,
+    },
+    /// The outcome of every SSM run that no script covers.
+    SetDefaultSsm { outcome: SsmRun },
+    /// Whether a configuration recorder exists (R-PCR-10).
+    SetRecorder { available: bool },
+}
+
+/// The answer to a [`Control`] action.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ControlAnswer {
+    #[serde(skip_serializing_if = "Option::is_none", rename = "ResultToken")]
+    pub result_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl World {
+    /// An empty account whose clock starts at `now`.
+    pub fn new(account_id: impl Into<String>, region: impl Into<String>, now: Timestamp) -> Self {
+        World {
+            account_id: account_id.into(),
+            region: region.into(),
+            now,
+            rules: BTreeMap::new(),
+            evaluations: BTreeMap::new(),
+            remediations: BTreeMap::new(),
+            exceptions: BTreeMap::new(),
+            executions: BTreeMap::new(),
+            batches: BTreeMap::new(),
+            failed_attempts: BTreeMap::new(),
+            result_tokens: BTreeMap::new(),
+            ssm: SsmScript::default(),
+            recorder_available: true,
+            next_id: 0,
+        }
+    }
+
+    /// The default world of the reference endpoint: account 123456789012, us-east-1.
+    pub fn reference(now: Timestamp) -> Self {
+        World::new("123456789012", "us-east-1", now)
+    }
+
+    /// The instant the world was last advanced to.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// A fresh identifier: deterministic (a counter through a mixing function), shaped like a
+    /// version-4 UUID so that targets' and the model's ids normalise alike.
+    pub(crate) fn fresh_uuid(&mut self) -> String {
+        self.next_id += 1;
+        let a = splitmix64(self.next_id);
+        let b = splitmix64(a ^ 0x9e37_79b9_7f4a_7c15);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    /// A fresh short id of lower-case letters and digits (`config-rule-ab12cd`).
+    pub(crate) fn fresh_short_id(&mut self) -> String {
+        self.next_id += 1;
+        let mut n = splitmix64(self.next_id);
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        (0..6)
+            .map(|_| {
+                let c = alphabet[(n % 36) as usize] as char;
+                n /= 36;
+                c
+            })
+            .collect()
+    }
+
+    /// The compliance of a resource under a rule, if it was ever evaluated.
+    pub fn compliance(&self, rule: &RuleName, resource: &ResourceRef) -> Option<ComplianceType> {
+        self.evaluations.get(&(rule.clone(), resource.clone())).map(|e| e.compliance)
+    }
+
+    pub fn rule(&self, rule: &RuleName) -> Option<&StoredRule> {
+        self.rules.get(rule)
+    }
+
+    pub fn remediation(&self, rule: &RuleName) -> Option<&StoredRemediation> {
+        self.remediations.get(rule)
+    }
+
+    pub fn exception(&self, rule: &RuleName, resource: &ResourceRef) -> Option<&StoredException> {
+        self.exceptions.get(&(rule.clone(), resource.clone()))
+    }
+
+    pub fn exceptions(&self) -> impl Iterator<Item = (&(RuleName, ResourceRef), &StoredException)> {
+        self.exceptions.iter()
+    }
+
+    pub fn execution(&self, rule: &RuleName, resource: &ResourceRef) -> Option<&Execution> {
+        self.executions.get(&(rule.clone(), resource.clone()))
+    }
+
+    pub fn executions(&self) -> impl Iterator<Item = (&(RuleName, ResourceRef), &Execution)> {
+        self.executions.iter()
+    }
+
+    pub fn rule_names(&self) -> impl Iterator<Item = &RuleName> {
+        self.rules.keys()
+    }
+
+    pub fn remediation_arn(&self, rule: &RuleName) -> Option<&str> {
+        self.remediations.get(rule).and_then(|r| r.config.arn.as_deref())
+    }
+
+    /// True while any execution for the rule is queued or running (R-DelRC-03).
+    pub fn remediation_in_progress(&self, rule: &RuleName) -> bool {
+        self.executions.iter().any(|((r, _), e)| r == rule && e.is_active())
+    }
+
+    /// Applies a control action at `now`.
+    pub fn control(&mut self, action: &Control, now: Timestamp) -> ControlAnswer {
+        self.advance_to(now);
+        let mut answer = ControlAnswer { result_token: None, error: None };
+        match action {
+            Control::SetCompliance { rule, resource_type, resource_id, compliance, annotation } => {
+                let rule = RuleName::new(rule);
+                if !self.rules.contains_key(&rule) {
+                    answer.error = Some(format!("no Config rule named {rule}"));
+                } else {
+                    let resource = ResourceRef::new(resource_type, resource_id);
+                    self.record_evaluation(&rule, resource, *compliance, now, annotation.clone());
+                }
+            }
+            Control::IssueResultToken { rule } => {
+                let rule = RuleName::new(rule);
+                if !self.rules.contains_key(&rule) {
+                    answer.error = Some(format!("no Config rule named {rule}"));
+                } else {
+                    let token = format!("rt-{}", self.fresh_uuid());
+                    self.result_tokens.insert(token.clone(), rule);
+                    answer.result_token = Some(token);
+                }
+            }
+            Control::MarkServiceLinked { rule, service } => {
+                let rule = RuleName::new(rule);
+                match self.rules.get_mut(&rule) {
+                    None => answer.error = Some(format!("no Config rule named {rule}")),
+                    Some(stored) => {
+                        stored.service_linked_by = Some(service.clone());
+                        stored.rule.created_by = Some(service.clone());
+                        if let Some(rem) = self.remediations.get_mut(&rule) {
+                            rem.config.created_by_service = Some(service.clone());
+                        }
+                    }
+                }
+            }
+            Control::ScriptSsm { rule, resource_type, resource_id, outcomes } => {
+                let key = (RuleName::new(rule), ResourceRef::new(resource_type, resource_id));
+                self.ssm.per_resource.entry(key).or_default().extend(outcomes.iter().cloned());
+            }
+            Control::SetDefaultSsm { outcome } => self.ssm.default = outcome.clone(),
+            Control::SetRecorder { available } => self.recorder_available = *available,
+        }
+        answer
+    }
+
+    /// Stores an evaluation result and starts automatic remediation if it makes a resource
+    /// newly NON_COMPLIANT under an automatic configuration (R-PRC-08). An older
+    /// OrderingTimestamp than the stored one does not replace it.
+    pub(crate) fn record_evaluation(
+        &mut self,
+        rule: &RuleName,
+        resource: ResourceRef,
+        compliance: ComplianceType,
+        ordering_timestamp: Timestamp,
+        annotation: Option<String>,
+    ) {
+        let key = (rule.clone(), resource.clone());
+        let previous = self.evaluations.get(&key).map(|e| (e.compliance, e.ordering_timestamp));
+        if let Some((_, ordering)) = previous {
+            if ordering_timestamp < ordering {
+                return;
+            }
+        }
+        if previous.is_none() && self.evaluations.len() >= MAX_ITEMS_PER_TABLE {
+            return;
+        }
+        let evaluation_id = self.fresh_uuid();
+        let now = self.now;
+        self.evaluations.insert(
+            key,
+            StoredEvaluation { compliance, ordering_timestamp, recorded: now, annotation, evaluation_id },
+        );
+        let became_non_compliant =
+            compliance == ComplianceType::NonCompliant && previous.map(|p| p.0) != Some(ComplianceType::NonCompliant);
+        if became_non_compliant {
+            self.trigger_automatic(rule, Some(vec![resource]));
+        }
+    }
+
+    /// Removes a rule and everything that hangs off it (R-DCR-01).
+    pub(crate) fn remove_rule(&mut self, rule: &RuleName) {
+        self.rules.remove(rule);
+        self.evaluations.retain(|(r, _), _| r != rule);
+        self.exceptions.retain(|(r, _), _| r != rule);
+        self.executions.retain(|(r, _), _| r != rule);
+        self.failed_attempts.retain(|(r, _), _| r != rule);
+        // Result tokens stay: a token of a deleted rule meets NoSuchConfigRuleException (R-PE-10).
+    }
+}
+
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
