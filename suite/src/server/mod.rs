@@ -1,0 +1,1 @@
+//! The embedded reference endpoint (being written).
