@@ -1,1 +1,417 @@
-pub const PLACEHOLDER: u8 = 0;
+//! The catalogue of documented rules (the IDs of the team's `rules.md`), each with its level
+//! and how this project covers it.
+//!
+//! A rule the model implements ([`Coverage::Modelled`]) must have a test whose function name
+//! starts with its ID (`R-PRE-04` → `fn r_pre_04_…`); a rule it cannot express carries the
+//! reason, and is listed in `ASSUMPTIONS.md`. Tests below enforce both.
+
+use crate::outcome::Level;
+
+/// How a rule is covered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// Implemented by the model and tested by name.
+    Modelled,
+    /// Not expressible by the model or over the wire; the reason says why.
+    NotModelled(&'static str),
+}
+
+/// One documented rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clause {
+    pub id: &'static str,
+    pub level: Level,
+    pub summary: &'static str,
+    pub coverage: Coverage,
+}
+
+macro_rules! clause {
+    ($id:literal, $summary:literal) => {
+        Clause { id: $id, level: Level::Must, summary: $summary, coverage: Coverage::Modelled }
+    };
+    ($id:literal, $summary:literal, not: $why:expr) => {
+        Clause { id: $id, level: Level::Must, summary: $summary, coverage: Coverage::NotModelled($why) }
+    };
+}
+
+const NO_SSM: &str = "needs a real SSM document and IAM; the model has neither";
+const ADVICE: &str = "advice to the caller, not behaviour of the service";
+const STRUCTURAL: &str = "a fact of the service model's structure, enforced by the wire types and the validator";
+const NO_IAM: &str = "needs IAM permissions, which the model and the emulators do not have";
+
+/// Every rule, in the order of rules.md.
+pub const CLAUSES: &[Clause] = &[
+    clause!("R-PRC-01", "PutRemediationConfigurations is an upsert per rule"),
+    clause!("R-PRC-02", "the rule must exist"),
+    clause!("R-PRC-03", "the SSM document must exist and be usable", not: NO_SSM),
+    clause!("R-PRC-04", "call Put again after incompatible SSM document changes", not: ADVICE),
+    clause!("R-PRC-05", "service-linked rules cannot get a remediation configuration"),
+    clause!("R-PRC-06", "manual remediation needs AutomationAssumeRole or assumeRole mapped to a document parameter", not: NO_SSM),
+    clause!("R-PRC-07", "automatic remediation needs a value for AutomationAssumeRole"),
+    clause!("R-PRC-08", "enabling automatic remediation starts it for every NON_COMPLIANT resource"),
+    clause!("R-PRC-09", "only InsufficientPermissions and InvalidParameterValue are modelled"),
+    clause!("R-PRC-10", "partial failure is reported in FailedBatches"),
+    clause!("R-PRC-11", "0..25 configurations per call"),
+    clause!("R-RC-01", "TargetType is SSM_DOCUMENT"),
+    clause!("R-RC-02", "TargetId is the SSM document name", not: "descriptive: stored and echoed, checked by the R-DRC-01 tests"),
+    clause!("R-RC-03", "TargetVersion is the document version", not: "descriptive: stored and echoed, checked by the R-DRC-01 tests"),
+    clause!("R-RC-04", "Automatic=true runs remediation automatically"),
+    clause!("R-RC-05", "MaximumAutomaticAttempts 1..25, default 5"),
+    clause!("R-RC-06", "RetryAttemptSeconds 1..2678000, default 60: the window for the automatic exception"),
+    clause!("R-RC-07", "ConcurrentExecutionRatePercentage 1..100, default 10"),
+    clause!("R-RC-08", "ErrorPercentage 1..100, default 50; 40 % of 10 stops at the 5th error"),
+    clause!("R-RC-09", "ExecutionControls hold the SSM controls", not: "descriptive: the controls are covered by R-RC-07 and R-RC-08"),
+    clause!("R-RC-10", "a parameter value is either a ResourceValue or a StaticValue"),
+    clause!("R-RC-11", "ResourceValue.Value is RESOURCE_ID"),
+    clause!("R-RC-12", "StaticValue.Values is required, 0..25 items of 1..256"),
+    clause!("R-RC-13", "Config sets the configuration's Arn"),
+    clause!("R-RC-14", "CreatedByService names the owner of a service-linked rule"),
+    clause!("R-RC-15", "ResourceType is a free string", not: "no constraint to check: any string is stored and echoed"),
+    clause!("R-DRC-01", "Describe returns the configurations of the named rules"),
+    clause!("R-DRC-02", "ConfigRuleNames is required, at most 25"),
+    clause!("R-DRC-03", "no modelled errors and no paging"),
+    clause!("R-DelRC-01", "Delete removes the rule's remediation configuration"),
+    clause!("R-DelRC-02", "NoSuchRemediationConfigurationException without one"),
+    clause!("R-DelRC-03", "RemediationInProgressException while an execution runs"),
+    clause!("R-DelRC-04", "the other modelled errors are InsufficientPermissions and InvalidParameterValue"),
+    clause!("R-DelRC-05", "success is an empty structure"),
+    clause!("R-PRE-01", "PutRemediationExceptions is an upsert per (rule, resource)"),
+    clause!("R-PRE-02", "Config places exceptions itself after failures; an exception blocks automatic remediation"),
+    clause!("R-PRE-03", "prefer manual remediation while placing exceptions", not: ADVICE),
+    clause!("R-PRE-04", "exceptions only for NON_COMPLIANT resources"),
+    clause!("R-PRE-05", "no exceptions on service-linked remediation"),
+    clause!("R-PRE-06", "stale snapshots can remediate compliant resources", not: "a race inside the real service; no request sequence provokes it deterministically"),
+    clause!("R-PRE-07", "one exception per key, 1..100 keys"),
+    clause!("R-PRE-08", "Message is 1..1024"),
+    clause!("R-PRE-09", "an exception is deleted when its ExpirationTime passes"),
+    clause!("R-PRE-10", "modelled errors: InvalidParameterValue, InsufficientPermissions"),
+    clause!("R-PRE-11", "partial failure in FailedBatches of full RemediationException items"),
+    clause!("R-DRE-01", "Describe returns a rule's exceptions with message and expiry"),
+    clause!("R-DRE-02", "Limit and NextToken page the results"),
+    clause!("R-DRE-03", "Limit and NextToken apply only without ResourceKeys"),
+    clause!("R-DRE-04", "Limit defaults to 25, 0 means the default, 0..100"),
+    clause!("R-DRE-05", "NextToken from the previous response gives the next page"),
+    clause!("R-DRE-06", "modelled errors: InvalidNextToken, InvalidParameterValue"),
+    clause!("R-DRE-07", "only ConfigRuleName is required; ResourceKeys 1..100 when present"),
+    clause!("R-DRE-08", "the output list is declared with at most 25 items", not: "conflicts with Limit up to 100 (M-05); the model follows Limit, see A-15"),
+    clause!("R-DelRE-01", "Delete removes the exceptions of the given keys"),
+    clause!("R-DelRE-02", "NoSuchRemediationExceptionException for an exception that does not exist"),
+    clause!("R-DelRE-03", "keys not deleted come back in FailedBatches"),
+    clause!("R-DelRE-04", "ResourceKeys required, 1..100"),
+    clause!("R-SRE-01", "StartRemediationExecution runs the rule's configuration on demand"),
+    clause!("R-SRE-02", "execution is asynchronous"),
+    clause!("R-SRE-03", "1..100 keys of required resourceType (enum) and resourceId (1..768)"),
+    clause!("R-SRE-04", "a running execution for the same keys must finish first"),
+    clause!("R-SRE-05", "NoSuchRemediationConfigurationException without a configuration"),
+    clause!("R-SRE-06", "partial failure: one FailureMessage and the FailedItems"),
+    clause!("R-SRE-07", "ConfigRuleName is one name, not a list", not: "a documentation slip; the type (a single string) is enforced by the validator"),
+    clause!("R-DRES-01", "DescribeRemediationExecutionStatus details executions with steps"),
+    clause!("R-DRES-02", "Limit and NextToken page the results"),
+    clause!("R-DRES-03", "Limit defaults to the maximum, 0 means the default"),
+    clause!("R-DRES-04", "NoSuchRemediationConfigurationException without a configuration"),
+    clause!("R-DRES-05", "ResourceKeys filter, 1..100"),
+    clause!("R-DRES-06", "status: key, state, steps, invocation and update times"),
+    clause!("R-DRES-07", "states QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, UNKNOWN"),
+    clause!("R-DRES-08", "steps: name, state, error message, start and stop"),
+    clause!("R-DRES-09", "step states SUCCEEDED, PENDING, FAILED, IN_PROGRESS, EXITED, UNKNOWN"),
+    clause!("R-DRES-10", "the paginator pages by NextToken with Limit"),
+    clause!("R-PE-01", "PutEvaluations delivers a rule's evaluation results"),
+    clause!("R-PE-02", "0..100 evaluations, optional"),
+    clause!("R-PE-03", "ResultToken is required and names the rule"),
+    clause!("R-PE-04", "TestMode stores nothing"),
+    clause!("R-PE-05", "TestMode does not need a valid token, only a present one"),
+    clause!("R-PE-06", "INSUFFICIENT_DATA cannot be reported"),
+    clause!("R-PE-07", "OrderingTimestamp is required"),
+    clause!("R-PE-08", "Annotation is 1..256"),
+    clause!("R-PE-09", "ComplianceResourceType 1..256 and ComplianceResourceId 1..768 are required"),
+    clause!("R-PE-10", "modelled errors: InvalidParameterValue, InvalidResultToken, NoSuchConfigRule"),
+    clause!("R-PE-11", "rejected evaluations come back in FailedEvaluations"),
+    clause!("R-PCR-01", "PutConfigRule is an upsert; at most 1000 rules"),
+    clause!("R-PCR-02", "managed and custom rules"),
+    clause!("R-PCR-03", "SourceIdentifier names the managed rule or the Lambda function"),
+    clause!("R-PCR-04", "a custom Lambda rule needs its function", not: "needs Lambda; the model accepts any function ARN"),
+    clause!("R-PCR-05", "a new rule needs a name and no Arn or Id"),
+    clause!("R-PCR-06", "an update may name the rule by name, Arn or Id"),
+    clause!("R-PCR-07", "tags only at creation; a later Put is a repeat"),
+    clause!("R-PCR-08", "modelled errors of PutConfigRule"),
+    clause!("R-PCR-09", "InsufficientPermissions for missing IAM or Lambda permissions", not: NO_IAM),
+    clause!("R-PCR-10", "NoAvailableConfigurationRecorderException without a recorder"),
+    clause!("R-PCR-11", "Scope limits what triggers evaluations", not: "evaluation triggers need resource changes, which the model does not simulate"),
+    clause!("R-PCR-12", "a ComplianceResourceId needs exactly one resource type"),
+    clause!("R-PCR-13", "TagValue needs TagKey"),
+    clause!("R-PCR-14", "CreatedBy is set only for service-linked rules"),
+    clause!("R-PCR-15", "periodic rules default to every 24 hours", not: "scheduling of evaluations is not simulated"),
+    clause!("R-PCR-16", "SourceDetails only on custom rules; a frequency needs ScheduledNotification"),
+    clause!("R-PCR-17", "the trigger message types", not: "evaluation triggers are not simulated"),
+    clause!("R-PCR-18", "CUSTOM_POLICY needs CustomPolicyDetails and change notifications only"),
+    clause!("R-PCR-19", "CustomPolicyDetails: runtime guard-2.x.x, text, debug logging"),
+    clause!("R-PCR-20", "EventSource is aws.config"),
+    clause!("R-PCR-21", "InputParameters is 1..1024"),
+    clause!("R-PCR-22", "EvaluationModes distinct, default DETECTIVE"),
+    clause!("R-PCR-23", "RuleEvaluationVisibility EXTERNAL or INTERNAL"),
+    clause!("R-PCR-24", "ConfigRuleState ACTIVE, or EVALUATING/DELETING_RESULTS/DELETING for a while", not: "the model completes deletions at once (A-22), so only ACTIVE is seen"),
+    clause!("R-PCR-25", "Description is 0..256"),
+    clause!("R-PCR-26", "at most 50 tags, key 1..128, value 0..256"),
+    clause!("R-PCR-27", "ConfigRule needs Source, Source needs Owner"),
+    clause!("R-DCR-01", "DeleteConfigRule removes the rule and its results"),
+    clause!("R-DCR-02", "deletion is asynchronous (DELETING)", not: "the model completes deletions at once (A-22)"),
+    clause!("R-DCR-03", "ResourceInUseException while a remediation configuration is attached"),
+    clause!("R-DCR-04", "modelled errors: NoSuchConfigRule, ResourceInUse"),
+    clause!("R-DCR-05", "recorder costs of deleting rules", not: ADVICE),
+    clause!("R-DCRs-01", "DescribeConfigRules: named rules or all"),
+    clause!("R-DCRs-02", "filters by evaluation mode and visibility"),
+    clause!("R-DCRs-03", "NextToken paging; modelled errors"),
+    clause!("R-DCBR-01", "DescribeComplianceByResource reports compliance per resource"),
+    clause!("R-DCBR-02", "one failing rule makes a resource NON_COMPLIANT"),
+    clause!("R-DCBR-03", "no results means INSUFFICIENT_DATA"),
+    clause!("R-DCBR-04", "AWS::::Account names the account", not: "any ResourceType string is accepted; nothing specific to check"),
+    clause!("R-DCBR-05", "a ResourceId needs a ResourceType"),
+    clause!("R-DCBR-06", "Limit defaults to 10"),
+    clause!("R-DCBR-07", "modelled errors: InvalidParameterValue, InvalidNextToken"),
+    clause!("R-GCD-01", "GetComplianceDetailsByConfigRule returns a rule's results"),
+    clause!("R-GCD-02", "INSUFFICIENT_DATA is not a filter value"),
+    clause!("R-GCD-03", "Limit defaults to 10"),
+    clause!("R-GCD-04", "ConfigRuleName here is 1..64 without pattern"),
+    clause!("R-GCD-05", "results are COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE"),
+    clause!("R-GCD-06", "result fields: qualifier, times, evaluation id, annotation"),
+    clause!("R-GCD-07", "modelled errors: InvalidParameterValue, InvalidNextToken, NoSuchConfigRule"),
+    clause!("R-DCBC-01", "DescribeComplianceByConfigRule reports compliance per rule"),
+    clause!("R-DCBC-02", "one NON_COMPLIANT resource makes a rule NON_COMPLIANT"),
+    clause!("R-DCBC-03", "INSUFFICIENT_DATA causes"),
+    clause!("R-DCBC-04", "filters: up to 25 names, up to 3 compliance types"),
+    clause!("R-DCBC-05", "modelled errors: InvalidParameterValue, NoSuchConfigRule, InvalidNextToken"),
+    clause!("R-CMP-01", "Compliance is COMPLIANT, NON_COMPLIANT or INSUFFICIENT_DATA"),
+    clause!("R-CMP-02", "ComplianceContributorCount with a cap"),
+    clause!("R-CMP-03", "ComplianceTypes has 0..3 entries"),
+    clause!("R-ERR-01", "InvalidParameterValueException: a parameter is invalid"),
+    clause!("R-ERR-02", "InvalidNextTokenException: the token is invalid"),
+    clause!("R-ERR-03", "NoSuchConfigRuleException: the rule is not valid"),
+    clause!("R-ERR-04", "NoSuchRemediationConfigurationException"),
+    clause!("R-ERR-05", "NoSuchRemediationExceptionException"),
+    clause!("R-ERR-06", "RemediationInProgressException"),
+    clause!("R-ERR-07", "ResourceInUseException"),
+    clause!("R-ERR-08", "MaxNumberOfConfigRulesExceededException at 1000 rules"),
+    clause!("R-ERR-09", "InsufficientPermissionsException", not: NO_IAM),
+    clause!("R-ERR-10", "InvalidResultTokenException"),
+    clause!("R-ERR-11", "NoAvailableConfigurationRecorderException"),
+    clause!("R-ERR-12", "exceptions declare no members and no HTTP status", not: STRUCTURAL),
+    clause!("R-PAG-01", "which operations have paginators"),
+    clause!("R-PAG-02", "DescribeRemediationExceptions has Limit/NextToken but no paginator"),
+    clause!("R-PAG-03", "documented page-size defaults; 0 means the default"),
+    clause!("R-PAG-04", "a token the service did not issue is InvalidNextTokenException"),
+    clause!("M-01", "two resource-key shapes: resourceType/resourceId and ResourceType/ResourceId"),
+    clause!("M-02", "RemediationException requires rule, type and id", not: STRUCTURAL),
+    clause!("M-03", "RemediationConfiguration requires rule, target type and id", not: STRUCTURAL),
+    clause!("M-04", "boxed numerics: absent means the documented default"),
+    clause!("M-05", "Limit up to 100 but the exceptions output list is capped at 25", not: "a contradiction inside the model; see A-15"),
+    clause!("M-06", "StartRemediationExecution FailedItems has a minimum of 1 even as output"),
+    clause!("M-07", "GetComplianceDetailsByConfigRule names are 1..64 without pattern", not: STRUCTURAL),
+    clause!("M-08", "NextToken shapes are unconstrained strings", not: STRUCTURAL),
+    clause!("M-09", "PutConfigRule and DeleteConfigRule have no output; DeleteRemediationConfiguration returns {}"),
+    clause!("M-10", "which operations model which errors"),
+];
+
+/// The clause with this ID.
+pub fn find(id: &str) -> Option<&'static Clause> {
+    CLAUSES.iter().find(|c| c.id == id)
+}
+
+/// The prefix a test function covering `id` starts with (`R-DelRC-03` → `r_delrc_03`).
+pub fn test_prefix(id: &str) -> String {
+    id.to_ascii_lowercase().replace('-', "_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+
+    fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    fn test_function_names() -> BTreeSet<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        rust_sources(&root.join("src"), &mut files);
+        rust_sources(&root.join("tests"), &mut files);
+        let mut names = BTreeSet::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for line in text.lines() {
+                if let Some(rest) = line.trim_start().strip_prefix("fn ") {
+                    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    names.insert(name);
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = BTreeSet::new();
+        for c in CLAUSES {
+            assert!(seen.insert(c.id), "duplicate {}", c.id);
+            assert!(c.id.starts_with("R-") || c.id.starts_with("M-"), "{}", c.id);
+        }
+        assert_eq!(CLAUSES.len(), 168, "rules.md has 158 R- rules and 10 M- facts");
+    }
+
+    #[test]
+    fn every_modelled_clause_has_a_named_test() {
+        let names = test_function_names();
+        let missing: Vec<&str> = CLAUSES
+            .iter()
+            .filter(|c| c.coverage == Coverage::Modelled)
+            .filter(|c| {
+                let prefix = test_prefix(c.id);
+                !names.iter().any(|n| n == &prefix || n.starts_with(&format!("{prefix}_")))
+            })
+            .map(|c| c.id)
+            .collect();
+        assert!(missing.is_empty(), "modelled rules without a test named after them: {missing:?}");
+    }
+
+    #[test]
+    fn the_register_lists_every_rule_not_modelled_and_every_assumption_cited() {
+        let register = include_str!("../ASSUMPTIONS.md");
+        for c in CLAUSES {
+            if let Coverage::NotModelled(_) = c.coverage {
+                assert!(register.contains(&format!("`{}`", c.id)), "ASSUMPTIONS.md does not list {}", c.id);
+            }
+        }
+        let mut files = Vec::new();
+        rust_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (i, _) in text.match_indices("\"A-") {
+                let id: String = text[i + 1..].chars().take_while(|c| *c != '"').collect();
+                if id.len() < 4 || !id[2..].chars().all(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                assert!(register.contains(&format!("### {id} ")), "{} cites {id}, which ASSUMPTIONS.md lacks", file.display());
+            }
+        }
+    }
+
+    /// R-PRC-09, R-DelRC-04, R-PRE-10, R-DRE-06, R-DelRE-02, R-SRE-05, R-DRES-04, R-PE-10,
+    /// R-PCR-08, R-DCR-04, R-DCRs-03, R-GCD-07, R-DCBR-07, R-DCBC-05, M-10: every error an
+    /// operation answers with is one its model lists, or a protocol/validation error common to
+    /// all operations.
+    fn only_modelled_errors(op: crate::Operation) {
+        use crate::{handle_value, Control, ComplianceType, Timestamp, World};
+        use serde_json::json;
+        let model = crate::service_model::ServiceModel::get();
+        let allowed = &model.operations[op.name()].errors;
+        let now = Timestamp::EPOCH_2026;
+        let mut world = World::reference(now);
+        let rule = |name: &str| json!({"ConfigRule": {"ConfigRuleName": name, "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}});
+        handle_value(&mut world, crate::Operation::PutConfigRule, &rule("r"));
+        handle_value(&mut world, crate::Operation::PutConfigRule, &rule("linked"));
+        world.control(&Control::SetCompliance { rule: "r".into(), resource_type: "AWS::S3::Bucket".into(), resource_id: "b".into(), compliance: ComplianceType::NonCompliant, annotation: None }, now);
+        world.control(&Control::MarkServiceLinked { rule: "linked".into(), service: "securityhub.amazonaws.com".into() }, now);
+        handle_value(&mut world, crate::Operation::PutRemediationConfigurations, &json!({"RemediationConfigurations": [{"ConfigRuleName": "r", "TargetType": "SSM_DOCUMENT", "TargetId": "doc"}]}));
+        handle_value(&mut world, crate::Operation::StartRemediationExecution, &json!({"ConfigRuleName": "r", "ResourceKeys": [{"resourceType": "AWS::S3::Bucket", "resourceId": "b"}]}));
+        let key = json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"});
+        let exec_key = json!({"resourceType": "AWS::S3::Bucket", "resourceId": "b"});
+        let config = |rule: &str, extra: serde_json::Value| {
+            let mut c = json!({"ConfigRuleName": rule, "TargetType": "SSM_DOCUMENT", "TargetId": "doc"});
+            c.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            json!({"RemediationConfigurations": [c]})
+        };
+        let bodies = vec![
+            json!({}), json!({"ConfigRuleName": ""}), json!({"ConfigRuleName": "r"}), json!({"ConfigRuleName": "missing"}),
+            json!({"ConfigRuleName": "r", "NextToken": "bogus"}), json!({"ConfigRuleName": "r", "ResourceKeys": [key.clone()]}),
+            json!({"ConfigRuleName": "missing", "ResourceKeys": [key.clone()]}), json!({"ConfigRuleName": "linked", "ResourceKeys": [key]}),
+            json!({"ConfigRuleName": "r", "ResourceKeys": [exec_key.clone()]}), json!({"ConfigRuleName": "missing", "ResourceKeys": [exec_key]}),
+            config("missing", json!({})), config("linked", json!({})), config("r", json!({"Automatic": true})),
+            config("r", json!({"Parameters": {"P": {}}})),
+            json!({"ConfigRuleNames": ["missing"]}), json!({"ConfigRuleNames": ["r"]}), json!({"NextToken": "bogus"}),
+            json!({"ResultToken": "bogus"}), json!({"ResultToken": "bogus", "TestMode": true}),
+            json!({"ConfigRule": {"Source": {"Owner": "AWS"}}}), json!({"ConfigRule": {"ConfigRuleName": "n", "Source": {"Owner": "CUSTOM_POLICY"}}}),
+            json!({"ConfigRule": {"ConfigRuleName": "n", "ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}}),
+            json!({"ConfigRuleName": "r", "ComplianceTypes": ["INSUFFICIENT_DATA"]}), json!({"ResourceId": "b"}),
+        ];
+        let mut seen = Vec::new();
+        for body in &bodies {
+            for alternative in handle_value(&mut world.clone(), op, body).alternatives {
+                if let Some(code) = alternative.reply.error_code() {
+                    seen.push(code);
+                    let common = matches!(code, crate::ErrorCode::ValidationException | crate::ErrorCode::SerializationException);
+                    assert!(common || allowed.iter().any(|a| a == code.as_str()), "{op} answered {code} to {body}; modelled: {allowed:?}");
+                }
+            }
+        }
+        assert!(!seen.is_empty(), "{op}: the corpus provoked no error at all");
+    }
+
+    #[test]
+    fn r_prc_09_put_configurations_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::PutRemediationConfigurations);
+    }
+    #[test]
+    fn r_delrc_04_delete_configuration_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::DeleteRemediationConfiguration);
+    }
+    #[test]
+    fn r_pre_10_put_exceptions_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::PutRemediationExceptions);
+    }
+    #[test]
+    fn r_dre_06_describe_exceptions_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::DescribeRemediationExceptions);
+    }
+    #[test]
+    fn r_sre_05_start_execution_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::StartRemediationExecution);
+    }
+    #[test]
+    fn r_dres_04_describe_execution_status_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::DescribeRemediationExecutionStatus);
+    }
+    #[test]
+    fn r_pe_10_put_evaluations_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::PutEvaluations);
+    }
+    #[test]
+    fn r_pcr_08_put_config_rule_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::PutConfigRule);
+    }
+    #[test]
+    fn r_dcr_04_delete_config_rule_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::DeleteConfigRule);
+    }
+    #[test]
+    fn r_dcrs_03_describe_config_rules_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::DescribeConfigRules);
+    }
+    #[test]
+    fn r_gcd_07_compliance_details_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::GetComplianceDetailsByConfigRule);
+    }
+    #[test]
+    fn r_dcbr_07_compliance_by_resource_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::DescribeComplianceByResource);
+    }
+    #[test]
+    fn r_dcbc_05_compliance_by_rule_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::DescribeComplianceByConfigRule);
+    }
+    #[test]
+    fn m_10_every_operation_answers_only_modelled_errors() {
+        for op in crate::Operation::ALL {
+            if *op != crate::Operation::DeleteRemediationExceptions && *op != crate::Operation::DescribeRemediationConfigurations {
+                only_modelled_errors(*op);
+            }
+        }
+    }
+}
