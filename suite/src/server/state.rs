@@ -1,0 +1,136 @@
+//! The endpoint's shared state: one [`World`] and its [`Clock`], behind one mutex.
+//!
+//! World and clock share a lock so that reading the time and applying a request happen as one
+//! step: requests are applied in the order they take the lock, each at a time no earlier than
+//! the one before, which is exactly a serial history the model can explain (no lost writes).
+//! The lock is a `std` mutex and is never held across an `.await`: every critical section is
+//! synchronous and short.
+
+use super::clock::{Clock, ClockMode};
+use reference_model::World;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// What the mutex guards.
+pub struct Shared {
+    pub world: World,
+    pub clock: Clock,
+}
+
+impl Shared {
+    /// A fresh account whose world starts at the clock's current time.
+    pub fn fresh(account_id: &str, region: &str, mode: ClockMode) -> Self {
+        let mut clock = Clock::new(mode);
+        let world = World::new(account_id, region, clock.now());
+        Shared { world, clock }
+    }
+}
+
+/// Everything a handler needs, shared by all connections.
+pub struct AppState {
+    shared: Mutex<Shared>,
+    pub account_id: String,
+    pub region: String,
+    pub clock_mode: ClockMode,
+    /// `(access key id, secret access key)` when signatures are checked.
+    pub credentials: Option<(String, String)>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    request_ids: RequestIds,
+}
+
+impl AppState {
+    pub fn new(
+        account_id: String,
+        region: String,
+        clock_mode: ClockMode,
+        credentials: Option<(String, String)>,
+        max_body_bytes: usize,
+    ) -> Self {
+        AppState {
+            shared: Mutex::new(Shared::fresh(&account_id, &region, clock_mode)),
+            account_id,
+            region,
+            clock_mode,
+            credentials,
+            max_body_bytes,
+            request_ids: RequestIds::new(),
+        }
+    }
+
+    /// The world and clock. A handler that panicked while holding the lock cannot have left
+    /// a half-applied request visible to the model's invariants any more than a finished one,
+    /// so a poisoned lock is taken over rather than taking the endpoint down with it.
+    pub fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Replaces world and clock with fresh ones (`/_reference/reset`).
+    pub fn reset(&self) -> reference_model::Timestamp {
+        let mut shared = self.lock();
+        *shared = Shared::fresh(&self.account_id, &self.region, self.clock_mode);
+        shared.clock.now()
+    }
+
+    pub fn next_request_id(&self) -> String {
+        self.request_ids.next()
+    }
+}
+
+/// Request ids shaped like version-4 UUIDs: a per-process random seed and a counter through a
+/// mixing function, so they are unique without a UUID or RNG dependency.
+struct RequestIds {
+    seed: u64,
+    counter: AtomicU64,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        // RandomState is seeded from the OS: different for every endpoint.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(std::process::id() as u64);
+        RequestIds { seed: hasher.finish(), counter: AtomicU64::new(0) }
+    }
+
+    fn next(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let a = mix(self.seed ^ n);
+        let b = mix(a ^ 0x9e37_79b9_7f4a_7c15);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            0x8000 | ((b >> 48) & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// splitmix64's finaliser: a bijection, so distinct counters give distinct ids.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_uuid_shaped_and_distinct() {
+        let ids = RequestIds::new();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let id = ids.next();
+            let parts: Vec<&str> = id.split('-').collect();
+            assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{id}");
+            assert!(parts[2].starts_with('4'), "{id}");
+            assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()), "{id}");
+            assert!(seen.insert(id));
+        }
+    }
+}
