@@ -4,3 +4,14 @@
 //! endpoint (`server`), the target client, the runner and its reports.
 
 pub mod server;
+pub mod judge;
+pub mod profile;
+pub mod target;
+pub mod verdict;
+pub mod scenario;
+pub mod expect;
+pub mod report;
+pub mod runner;
+pub mod cleanup;
+pub mod cli;
+pub mod session;

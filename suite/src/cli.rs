@@ -1,0 +1,289 @@
+//! The command line: it only parses and wires; the work is in `session`, `runner`, `server`.
+//!
+//! Exit codes: 0 conformant (or only listed deviations), 1 unexpected deviations, 2 usage or
+//! set-up error (bad flag, unreachable endpoint, malformed scenario or expectation file).
+
+use crate::report::render;
+use crate::session::{self, RunOptions};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Conformance and fuzz suite for the AWS Config remediation APIs.
+#[derive(Parser, Debug)]
+#[command(name = "remediation-suite", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the conformance scenarios (default target: the embedded reference endpoint).
+    Run(RunArgs),
+    /// Serve the reference endpoint.
+    Serve(crate::server::ServeArgs),
+    /// List scenarios, or rules with the scenarios that check them.
+    List(ListArgs),
+    /// Run one scenario and print every step with a curl command that reproduces it.
+    Replay(ReplayArgs),
+    /// Delete the Config rules and remediation configurations the suite created (names rsuite-*).
+    Cleanup(TargetArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct TargetArgs {
+    /// Endpoint to test; without it the embedded reference endpoint is started.
+    #[arg(long, env = "AWS_ENDPOINT_URL_CONFIG_SERVICE")]
+    pub endpoint: Option<String>,
+    /// What the target is: reference, moto, localstack, aws or generic. Decides capabilities and
+    /// the default expectation file.
+    #[arg(long = "target")]
+    pub profile: Option<String>,
+    /// Region to sign for.
+    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Needed to run against an endpoint that is not on this machine.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Only scenarios whose id contains this (`*` is a wildcard); repeatable.
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Only scenarios that check this rule ID; repeatable.
+    #[arg(long)]
+    pub rule: Vec<String>,
+    /// Expectation file (default: fixtures/expectations/<target>.toml when it exists).
+    #[arg(long)]
+    pub expectations: Option<PathBuf>,
+    /// Directory for report.json, junit.xml, report.md and report.html.
+    #[arg(long, default_value = "target/conformance")]
+    pub out: PathBuf,
+    /// Fixtures directory (scenarios/ and expectations/).
+    #[arg(long)]
+    pub fixtures: Option<PathBuf>,
+    /// Seed of the run: names its resources and drives generated sequences.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// No progress bar and only the summary (also when CI is set).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ListArgs {
+    /// List rules and the scenarios that check them instead of scenarios.
+    #[arg(long)]
+    pub rules: bool,
+    #[arg(long)]
+    pub filter: Vec<String>,
+    #[arg(long)]
+    pub rule: Vec<String>,
+    #[arg(long)]
+    pub fixtures: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReplayArgs {
+    /// A scenario id, or the path of a scenario file.
+    pub scenario: String,
+    /// Print only this step (1-based).
+    #[arg(long)]
+    pub step: Option<usize>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long)]
+    pub fixtures: Option<PathBuf>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+const EXIT_DEVIATIONS: u8 = 1;
+const EXIT_SETUP: u8 = 2;
+
+fn setup_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_SETUP)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| setup_error(format!("cannot start the async runtime: {e}")))
+}
+
+fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>) -> Result<RunOptions, ExitCode> {
+    if !(target.timeout > 0.0 && target.timeout.is_finite()) {
+        return Err(setup_error("--timeout must be a positive number of seconds"));
+    }
+    let endpoint = target.endpoint.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
+    Ok(RunOptions {
+        endpoint,
+        profile: target.profile.clone(),
+        region: target.region.clone(),
+        scenarios_dir: fixtures.unwrap_or_else(session::default_fixtures),
+        filters: Vec::new(),
+        rules: Vec::new(),
+        expectations: None,
+        out_dir: None,
+        seed: seed.unwrap_or_else(fresh_seed),
+        allow_remote: target.allow_remote,
+        timeout: Duration::from_secs_f64(target.timeout),
+        quiet: true,
+    })
+}
+
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    (nanos as u64) ^ (u64::from(std::process::id()) << 32)
+}
+
+/// Runs the command; returns the process exit code.
+pub fn main_with(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Serve(args) => crate::server::run_serve(args),
+        Command::Run(args) => run(args),
+        Command::List(args) => list(args),
+        Command::Replay(args) => replay(args),
+        Command::Cleanup(args) => cleanup(args),
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let mut options = match run_options(&args.target, args.fixtures.clone(), args.seed) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    options.filters = args.filter;
+    options.rules = args.rule;
+    options.expectations = args.expectations;
+    options.out_dir = Some(args.out.clone());
+    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    options.quiet = args.quiet || in_ci || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match rt.block_on(session::run(&options)) {
+        Err(e) => setup_error(e),
+        Ok(report) => {
+            let color = !options.quiet && std::io::IsTerminal::is_terminal(&std::io::stdout());
+            print!("{}", render::terminal(&report, color, !options.quiet));
+            println!("seed {} · reports in {}", report.seed, args.out.display());
+            if report.is_conformant() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_DEVIATIONS)
+            }
+        }
+    }
+}
+
+fn list(args: ListArgs) -> ExitCode {
+    let dir = args.fixtures.unwrap_or_else(session::default_fixtures).join("scenarios");
+    let scenarios = match crate::scenario::load_dir(&dir) {
+        Ok(s) => session::select(s, &args.filter, &args.rule),
+        Err(e) => return setup_error(e),
+    };
+    if args.rules {
+        for clause in reference_model::clauses::CLAUSES {
+            let checking: Vec<&str> =
+                scenarios.iter().filter(|s| s.all_rules().contains(clause.id)).map(|s| s.id.as_str()).collect();
+            let coverage = match clause.coverage {
+                reference_model::clauses::Coverage::Modelled if checking.is_empty() => "NOT COVERED".to_owned(),
+                reference_model::clauses::Coverage::Modelled => format!("{} scenario(s)", checking.len()),
+                reference_model::clauses::Coverage::NotModelled(why) => format!("not testable: {why}"),
+            };
+            println!("{:<11} {:<60} {}", clause.id, clause.summary, coverage);
+        }
+    } else {
+        for s in &scenarios {
+            let needs: Vec<String> = s.needs.iter().map(|c| c.to_string()).collect();
+            println!("{:<55} {:>2} steps  rules {}  {}", s.id, s.steps.len(), s.rules.join(","), if needs.is_empty() { String::new() } else { format!("needs {}", needs.join(",")) });
+        }
+        println!("{} scenarios", scenarios.len());
+    }
+    ExitCode::SUCCESS
+}
+
+fn replay(args: ReplayArgs) -> ExitCode {
+    let mut options = match run_options(&args.target, args.fixtures.clone(), args.seed) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let path = PathBuf::from(&args.scenario);
+    let scenario = if path.is_file() {
+        match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| crate::scenario::Scenario::parse(&t, &path).map_err(|e| e.to_string())) {
+            Ok(s) => s,
+            Err(e) => return setup_error(e),
+        }
+    } else {
+        match crate::scenario::load_dir(&options.scenarios_dir.join("scenarios")) {
+            Ok(all) => match all.into_iter().find(|s| s.id == args.scenario) {
+                Some(s) => s,
+                None => return setup_error(format!("no scenario with id {:?} (give an id from `list` or a file path)", args.scenario)),
+            },
+            Err(e) => return setup_error(e),
+        }
+    };
+    options.quiet = true;
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let outcome = rt.block_on(async {
+        let prepared = session::prepare_target(&options).await?;
+        let settings = crate::runner::RunSettings::new(options.seed);
+        let result = crate::runner::run_scenario(&prepared.target, &scenario, &settings).await;
+        if let Some(server) = prepared.server {
+            server.shutdown().await;
+        }
+        Ok::<_, session::SetupError>(result)
+    });
+    match outcome {
+        Err(e) => setup_error(e),
+        Ok(result) => {
+            print!("{}", render::replay(&result, args.step));
+            if result.verdict.conforms() || result.verdict == crate::verdict::Verdict::Skipped {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_DEVIATIONS)
+            }
+        }
+    }
+}
+
+fn cleanup(args: TargetArgs) -> ExitCode {
+    let options = match run_options(&args, None, None) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    if options.endpoint.is_none() {
+        return setup_error("cleanup needs --endpoint (the embedded endpoint starts empty)");
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match rt.block_on(crate::cleanup::delete_suite_resources(&options)) {
+        Ok(deleted) => {
+            for name in &deleted {
+                println!("deleted {name}");
+            }
+            println!("{} rule(s) deleted", deleted.len());
+            ExitCode::SUCCESS
+        }
+        Err(e) => setup_error(e),
+    }
+}

@@ -1,0 +1,441 @@
+//! Judging one answer against the model's acceptable outcomes.
+//!
+//! The target's answer is parsed ([`ActualReply`]), checked for the signs of an unimplemented
+//! operation or a broken server, then compared with every alternative of the model's
+//! [`Outcome`]. Each comparison yields [`Difference`]s, each at a [`Level`]: a MUST difference
+//! fails the alternative, SHOULD and MAY differences make it non-strict. The best alternative
+//! gives the verdict and decides which state the model follows.
+//!
+//! Members the model cannot predict ([`FieldKind`]) are compared by kind: generated ids keep
+//! identity (the same model Arn must always meet the same target Arn, in both directions),
+//! clock times and execution states are exact only when the runner controls the target's clock.
+
+use crate::profile::TargetProfile;
+use crate::verdict::Verdict;
+use reference_model::{flexible_fields, FieldKind, FlexField, Level, Operation, Outcome, Reply};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// An HTTP answer as received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Observed {
+    pub status: u16,
+    /// Lower-cased names.
+    pub headers: Vec<(String, String)>,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+}
+
+impl Observed {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// What the target's answer means.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ActualReply {
+    /// 2xx; an empty body is `null`.
+    Success { status: u16, body: Value },
+    /// An error with a readable `__type`.
+    Failure { status: u16, code: String, message: Option<String> },
+}
+
+/// One way the answer differs from an acceptable outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Difference {
+    /// Where: `status`, `__type`, `message`, `header:content-type`, or a body path like
+    /// `FailedBatches/0/FailedItems`.
+    pub path: String,
+    pub expected: String,
+    pub actual: String,
+    pub level: Level,
+}
+
+/// The judgement of one step.
+#[derive(Clone, Debug, Serialize)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    /// Which alternative of the outcome the answer matched best.
+    pub alternative: Option<usize>,
+    pub differences: Vec<Difference>,
+    pub actual: Option<ActualReply>,
+    /// Why the verdict is UNIMPLEMENTED or ERROR.
+    pub note: Option<String>,
+}
+
+/// Identities seen so far in one scenario: model value ⇄ target value.
+#[derive(Clone, Debug, Default)]
+pub struct Identities {
+    model_to_target: BTreeMap<String, String>,
+    target_to_model: BTreeMap<String, String>,
+}
+
+impl Identities {
+    /// The target's value for a model value, once seen.
+    pub fn target_for(&self, model: &str) -> Option<&str> {
+        self.model_to_target.get(model).map(String::as_str)
+    }
+    fn bind(&mut self, model: &str, target: &str) {
+        self.model_to_target.insert(model.to_owned(), target.to_owned());
+        self.target_to_model.insert(target.to_owned(), model.to_owned());
+    }
+    /// The numbered placeholder of a target value, for snapshots.
+    pub fn placeholder(&self, target: &str) -> Option<usize> {
+        let model = self.target_to_model.get(target)?;
+        self.model_to_target.keys().position(|k| k == model).map(|i| i + 1)
+    }
+}
+
+/// Reads an answer. `Err` carries the verdict and why when the answer is not a judgeable reply.
+pub fn read_answer(observed: &Observed, profile: &TargetProfile) -> Result<ActualReply, (Verdict, String)> {
+    let text = observed.body_text();
+    let looks_html = text.trim_start().starts_with('<')
+        || observed.header("content-type").is_some_and(|c| c.contains("text/html"));
+    let lowered = text.to_ascii_lowercase();
+    let says_unimplemented = lowered.contains("not been implemented")
+        || lowered.contains("not yet implemented")
+        || lowered.contains("is not implemented")
+        || lowered.contains("notimplemented");
+    if observed.status == 501 || (observed.status >= 400 && says_unimplemented) {
+        return Err((Verdict::Unimplemented, format!("HTTP {}: {}", observed.status, snippet(&text))));
+    }
+    if observed.status == 500 && looks_html && profile.html_500_means_unimplemented {
+        return Err((
+            Verdict::Unimplemented,
+            format!("HTTP 500 with an HTML page, which {} sends for operations it lacks", profile.name),
+        ));
+    }
+    if (200..300).contains(&observed.status) {
+        if text.trim().is_empty() {
+            return Ok(ActualReply::Success { status: observed.status, body: Value::Null });
+        }
+        return match serde_json::from_slice::<Value>(&observed.body) {
+            Ok(body) => Ok(ActualReply::Success { status: observed.status, body }),
+            Err(e) => Err((Verdict::Error, format!("HTTP {} with a body that is not JSON ({e}): {}", observed.status, snippet(&text)))),
+        };
+    }
+    if observed.status >= 500 {
+        return Err((Verdict::Error, format!("server error HTTP {}: {}", observed.status, snippet(&text))));
+    }
+    let parsed: Option<Value> = serde_json::from_slice(&observed.body).ok();
+    let type_field = parsed
+        .as_ref()
+        .and_then(|v| v.get("__type"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| observed.header("x-amzn-errortype").map(|h| h.split(':').next().unwrap_or(h).to_owned()));
+    match type_field {
+        Some(t) => {
+            let code = t.rsplit('#').next().unwrap_or(&t).to_owned();
+            let message = parsed.as_ref().and_then(|v| {
+                v.get("message").or_else(|| v.get("Message")).and_then(Value::as_str).map(str::to_owned)
+            });
+            Ok(ActualReply::Failure { status: observed.status, code, message })
+        }
+        None => Err((
+            Verdict::Error,
+            format!("HTTP {} without an error type (no __type, no X-Amzn-ErrorType): {}", observed.status, snippet(&text)),
+        )),
+    }
+}
+
+fn snippet(text: &str) -> String {
+    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if one_line.chars().count() > 160 {
+        format!("{}…", one_line.chars().take(160).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+/// The settings of one judgement.
+pub struct Judge<'a> {
+    pub op: Operation,
+    pub profile: &'a TargetProfile,
+    /// True when the runner sets the target's clock, so times and states must match exactly.
+    pub clock_shared: bool,
+}
+
+impl Judge<'_> {
+    /// Judges an answer against the outcome; on a conforming verdict the identities learnt are
+    /// kept.
+    pub fn judge(&self, outcome: &Outcome, observed: &Observed, identities: &mut Identities) -> Judgement {
+        let actual = match read_answer(observed, self.profile) {
+            Ok(a) => a,
+            Err((verdict, note)) => {
+                return Judgement { verdict, alternative: None, differences: Vec::new(), actual: None, note: Some(note) }
+            }
+        };
+        let mut best: Option<(usize, Vec<Difference>, Vec<(String, String)>)> = None;
+        for (i, alternative) in outcome.alternatives.iter().enumerate() {
+            let mut cmp = Comparison::new(self, identities);
+            cmp.reply(&alternative.reply, alternative, &actual);
+            cmp.headers(observed, &actual);
+            let better = match &best {
+                None => true,
+                Some((_, diffs, _)) => rank(&cmp.differences) < rank(diffs),
+            };
+            if better {
+                best = Some((i, cmp.differences, cmp.bindings));
+            }
+        }
+        let (index, differences, bindings) = best.expect("an outcome has at least one alternative");
+        let verdict = match differences.iter().map(|d| d.level).max() {
+            None => Verdict::Pass,
+            Some(Level::Must) => Verdict::Fail,
+            Some(_) => Verdict::NonStrict,
+        };
+        if verdict.conforms() {
+            for (m, t) in bindings {
+                identities.bind(&m, &t);
+            }
+        }
+        Judgement { verdict, alternative: Some(index), differences, actual: Some(actual), note: None }
+    }
+}
+
+/// Orders candidate alternatives: fewest MUST differences first, then SHOULD, then MAY.
+fn rank(diffs: &[Difference]) -> (usize, usize, usize) {
+    let count = |l| diffs.iter().filter(|d| d.level == l).count();
+    (count(Level::Must), count(Level::Should), count(Level::May))
+}
+
+struct Comparison<'j, 'i> {
+    judge: &'j Judge<'j>,
+    identities: &'i Identities,
+    flex: &'static [FlexField],
+    differences: Vec<Difference>,
+    bindings: Vec<(String, String)>,
+}
+
+fn show(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 200 {
+        format!("{}…", &s[..s.char_indices().nth(200).map_or(s.len(), |(i, _)| i)])
+    } else {
+        s
+    }
+}
+
+fn is_empty_value(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+const EXECUTION_STATES: &[&str] = &["QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "UNKNOWN"];
+
+impl<'j, 'i> Comparison<'j, 'i> {
+    fn new(judge: &'j Judge<'j>, identities: &'i Identities) -> Self {
+        Comparison { judge, identities, flex: flexible_fields(judge.op), differences: Vec::new(), bindings: Vec::new() }
+    }
+
+    fn differ(&mut self, path: &str, expected: impl Into<String>, actual: impl Into<String>, level: Level) {
+        self.differences.push(Difference { path: path.to_owned(), expected: expected.into(), actual: actual.into(), level });
+    }
+
+    fn reply(&mut self, expected: &Reply, alternative: &reference_model::Alternative, actual: &ActualReply) {
+        match (expected, actual) {
+            (Reply::Success(e), ActualReply::Success { status, body }) => {
+                if *status != 200 {
+                    self.differ("status", "200", status.to_string(), Level::Should);
+                }
+                // An operation without output may answer an empty body or `{}` (S-07).
+                let (e, a) = match (e, body) {
+                    (Value::Null, Value::Object(o)) if o.is_empty() => return,
+                    (Value::Object(o), Value::Null) if o.is_empty() => {
+                        self.differ("body", "{}", "an empty body", Level::May);
+                        return;
+                    }
+                    pair => pair,
+                };
+                self.value(e, a, &mut Vec::new());
+            }
+            (Reply::Success(_), ActualReply::Failure { status, code, message }) => self.differ(
+                "status",
+                "200 (success)",
+                format!("{status} {code}: {}", message.as_deref().unwrap_or("")),
+                Level::Must,
+            ),
+            (Reply::Failure(e), ActualReply::Success { status, .. }) => {
+                self.differ("status", format!("{} {}", e.code.http_status(), e.code), format!("{status} (success)"), Level::Must)
+            }
+            (Reply::Failure(e), ActualReply::Failure { status, code, message }) => {
+                if *status != e.code.http_status() {
+                    self.differ("status", e.code.http_status().to_string(), status.to_string(), Level::Should);
+                }
+                if code != e.code.as_str() {
+                    self.differ("__type", e.code.as_str(), code.clone(), alternative.code_level);
+                }
+                if !e.message.is_empty() && message.as_deref() != Some(e.message.as_str()) {
+                    self.differ("message", e.message.clone(), message.clone().unwrap_or_default(), alternative.message_level);
+                }
+            }
+        }
+    }
+
+    /// The JSON 1.1 envelope: the content type and a request id (SHOULD: every AWS answer has both).
+    fn headers(&mut self, observed: &Observed, actual: &ActualReply) {
+        let has_body = !observed.body.iter().all(u8::is_ascii_whitespace);
+        if has_body {
+            let ct = observed.header("content-type").unwrap_or("");
+            if !ct.starts_with("application/x-amz-json-1.1") {
+                self.differ("header:content-type", "application/x-amz-json-1.1", ct, Level::Should);
+            }
+        }
+        if observed.header("x-amzn-requestid").is_none() {
+            self.differ("header:x-amzn-RequestId", "present", "absent", Level::Should);
+        }
+        if let ActualReply::Failure { code, .. } = actual {
+            if observed.header("x-amzn-errortype").is_some_and(|h| h.split(':').next() != Some(code.as_str())) {
+                self.differ("header:X-Amzn-ErrorType", code.clone(), observed.header("x-amzn-errortype").unwrap_or(""), Level::Should);
+            }
+        }
+    }
+
+    fn flex_at(&self, path: &[String]) -> Option<FieldKind> {
+        self.flex
+            .iter()
+            .find(|f| {
+                let parts: Vec<&str> = f.path.split('/').collect();
+                parts.len() == path.len()
+                    && parts.iter().zip(path).all(|(p, s)| *p == s || (*p == "*" && s.parse::<usize>().is_ok()))
+            })
+            .map(|f| f.kind)
+    }
+
+    fn value(&mut self, expected: &Value, actual: &Value, path: &mut Vec<String>) {
+        let here = path.join("/");
+        match self.flex_at(path) {
+            Some(FieldKind::GeneratedId) => return self.generated_id(&here, expected, actual),
+            Some(FieldKind::OpaqueToken) => {
+                if !actual.as_str().is_some_and(|s| !s.is_empty()) {
+                    self.differ(&here, "a non-empty token", show(actual), Level::Must);
+                }
+                return;
+            }
+            Some(FieldKind::ClockTime) if !self.judge.clock_shared => {
+                if !actual.is_number() {
+                    self.differ(&here, "a timestamp (epoch seconds)", show(actual), Level::Must);
+                }
+                return;
+            }
+            Some(FieldKind::ExecutionState) if !self.judge.clock_shared => {
+                let ok = match actual {
+                    Value::String(s) => EXECUTION_STATES.contains(&s.as_str()),
+                    Value::Array(_) => true,
+                    _ => false,
+                };
+                if !ok {
+                    self.differ(&here, "an execution state or step list", show(actual), Level::Must);
+                }
+                return;
+            }
+            Some(FieldKind::Unordered) => {
+                if let (Value::Array(e), Value::Array(a)) = (expected, actual) {
+                    return self.unordered(e, a, path);
+                }
+            }
+            _ => {}
+        }
+        match (expected, actual) {
+            (Value::Object(e), Value::Object(a)) => {
+                for (key, ev) in e {
+                    path.push(key.clone());
+                    match a.get(key) {
+                        Some(av) => self.value(ev, av, path),
+                        None if is_empty_value(ev) => {
+                            self.differ(&path.join("/"), show(ev), "absent", Level::May)
+                        }
+                        None => self.differ(&path.join("/"), show(ev), "absent", Level::Must),
+                    }
+                    path.pop();
+                }
+                for (key, av) in a {
+                    if !e.contains_key(key) {
+                        let member = if here.is_empty() { key.clone() } else { format!("{here}/{key}") };
+                        let level = if is_empty_value(av) { Level::May } else { Level::Must };
+                        self.differ(&member, "absent", show(av), level);
+                    }
+                }
+            }
+            (Value::Array(e), Value::Array(a)) => {
+                if e.len() != a.len() {
+                    self.differ(&here, format!("{} items", e.len()), format!("{} items", a.len()), Level::Must);
+                }
+                for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                    path.push(i.to_string());
+                    self.value(ev, av, path);
+                    path.pop();
+                }
+            }
+            (Value::Number(e), Value::Number(a)) => {
+                if (e.as_f64().unwrap_or(f64::NAN) - a.as_f64().unwrap_or(f64::NAN)).abs() > 1e-9 {
+                    self.differ(&here, e.to_string(), a.to_string(), Level::Must);
+                }
+            }
+            (e, a) if e == a => {}
+            (e, a) => self.differ(if here.is_empty() { "body" } else { &here }, show(e), show(a), Level::Must),
+        }
+    }
+
+    fn generated_id(&mut self, here: &str, expected: &Value, actual: &Value) {
+        let (Some(m), Some(t)) = (expected.as_str(), actual.as_str()) else {
+            return self.differ(here, show(expected), show(actual), Level::Must);
+        };
+        let pending_m = self.bindings.iter().find(|(bm, _)| bm == m).map(|(_, bt)| bt.clone());
+        let known = self.identities.target_for(m).map(str::to_owned).or(pending_m);
+        match known {
+            Some(known) if known != t => self.differ(here, format!("the same value as before ({known})"), t, Level::Must),
+            Some(_) => {}
+            None => {
+                let taken = self.identities.target_to_model.get(t).is_some_and(|other| other != m)
+                    || self.bindings.iter().any(|(bm, bt)| bt == t && bm != m);
+                if taken {
+                    self.differ(here, "a new value", format!("{t}, already given for something else"), Level::Must);
+                } else {
+                    self.bindings.push((m.to_owned(), t.to_owned()));
+                }
+            }
+        }
+    }
+
+    /// Lists whose order is not documented: each expected item must meet a distinct actual item.
+    fn unordered(&mut self, expected: &[Value], actual: &[Value], path: &mut Vec<String>) {
+        let here = path.join("/");
+        if expected.len() != actual.len() {
+            self.differ(&here, format!("{} items", expected.len()), format!("{} items", actual.len()), Level::Must);
+        }
+        let mut used = vec![false; actual.len()];
+        for (i, ev) in expected.iter().enumerate() {
+            path.push(i.to_string());
+            let mut best: Option<(usize, Vec<Difference>, Vec<(String, String)>)> = None;
+            for (j, av) in actual.iter().enumerate().filter(|(j, _)| !used[*j]) {
+                let mut trial = Comparison::new(self.judge, self.identities);
+                trial.bindings = self.bindings.clone();
+                trial.value(ev, av, path);
+                if best.as_ref().is_none_or(|(_, d, _)| rank(&trial.differences) < rank(d)) {
+                    best = Some((j, trial.differences, trial.bindings));
+                }
+            }
+            match best {
+                Some((j, diffs, bindings)) if rank(&diffs).0 == 0 => {
+                    used[j] = true;
+                    self.differences.extend(diffs);
+                    self.bindings = bindings;
+                }
+                _ => self.differ(&path.join("/"), show(ev), "no matching item", Level::Must),
+            }
+            path.pop();
+        }
+    }
+}

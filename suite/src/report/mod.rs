@@ -1,0 +1,282 @@
+//! The report of a run. One JSON document is the source of truth; JUnit XML, Markdown, HTML
+//! and the terminal table are derived from it (`render`).
+
+pub mod render;
+
+use crate::judge::{ActualReply, Difference};
+use crate::scenario::Scenario;
+use crate::verdict::Verdict;
+use reference_model::clauses::{self, Coverage as ClauseCoverage};
+use reference_model::Level;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One acceptable answer, as the report shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedReply {
+    pub provenance: Level,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub code_level: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub message_level: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Call,
+    Control,
+    Advance,
+}
+
+/// One step's record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    pub index: usize,
+    pub kind: StepKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// Rule IDs the scenario file names for this step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+    /// Rule IDs the model exercised answering it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_header: Option<String>,
+    /// The body sent to the target (JSON, or the raw text when it is not JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expected: Vec<ExpectedReply>,
+    /// Which expected reply the answer matched best.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<ActualReply>,
+    pub verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<Difference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// A self-contained command that sends the same request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reproduction: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl StepResult {
+    pub fn new(index: usize, step: &crate::scenario::Step) -> Self {
+        StepResult {
+            index,
+            kind: StepKind::Call,
+            operation: None,
+            rules: step.rules.clone(),
+            clauses: Vec::new(),
+            target_header: None,
+            request: None,
+            expected: Vec::new(),
+            alternative: None,
+            status: None,
+            actual: None,
+            verdict: Verdict::Pass,
+            differences: Vec::new(),
+            note: step.note.clone(),
+            reproduction: None,
+            duration_ms: 0,
+        }
+    }
+}
+
+/// One scenario's record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    pub id: String,
+    pub title: String,
+    pub source: String,
+    pub rules: Vec<String>,
+    pub verdict: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Set when an expectation file lists this scenario's verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_deviation: Option<String>,
+    pub steps: Vec<StepResult>,
+    pub duration_ms: u64,
+}
+
+impl ScenarioResult {
+    pub fn new(scenario: &Scenario) -> Self {
+        ScenarioResult {
+            id: scenario.id.clone(),
+            title: scenario.title.clone(),
+            source: scenario.source.display().to_string(),
+            rules: scenario.all_rules().into_iter().map(str::to_owned).collect(),
+            verdict: Verdict::Pass,
+            note: None,
+            expected_deviation: None,
+            steps: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+
+    /// The first step that decided a non-conforming verdict.
+    pub fn deciding_step(&self) -> Option<&StepResult> {
+        self.steps.iter().find(|s| !s.verdict.conforms())
+    }
+}
+
+/// Which target was run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    pub profile: String,
+    pub endpoint: String,
+    pub region: String,
+}
+
+/// Counts by verdict.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts(pub BTreeMap<Verdict, usize>);
+
+impl Counts {
+    pub fn add(&mut self, v: Verdict) {
+        *self.0.entry(v).or_default() += 1;
+    }
+    pub fn get(&self, v: Verdict) -> usize {
+        self.0.get(&v).copied().unwrap_or(0)
+    }
+    pub fn total(&self) -> usize {
+        self.0.values().sum()
+    }
+}
+
+/// How one rule fared.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCoverage {
+    pub scenarios: Counts,
+}
+
+/// How one operation fared.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationCoverage {
+    pub calls: usize,
+    /// Calls answered with 2xx.
+    pub successes: usize,
+    /// Error codes seen, with counts.
+    pub errors: BTreeMap<String, usize>,
+    pub steps: Counts,
+}
+
+/// What the expectation file said of this run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectationSummary {
+    pub file: Option<String>,
+    /// Deviations listed in the file and seen.
+    pub expected: Vec<String>,
+    /// Deviations not listed: these fail the run.
+    pub unexpected: Vec<String>,
+    /// Listed deviations that passed: these fail the run too (strict expected failures).
+    pub unexpected_passes: Vec<String>,
+    /// Entries that matched no scenario of this run.
+    pub stale_entries: Vec<String>,
+}
+
+/// The whole run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub suite_version: String,
+    pub service_model: String,
+    pub target: TargetInfo,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub seed: u64,
+    pub prefix: String,
+    pub scenarios: Vec<ScenarioResult>,
+    pub scenario_counts: Counts,
+    pub step_counts: Counts,
+    pub rules: BTreeMap<String, RuleCoverage>,
+    /// Modelled rules no scenario of this run checked.
+    pub rules_not_covered: Vec<String>,
+    pub operations: BTreeMap<String, OperationCoverage>,
+    pub expectations: ExpectationSummary,
+    /// Generated sequences, when the run had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<serde_json::Value>,
+}
+
+impl Report {
+    /// Builds the summaries from the scenario results.
+    pub fn new(target: TargetInfo, started_at: String, seed: u64, prefix: String, scenarios: Vec<ScenarioResult>) -> Report {
+        let model = reference_model::service_model::ServiceModel::get();
+        let mut report = Report {
+            suite_version: env!("CARGO_PKG_VERSION").to_owned(),
+            service_model: format!("{} (config {})", model.source_version, model.api_version),
+            target,
+            started_at,
+            duration_ms: 0,
+            seed,
+            prefix,
+            scenarios,
+            scenario_counts: Counts::default(),
+            step_counts: Counts::default(),
+            rules: BTreeMap::new(),
+            rules_not_covered: Vec::new(),
+            operations: BTreeMap::new(),
+            expectations: ExpectationSummary::default(),
+            generated: None,
+        };
+        report.summarise();
+        report
+    }
+
+    /// Recomputes counts and coverage.
+    pub fn summarise(&mut self) {
+        self.scenario_counts = Counts::default();
+        self.step_counts = Counts::default();
+        self.rules.clear();
+        self.operations.clear();
+        for s in &self.scenarios {
+            self.scenario_counts.add(s.verdict);
+            for rule in &s.rules {
+                self.rules.entry(rule.clone()).or_default().scenarios.add(s.verdict);
+            }
+            for step in &s.steps {
+                self.step_counts.add(step.verdict);
+                if let Some(op) = &step.operation {
+                    let entry = self.operations.entry(op.clone()).or_default();
+                    entry.calls += 1;
+                    entry.steps.add(step.verdict);
+                    match &step.actual {
+                        Some(ActualReply::Success { .. }) => entry.successes += 1,
+                        Some(ActualReply::Failure { code, .. }) => *entry.errors.entry(code.clone()).or_default() += 1,
+                        None => {}
+                    }
+                }
+            }
+        }
+        self.rules_not_covered = clauses::CLAUSES
+            .iter()
+            .filter(|c| c.coverage == ClauseCoverage::Modelled && !self.rules.contains_key(c.id))
+            .map(|c| c.id.to_owned())
+            .collect();
+    }
+
+    /// True when nothing needs fixing: every deviation is listed and nothing listed passed.
+    pub fn is_conformant(&self) -> bool {
+        self.expectations.unexpected.is_empty() && self.expectations.unexpected_passes.is_empty()
+    }
+}
+
+/// Now, as RFC 3339.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}

@@ -1,0 +1,371 @@
+//! Running scenarios: the model and the target side by side, step by step.
+//!
+//! For every call the model says what is acceptable ([`reference_model::Outcome`]), the target
+//! answers, and the [`Judge`] gives the verdict. The model then follows the alternative the
+//! target matched, so a target that chose another documented behaviour is judged by that
+//! choice from then on. A scenario stops at its first `FAIL`, `ERROR` or `UNIMPLEMENTED` step:
+//! after it the target's state and the model's no longer agree.
+//!
+//! Safety: names come from `${rule:…}` and carry the run's prefix; after a scenario the runner
+//! deletes the rules (and their remediation configurations) it created, and nothing else.
+
+use crate::judge::{ActualReply, Difference, Identities, Judge};
+use crate::profile::Capability;
+use crate::report::{ExpectedReply, ScenarioResult, StepKind, StepResult};
+use crate::scenario::{self, Action, CallBody, Scenario, Side, TargetHeader};
+use crate::target::{Target, WireRequest};
+use crate::verdict::Verdict;
+use reference_model::auto::ExecutionState;
+use reference_model::{handle, Alternative, ErrorCode, Level, Millis, Operation, Outcome, Reply, Timestamp, World};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// What every scenario of one run shares.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    /// Prefix of every name this run creates (`rsuite-<8 hex>-`).
+    pub prefix: String,
+    /// Account and region of the model's world (what the reference endpoint uses).
+    pub account_id: String,
+    pub region: String,
+    /// Where the virtual clock starts, for targets whose clock the runner controls.
+    pub clock_start: Timestamp,
+}
+
+/// The prefix of every name the suite creates; `cleanup` removes only names starting with it.
+pub const NAME_PREFIX: &str = "rsuite-";
+
+impl RunSettings {
+    pub fn new(run_id: u64) -> Self {
+        RunSettings {
+            prefix: format!("{NAME_PREFIX}{:08x}-", run_id & 0xffff_ffff),
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            clock_start: Timestamp::EPOCH_2026,
+        }
+    }
+}
+
+fn wall_now() -> Timestamp {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    Timestamp::from_millis(ms)
+}
+
+/// The model's answer to a call whose `X-Amz-Target` names no operation (S-12).
+fn unknown_operation() -> Outcome {
+    Outcome::new(Alternative::error(ErrorCode::UnknownOperationException, "").code_level(Level::Should)).clause("M-10")
+}
+
+fn expected_replies(outcome: &Outcome) -> Vec<ExpectedReply> {
+    outcome
+        .alternatives
+        .iter()
+        .map(|a| {
+            let (code, message, body) = match &a.reply {
+                Reply::Success(b) => (None, None, Some(b.clone())),
+                Reply::Failure(e) => (Some(e.code.as_str().to_owned()), Some(e.message.clone()).filter(|m| !m.is_empty()), None),
+            };
+            ExpectedReply {
+                provenance: a.provenance,
+                status: a.reply.status(),
+                code,
+                code_level: a.code_level,
+                message,
+                message_level: a.message_level,
+                body,
+                basis: (!a.basis.is_empty()).then(|| a.basis.to_owned()),
+            }
+        })
+        .collect()
+}
+
+/// One scenario's progress.
+struct Run<'a, T: Target> {
+    target: &'a T,
+    settings: &'a RunSettings,
+    clock_shared: bool,
+    now: Timestamp,
+    world: World,
+    model_bindings: BTreeMap<String, Value>,
+    target_bindings: BTreeMap<String, Value>,
+    identities: Identities,
+    created_rules: BTreeSet<String>,
+    execution_states: BTreeMap<(String, String, String), ExecutionState>,
+}
+
+/// Runs one scenario against a target.
+pub async fn run_scenario<T: Target>(target: &T, scenario: &Scenario, settings: &RunSettings) -> ScenarioResult {
+    let started = Instant::now();
+    let mut result = ScenarioResult::new(scenario);
+    let missing: Vec<String> =
+        scenario.needs.iter().filter(|c| !target.profile().has(**c)).map(|c| c.to_string()).collect();
+    if !missing.is_empty() {
+        result.verdict = Verdict::Skipped;
+        result.note = Some(format!("the target ({}) lacks {}", target.profile().name, missing.join(", ")));
+        return result;
+    }
+    let clock_shared = target.profile().has(Capability::VirtualClock);
+    if target.profile().has(Capability::Reset) {
+        if let Err(e) = target.reset().await {
+            result.verdict = Verdict::Error;
+            result.note = Some(format!("cannot reset the target: {e}"));
+            return result;
+        }
+    }
+    let now = if clock_shared { settings.clock_start } else { wall_now() };
+    if clock_shared {
+        if let Err(e) = target.set_clock(now.seconds_f64()).await {
+            result.verdict = Verdict::Error;
+            result.note = Some(format!("cannot set the target's clock: {e}"));
+            return result;
+        }
+    }
+    let mut run = Run {
+        target,
+        settings,
+        clock_shared,
+        now,
+        world: World::new(&settings.account_id, &settings.region, now),
+        model_bindings: BTreeMap::new(),
+        target_bindings: BTreeMap::new(),
+        identities: Identities::default(),
+        created_rules: BTreeSet::new(),
+        execution_states: BTreeMap::new(),
+    };
+    let mut verdict = Verdict::Pass;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let step_started = Instant::now();
+        let mut record = run.step(i, step).await;
+        record.duration_ms = step_started.elapsed().as_millis() as u64;
+        if record.verdict == Verdict::NonStrict && verdict == Verdict::Pass {
+            verdict = Verdict::NonStrict;
+        }
+        let stop = record.verdict.stops_scenario();
+        if stop {
+            verdict = record.verdict;
+            result.note = Some(format!("stopped at step {}", i + 1));
+        }
+        result.steps.push(record);
+        if stop {
+            break;
+        }
+    }
+    result.verdict = verdict;
+    if !target.profile().has(Capability::Reset) {
+        run.clean_up().await;
+    }
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+impl<T: Target> Run<'_, T> {
+    fn sides(&self) -> (Side<'_>, Side<'_>) {
+        let now = self.now.seconds_f64();
+        (
+            Side { prefix: &self.settings.prefix, now, bindings: &self.model_bindings },
+            Side { prefix: &self.settings.prefix, now, bindings: &self.target_bindings },
+        )
+    }
+
+    async fn step(&mut self, index: usize, step: &scenario::Step) -> StepResult {
+        if !self.clock_shared {
+            self.now = wall_now().max(self.now);
+        }
+        let mut record = StepResult::new(index + 1, step);
+        match &step.action {
+            Action::Advance { seconds } => {
+                record.kind = StepKind::Advance;
+                self.now = self.now + Millis((seconds * 1000.0).round() as i64);
+                self.world.advance_to(self.now);
+                if let Err(e) = self.target.set_clock(self.now.seconds_f64()).await {
+                    record.verdict = Verdict::Error;
+                    record.note = Some(format!("cannot advance the target's clock: {e}"));
+                }
+            }
+            Action::Control(template) => {
+                record.kind = StepKind::Control;
+                self.control(template, step, &mut record).await;
+            }
+            Action::Call { op, body, target_header } => {
+                record.kind = StepKind::Call;
+                record.operation = Some(op.name().to_owned());
+                self.call(*op, body, target_header, step, &mut record).await;
+            }
+        }
+        record
+    }
+
+    async fn control(&mut self, template: &Value, step: &scenario::Step, record: &mut StepResult) {
+        let (model_side, target_side) = self.sides();
+        let parsed = scenario::instantiate(template, &model_side)
+            .and_then(|m| scenario::instantiate(template, &target_side).map(|t| (m, t)))
+            .and_then(|(m, t)| {
+                let m = serde_json::from_value(m).map_err(|e| e.to_string())?;
+                let t = serde_json::from_value(t.clone()).map_err(|e| e.to_string()).map(|c| (c, t))?;
+                Ok((m, t))
+            });
+        let (model_action, (target_action, target_json)) = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                record.verdict = Verdict::Error;
+                record.note = Some(format!("scenario error: {e}"));
+                return;
+            }
+        };
+        record.request = Some(target_json);
+        let model_answer = self.world.control(&model_action, self.now);
+        if let Some(e) = &model_answer.error {
+            record.verdict = Verdict::Error;
+            record.note = Some(format!("scenario error: the model refuses the control action: {e}"));
+            return;
+        }
+        match self.target.control(&target_action).await {
+            Ok(target_answer) => {
+                let model_json = serde_json::to_value(&model_answer).unwrap_or(Value::Null);
+                self.bind(step, &model_json, &target_answer);
+            }
+            Err(e) => {
+                record.verdict = Verdict::Error;
+                record.note = Some(format!("the target refused the control action: {e}"));
+            }
+        }
+    }
+
+    async fn call(&mut self, op: Operation, body: &CallBody, header: &TargetHeader, step: &scenario::Step, record: &mut StepResult) {
+        let (model_side, target_side) = self.sides();
+        let bodies = match body {
+            CallBody::Json(t) => scenario::instantiate(t, &model_side).and_then(|m| {
+                scenario::instantiate(t, &target_side).map(|t| (m.to_string().into_bytes(), t.to_string().into_bytes()))
+            }),
+            CallBody::Raw(raw) => scenario::instantiate(&Value::String(raw.clone()), &target_side).and_then(|t| {
+                scenario::instantiate(&Value::String(raw.clone()), &model_side).map(|m| {
+                    (m.as_str().unwrap_or_default().as_bytes().to_vec(), t.as_str().unwrap_or_default().as_bytes().to_vec())
+                })
+            }),
+        };
+        let (model_body, target_body) = match bodies {
+            Ok(b) => b,
+            Err(e) => {
+                record.verdict = Verdict::Error;
+                record.note = Some(format!("scenario error: {e}"));
+                return;
+            }
+        };
+        let header_value = match header {
+            TargetHeader::Operation => Some(op.target()),
+            TargetHeader::Custom(t) => Some(t.clone()),
+            TargetHeader::Missing => None,
+        };
+        let before = self.world.clone();
+        let outcome = match header_value.as_deref().and_then(Operation::from_target) {
+            Some(named) => handle(&mut self.world, named, &model_body, self.now),
+            None => unknown_operation(),
+        };
+        record.clauses = outcome.clauses.iter().map(|c| c.to_string()).collect();
+        record.expected = expected_replies(&outcome);
+        let wire = WireRequest { target_header: header_value.clone(), body: target_body };
+        record.request = Some(serde_json::from_slice(&wire.body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&wire.body).into_owned())));
+        record.target_header = header_value;
+        record.reproduction = Some(self.target.reproduction(&wire));
+        let observed = match self.target.call(&wire).await {
+            Ok(o) => o,
+            Err(e) => {
+                record.verdict = Verdict::Error;
+                record.note = Some(format!("no answer: {e}"));
+                return;
+            }
+        };
+        let judge = Judge { op, profile: self.target.profile(), clock_shared: self.clock_shared };
+        let mut judgement = judge.judge(&outcome, &observed, &mut self.identities);
+        if judgement.verdict.conforms() && op == Operation::DescribeRemediationExecutionStatus && !self.clock_shared {
+            if let Some(ActualReply::Success { body, .. }) = &judgement.actual {
+                if let Some(d) = self.states_move_forward(&model_body, body) {
+                    judgement.differences.push(d);
+                    judgement.verdict = Verdict::Fail;
+                }
+            }
+        }
+        record.verdict = judgement.verdict;
+        record.alternative = judgement.alternative;
+        record.differences = judgement.differences;
+        record.actual = judgement.actual.clone();
+        record.note = judgement.note;
+        record.status = Some(observed.status);
+        if !record.verdict.conforms() {
+            self.world = before;
+            return;
+        }
+        let chosen = judgement.alternative.and_then(|i| outcome.alternatives.get(i));
+        if let Some(world) = chosen.and_then(|a| a.world.as_ref()) {
+            self.world = (**world).clone();
+        }
+        let model_reply = chosen.map(|a| match &a.reply {
+            Reply::Success(b) => b.clone(),
+            Reply::Failure(e) => serde_json::json!({"__type": e.code.as_str(), "message": e.message}),
+        });
+        let target_reply = match &judgement.actual {
+            Some(ActualReply::Success { body, .. }) => body.clone(),
+            Some(ActualReply::Failure { code, message, .. }) => serde_json::json!({"__type": code, "message": message}),
+            None => Value::Null,
+        };
+        self.bind(step, &model_reply.unwrap_or(Value::Null), &target_reply);
+        if op == Operation::PutConfigRule && matches!(judgement.actual, Some(ActualReply::Success { .. })) {
+            if let Ok(sent) = serde_json::from_slice::<Value>(&wire.body) {
+                if let Some(name) = sent.pointer("/ConfigRule/ConfigRuleName").and_then(Value::as_str) {
+                    if name.starts_with(&self.settings.prefix) {
+                        self.created_rules.insert(name.to_owned());
+                    }
+                }
+            }
+        }
+    }
+
+    fn bind(&mut self, step: &scenario::Step, model: &Value, target: &Value) {
+        for (name, path) in &step.bind {
+            if let Some(v) = scenario::value_at(model, path) {
+                self.model_bindings.insert(name.clone(), v.clone());
+            }
+            if let Some(v) = scenario::value_at(target, path) {
+                self.target_bindings.insert(name.clone(), v.clone());
+            }
+        }
+    }
+
+    /// R-DRES-07: without a shared clock any state is acceptable, but never a step back.
+    fn states_move_forward(&mut self, request: &[u8], body: &Value) -> Option<Difference> {
+        let rule = serde_json::from_slice::<Value>(request).ok()?.get("ConfigRuleName")?.as_str()?.to_owned();
+        for status in body.get("RemediationExecutionStatuses")?.as_array()? {
+            let key = status.get("ResourceKey")?;
+            let id = (
+                rule.clone(),
+                key.get("resourceType")?.as_str()?.to_owned(),
+                key.get("resourceId")?.as_str()?.to_owned(),
+            );
+            let Some(state) = status.get("State").and_then(Value::as_str).and_then(ExecutionState::parse) else { continue };
+            if let Some(previous) = self.execution_states.get(&id) {
+                if !previous.can_reach(state) {
+                    return Some(Difference {
+                        path: "RemediationExecutionStatuses/State".into(),
+                        expected: format!("a state reachable from {} for {}/{}", previous.as_str(), id.1, id.2),
+                        actual: state.as_str().into(),
+                        level: Level::Must,
+                    });
+                }
+            }
+            self.execution_states.insert(id, state);
+        }
+        None
+    }
+
+    /// Deletes the remediation configurations and rules this scenario created (and nothing else).
+    async fn clean_up(&mut self) {
+        for rule in std::mem::take(&mut self.created_rules) {
+            debug_assert!(rule.starts_with(NAME_PREFIX));
+            let body = serde_json::json!({ "ConfigRuleName": rule }).to_string().into_bytes();
+            for op in [Operation::DeleteRemediationConfiguration, Operation::DeleteConfigRule] {
+                let _ = self.target.call(&WireRequest::for_operation(op, body.clone())).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! One conformance run, from options to reports: start the reference endpoint when no other
+//! endpoint is given, load and filter scenarios, run them, apply the expectation file, write
+//! the reports. The CLI only fills in [`RunOptions`].
+
+use crate::expect::{self, ExpectationFile};
+use crate::profile::TargetProfile;
+use crate::report::{self, render, Report, TargetInfo};
+use crate::runner::{run_scenario, RunSettings};
+use crate::scenario::{self, Scenario};
+use crate::server::{self, ServerConfig};
+use crate::target::{Endpoint, HttpTarget, SigningCredentials, Target};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Everything a run needs to know.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// `None`: start the reference endpoint in-process.
+    pub endpoint: Option<String>,
+    pub profile: Option<String>,
+    pub region: String,
+    pub scenarios_dir: PathBuf,
+    pub filters: Vec<String>,
+    pub rules: Vec<String>,
+    pub expectations: Option<PathBuf>,
+    pub out_dir: Option<PathBuf>,
+    pub seed: u64,
+    pub allow_remote: bool,
+    pub timeout: Duration,
+    pub quiet: bool,
+}
+
+/// A problem that stops a run before any verdict (exit code 2).
+#[derive(Debug)]
+pub struct SetupError(pub String);
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where the repository's fixtures are: next to the working directory, or where this crate was
+/// built from.
+pub fn default_fixtures() -> PathBuf {
+    let local = PathBuf::from("fixtures");
+    if local.join("scenarios").is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("fixtures")
+}
+
+/// Selects scenarios by id substring (`*` matches anything) and by rule ID.
+pub fn select(scenarios: Vec<Scenario>, filters: &[String], rules: &[String]) -> Vec<Scenario> {
+    scenarios
+        .into_iter()
+        .filter(|s| filters.is_empty() || filters.iter().any(|f| matches_filter(&s.id, f)))
+        .filter(|s| rules.is_empty() || rules.iter().any(|r| s.all_rules().contains(r.as_str())))
+        .collect()
+}
+
+fn matches_filter(id: &str, filter: &str) -> bool {
+    if !filter.contains('*') {
+        return id.contains(filter);
+    }
+    let parts: Vec<&str> = filter.split('*').collect();
+    let mut rest = id;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else { return false };
+            rest = r;
+        } else if let Some(pos) = rest.find(part) {
+            rest = &rest[pos + part.len()..];
+        } else {
+            return false;
+        }
+    }
+    parts.last().is_none_or(|p| p.is_empty() || id.ends_with(p))
+}
+
+/// The target of a run, with the in-process server it may own.
+pub struct PreparedTarget {
+    pub target: HttpTarget,
+    pub server: Option<server::RunningServer>,
+}
+
+/// Builds the target: the given endpoint, or a fresh reference endpoint on an ephemeral port.
+pub async fn prepare_target(options: &RunOptions) -> Result<PreparedTarget, SetupError> {
+    let (url, server, default_profile) = match &options.endpoint {
+        Some(url) => (url.clone(), None, "generic"),
+        None => {
+            let running = server::start(ServerConfig::default(), ([127, 0, 0, 1], 0).into())
+                .await
+                .map_err(|e| SetupError(format!("cannot start the reference endpoint: {e}")))?;
+            (running.url.clone(), Some(running), "reference")
+        }
+    };
+    let profile_name = options.profile.as_deref().unwrap_or(default_profile);
+    let profile = TargetProfile::builtin(profile_name).ok_or_else(|| {
+        SetupError(format!("unknown target profile {profile_name:?}; known: {}", TargetProfile::NAMES.join(", ")))
+    })?;
+    let credentials = SigningCredentials::from_env().unwrap_or_else(SigningCredentials::local);
+    let endpoint = Endpoint { url, region: options.region.clone(), credentials, timeout: options.timeout };
+    if !endpoint.is_loopback() && !options.allow_remote {
+        return Err(SetupError(format!(
+            "{} is not on this machine; pass --allow-remote to run against it (the suite creates and deletes resources named {}*)",
+            endpoint.url,
+            crate::runner::NAME_PREFIX
+        )));
+    }
+    let target = HttpTarget::new(endpoint, profile).map_err(SetupError)?;
+    Ok(PreparedTarget { target, server })
+}
+
+/// Runs the selected scenarios and returns the report (reports are written when `out_dir` is set).
+pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
+    let started = Instant::now();
+    let all = scenario::load_dir(&options.scenarios_dir.join("scenarios")).map_err(|e| SetupError(e.to_string()))?;
+    let selected = select(all, &options.filters, &options.rules);
+    if selected.is_empty() {
+        return Err(SetupError("no scenario matches the filters".into()));
+    }
+    let prepared = prepare_target(options).await?;
+    let settings = RunSettings::new(options.seed);
+    let progress = (!options.quiet).then(|| progress_bar(selected.len()));
+    let mut results = Vec::with_capacity(selected.len());
+    for s in &selected {
+        if let Some(p) = &progress {
+            p.set_message(s.id.clone());
+        }
+        results.push(run_scenario(&prepared.target, s, &settings).await);
+        if let Some(p) = &progress {
+            p.inc(1);
+        }
+    }
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    let expectation_path = options.expectations.clone().or_else(|| {
+        let p = options.scenarios_dir.join("expectations").join(format!("{}.toml", prepared.target.profile().name));
+        p.is_file().then_some(p)
+    });
+    let summary = match &expectation_path {
+        Some(path) => ExpectationFile::load(path).map_err(SetupError)?.apply(&mut results),
+        None => expect::without_file(&results),
+    };
+    let endpoint = prepared.target.endpoint();
+    let mut report = Report::new(
+        TargetInfo {
+            profile: prepared.target.profile().name.clone(),
+            endpoint: if prepared.server.is_some() { "embedded reference endpoint".into() } else { endpoint.url.clone() },
+            region: endpoint.region.clone(),
+        },
+        report::now_rfc3339(),
+        options.seed,
+        settings.prefix.clone(),
+        results,
+    );
+    report.expectations = summary;
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    if let Some(server) = prepared.server {
+        server.shutdown().await;
+    }
+    if let Some(dir) = &options.out_dir {
+        write_reports(&report, dir).map_err(|e| SetupError(format!("cannot write reports to {}: {e}", dir.display())))?;
+    }
+    Ok(report)
+}
+
+fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Writes report.json and the formats derived from it.
+pub fn write_reports(report: &Report, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(report).map_err(std::io::Error::other)?)?;
+    std::fs::write(dir.join("junit.xml"), render::junit(report))?;
+    std::fs::write(dir.join("report.md"), render::markdown(report))?;
+    std::fs::write(dir.join("report.html"), render::html(report))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_match_substrings_and_globs() {
+        assert!(matches_filter("exceptions/only-non-compliant", "exceptions/"));
+        assert!(matches_filter("exceptions/only-non-compliant", "exc*compliant"));
+        assert!(!matches_filter("exceptions/only-non-compliant", "rules/*"));
+        assert!(matches_filter("rules/put", "*put"));
+        assert!(!matches_filter("rules/put-x", "*put"));
+    }
+}
