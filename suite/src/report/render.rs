@@ -1,51 +1,420 @@
-//! Formats derived from the JSON report: terminal table, JUnit XML, Markdown, HTML, replay.
-//! (Minimal versions; the full renderers replace them.)
+//! Formats derived from the JSON report: the terminal summary, JUnit XML, Markdown, a static
+//! HTML page, and the step-by-step replay. Each reads only the [`Report`], so any of them can be
+//! re-made from a saved `report.json`.
 
-use super::{Report, ScenarioResult};
+use super::{Report, ScenarioResult, StepResult};
 use crate::verdict::Verdict;
+use std::fmt::Write as _;
 
-/// The summary table printed at the end of a run.
-pub fn terminal(report: &Report, _color: bool, _verbose: bool) -> String {
+fn paint(text: &str, verdict: Verdict, color: bool) -> String {
+    if !color {
+        return text.to_owned();
+    }
+    let code = match verdict {
+        Verdict::Pass => "32",
+        Verdict::NonStrict => "36",
+        Verdict::Skipped => "2",
+        Verdict::Unimplemented => "33",
+        Verdict::Fail | Verdict::Error => "31",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+fn counts_line(counts: &super::Counts) -> String {
+    Verdict::ALL
+        .iter()
+        .filter(|v| counts.get(**v) > 0)
+        .map(|v| format!("{} {}", counts.get(*v), v))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// What a scenario's deciding step said, on one line.
+fn why(s: &ScenarioResult) -> String {
+    if let Some(step) = s.deciding_step() {
+        let op = step.operation.as_deref().unwrap_or("step");
+        let detail = step
+            .differences
+            .iter()
+            .max_by_key(|d| d.level)
+            .map(|d| format!("{}: expected {}, got {}", d.path, d.expected, d.actual))
+            .or_else(|| step.note.clone())
+            .unwrap_or_default();
+        return format!("step {} {op}: {detail}", step.index);
+    }
+    s.note.clone().unwrap_or_default()
+}
+
+/// The summary printed at the end of a run: one line per scenario that needs attention, then
+/// counts per verdict, per operation, and what the expectation file said.
+pub fn terminal(report: &Report, color: bool, verbose: bool) -> String {
     let mut out = String::new();
     for s in &report.scenarios {
-        if !s.verdict.conforms() {
-            out.push_str(&format!("{:<13} {}  {}\n", s.verdict.as_str(), s.id, s.note.as_deref().unwrap_or("")));
+        let listed = s.expected_deviation.is_some();
+        if s.verdict == Verdict::Pass || (!verbose && (listed || s.verdict == Verdict::Skipped)) {
+            continue;
+        }
+        let tag = if listed { " (expected)" } else { "" };
+        let _ = writeln!(out, "{:<13} {}{tag}  {}", paint(s.verdict.as_str(), s.verdict, color), s.id, why(s));
+    }
+    if !report.operations.is_empty() {
+        let _ = writeln!(out, "\n{:<38} {:>6} {:>6}  verdicts", "operation", "calls", "2xx");
+        for (op, c) in &report.operations {
+            let _ = writeln!(out, "{op:<38} {:>6} {:>6}  {}", c.calls, c.successes, counts_line(&c.steps));
         }
     }
-    let counts: Vec<String> = Verdict::ALL.iter().map(|v| format!("{} {}", report.scenario_counts.get(*v), v)).collect();
-    out.push_str(&format!("{} scenarios: {}\n", report.scenarios.len(), counts.join(", ")));
+    let covered = report.rules.len();
+    let _ = writeln!(
+        out,
+        "\n{} scenarios ({}), {} steps ({}); {} rule IDs checked, {} modelled rules not covered; {:.1} s",
+        report.scenarios.len(),
+        counts_line(&report.scenario_counts),
+        report.step_counts.total(),
+        counts_line(&report.step_counts),
+        covered,
+        report.rules_not_covered.len(),
+        report.duration_ms as f64 / 1000.0
+    );
+    let e = &report.expectations;
+    if let Some(file) = &e.file {
+        let _ = writeln!(out, "expectations {file}: {} expected deviation(s)", e.expected.len());
+    }
+    for u in &e.unexpected {
+        let _ = writeln!(out, "UNEXPECTED deviation: {u}");
+    }
+    for u in &e.unexpected_passes {
+        let _ = writeln!(out, "UNEXPECTED PASS (remove the entry): {u}");
+    }
+    for u in &e.stale_entries {
+        let _ = writeln!(out, "stale expectation entry (matches no scenario): {u}");
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        if report.is_conformant() { paint("conformant", Verdict::Pass, color) } else { paint("NOT conformant", Verdict::Fail, color) }
+    );
     out
 }
 
-pub fn junit(_report: &Report) -> String {
-    String::new()
+/// JUnit XML: one suite per scenario group (the id's first segment), one case per scenario.
+/// Listed deviations and SKIPPED are `skipped`; unexpected FAIL and UNIMPLEMENTED are failures;
+/// ERROR is an error. A listed deviation that passed is a failure ("unexpected pass").
+pub fn junit(report: &Report) -> String {
+    use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+    let mut junit = JReport::new("remediation-suite");
+    let mut groups: std::collections::BTreeMap<&str, Vec<&ScenarioResult>> = Default::default();
+    for s in &report.scenarios {
+        groups.entry(s.id.split('/').next().unwrap_or(&s.id)).or_default().push(s);
+    }
+    for (group, scenarios) in groups {
+        let mut suite = TestSuite::new(group);
+        for s in scenarios {
+            let unexpected_pass = report.expectations.unexpected_passes.iter().any(|u| u.starts_with(&format!("{} ", s.id)));
+            let mut status = match (s.verdict, &s.expected_deviation) {
+                (_, Some(reason)) => {
+                    let mut st = TestCaseStatus::skipped();
+                    st.set_message(format!("expected {}: {reason}", s.verdict));
+                    st
+                }
+                (Verdict::Skipped, None) => {
+                    let mut st = TestCaseStatus::skipped();
+                    st.set_message(s.note.clone().unwrap_or_default());
+                    st
+                }
+                (v, None) if v.conforms() && !unexpected_pass => TestCaseStatus::success(),
+                (v, None) if v.conforms() => {
+                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    st.set_message("listed as a known deviation but it conforms: remove the entry");
+                    st
+                }
+                (Verdict::Error, None) => {
+                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    st.set_message(why(s));
+                    st.set_type("ERROR");
+                    st
+                }
+                (v, None) => {
+                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    st.set_message(why(s));
+                    st.set_type(v.as_str());
+                    st
+                }
+            };
+            if let Some(step) = s.deciding_step() {
+                status.set_description(step_text(step));
+            }
+            let mut case = TestCase::new(s.id.clone(), status);
+            case.set_classname(group);
+            case.set_time(std::time::Duration::from_millis(s.duration_ms));
+            if s.verdict == Verdict::NonStrict {
+                case.set_system_out(format!("NON-STRICT: {}", non_strict_details(s)));
+            }
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    junit.set_time(std::time::Duration::from_millis(report.duration_ms));
+    junit.to_string().unwrap_or_else(|e| format!("<!-- cannot write JUnit: {e} -->"))
 }
 
-pub fn markdown(_report: &Report) -> String {
-    String::new()
+fn non_strict_details(s: &ScenarioResult) -> String {
+    s.steps
+        .iter()
+        .flat_map(|st| st.differences.iter().map(move |d| format!("step {} {} {}: expected {}, got {}", st.index, d.level, d.path, d.expected, d.actual)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
-pub fn html(_report: &Report) -> String {
-    String::new()
+fn step_text(step: &StepResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "step {} {} -> {}", step.index, step.operation.as_deref().unwrap_or(""), step.verdict);
+    if let Some(r) = &step.request {
+        let _ = writeln!(out, "request: {r}");
+    }
+    for (i, e) in step.expected.iter().enumerate() {
+        let what = match (&e.code, &e.body) {
+            (Some(code), _) => format!("{} {code} {}", e.status, e.message.as_deref().unwrap_or("")),
+            (None, Some(body)) => format!("{} {body}", e.status),
+            (None, None) => e.status.to_string(),
+        };
+        let _ = writeln!(out, "acceptable #{i} ({}): {what}", e.provenance);
+    }
+    if let Some(a) = &step.actual {
+        let _ = writeln!(out, "actual: {}", serde_json::to_string(a).unwrap_or_default());
+    }
+    for d in &step.differences {
+        let _ = writeln!(out, "  {} {}: expected {}, got {}", d.level, d.path, d.expected, d.actual);
+    }
+    if let Some(n) = &step.note {
+        let _ = writeln!(out, "note: {n}");
+    }
+    if let Some(r) = &step.reproduction {
+        let _ = writeln!(out, "reproduce:\n{r}");
+    }
+    out
 }
 
-/// One scenario, step by step, with reproductions.
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn rate(c: &super::Counts) -> String {
+    let judged = c.total() - c.get(Verdict::Skipped);
+    if judged == 0 {
+        return "–".into();
+    }
+    format!("{:.0} %", 100.0 * (c.get(Verdict::Pass) + c.get(Verdict::NonStrict)) as f64 / judged as f64)
+}
+
+/// A Markdown summary: totals, per operation, per rule ID, and the details of every scenario
+/// that does not conform.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Conformance report: {} ({})\n", report.target.profile, report.target.endpoint);
+    let _ = writeln!(
+        out,
+        "suite {} · service model {} · {} · seed {} · {:.1} s\n",
+        report.suite_version,
+        report.service_model,
+        report.started_at,
+        report.seed,
+        report.duration_ms as f64 / 1000.0
+    );
+    let _ = writeln!(out, "**{}** · scenarios: {} · steps: {}\n", if report.is_conformant() { "conformant" } else { "NOT conformant" }, counts_line(&report.scenario_counts), counts_line(&report.step_counts));
+    let _ = writeln!(out, "## Per operation\n\n| operation | calls | 2xx | conforming | verdicts | error codes |\n|---|---:|---:|---:|---|---|");
+    for (op, c) in &report.operations {
+        let codes: Vec<String> = c.errors.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        let _ = writeln!(out, "| {op} | {} | {} | {} | {} | {} |", c.calls, c.successes, rate(&c.steps), counts_line(&c.steps), codes.join(", "));
+    }
+    let _ = writeln!(out, "\n## Per rule\n\n| rule | scenarios | conforming | summary |\n|---|---:|---:|---|");
+    for (rule, c) in &report.rules {
+        let summary = reference_model::clauses::find(rule).map(|c| c.summary).unwrap_or("");
+        let _ = writeln!(out, "| {rule} | {} | {} | {} |", c.scenarios.total(), rate(&c.scenarios), md_escape(summary));
+    }
+    if !report.rules_not_covered.is_empty() {
+        let _ = writeln!(out, "\nModelled rules no scenario of this run checked: {}", report.rules_not_covered.join(", "));
+    }
+    let e = &report.expectations;
+    if !e.unexpected.is_empty() || !e.unexpected_passes.is_empty() || !e.stale_entries.is_empty() {
+        let _ = writeln!(out, "\n## Expectations\n");
+        for (title, list) in [("Unexpected deviation", &e.unexpected), ("Unexpected pass", &e.unexpected_passes), ("Stale entry", &e.stale_entries)] {
+            for item in list {
+                let _ = writeln!(out, "- {title}: {}", md_escape(item));
+            }
+        }
+    }
+    let failing: Vec<&ScenarioResult> = report.scenarios.iter().filter(|s| !s.verdict.conforms() && s.verdict != Verdict::Skipped).collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\n## Scenarios that do not conform\n");
+        for s in failing {
+            let listed = s.expected_deviation.as_deref().map(|r| format!(" (expected: {r})")).unwrap_or_default();
+            let _ = writeln!(out, "### {} {}{listed}\n\n{}\n", s.verdict, s.id, md_escape(&s.title));
+            if let Some(step) = s.deciding_step() {
+                let _ = writeln!(out, "```\n{}```\n", step_text(step));
+            }
+        }
+    }
+    out
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A static, self-contained HTML page (no scripts, no external assets).
+pub fn html(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Conformance: {}</title><style>\
+body{{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}}table{{border-collapse:collapse;margin:1em 0}}\
+td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f6f6f6;padding:8px;overflow:auto}}\
+.PASS{{color:#176f2c}}.NON-STRICT{{color:#0b6a8a}}.FAIL,.ERROR{{color:#b00020;font-weight:bold}}.UNIMPLEMENTED{{color:#9a6700}}.SKIPPED{{color:#777}}\
+</style></head><body>",
+        html_escape(&report.target.profile)
+    );
+    let _ = write!(
+        out,
+        "<h1>Conformance report: {} <small>{}</small></h1><p>suite {} · {} · {} · seed {} · {:.1} s</p><p><b>{}</b> · scenarios: {} · steps: {}</p>",
+        html_escape(&report.target.profile),
+        html_escape(&report.target.endpoint),
+        html_escape(&report.suite_version),
+        html_escape(&report.service_model),
+        html_escape(&report.started_at),
+        report.seed,
+        report.duration_ms as f64 / 1000.0,
+        if report.is_conformant() { "conformant" } else { "NOT conformant" },
+        html_escape(&counts_line(&report.scenario_counts)),
+        html_escape(&counts_line(&report.step_counts)),
+    );
+    let _ = write!(out, "<h2>Per operation</h2><table><tr><th>operation</th><th>calls</th><th>2xx</th><th>conforming</th><th>verdicts</th></tr>");
+    for (op, c) in &report.operations {
+        let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(op), c.calls, c.successes, rate(&c.steps), html_escape(&counts_line(&c.steps)));
+    }
+    let _ = write!(out, "</table><h2>Scenarios</h2>");
+    for s in &report.scenarios {
+        let listed = s.expected_deviation.as_deref().map(|r| format!(" — expected: {}", html_escape(r))).unwrap_or_default();
+        let _ = write!(
+            out,
+            "<details><summary><span class=\"{v}\">{v}</span> {id} — {title}{listed}</summary>",
+            v = s.verdict.as_str(),
+            id = html_escape(&s.id),
+            title = html_escape(&s.title)
+        );
+        for step in &s.steps {
+            let _ = write!(out, "<pre>{}</pre>", html_escape(&step_text(step)));
+        }
+        let _ = write!(out, "</details>");
+    }
+    let _ = write!(out, "<h2>Per rule</h2><table><tr><th>rule</th><th>scenarios</th><th>conforming</th><th>summary</th></tr>");
+    for (rule, c) in &report.rules {
+        let summary = reference_model::clauses::find(rule).map(|c| c.summary).unwrap_or("");
+        let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(rule), c.scenarios.total(), rate(&c.scenarios), html_escape(summary));
+    }
+    out.push_str("</table></body></html>\n");
+    out
+}
+
+/// One scenario, step by step, each with the curl command that reproduces it.
 pub fn replay(result: &ScenarioResult, only_step: Option<usize>) -> String {
     let mut out = format!("{} {}: {}\n", result.verdict, result.id, result.title);
+    if let Some(n) = &result.note {
+        let _ = writeln!(out, "{n}");
+    }
     for step in result.steps.iter().filter(|s| only_step.is_none_or(|n| n == s.index)) {
-        out.push_str(&format!("\n#{} {:?} {} → {}\n", step.index, step.kind, step.operation.as_deref().unwrap_or(""), step.verdict));
-        if let Some(r) = &step.request {
-            out.push_str(&format!("request: {r}\n"));
-        }
-        for d in &step.differences {
-            out.push_str(&format!("  {} {}: expected {} got {}\n", d.level, d.path, d.expected, d.actual));
-        }
-        if let Some(n) = &step.note {
-            out.push_str(&format!("  note: {n}\n"));
-        }
-        if let Some(r) = &step.reproduction {
-            out.push_str(&format!("{r}\n"));
-        }
+        let _ = write!(out, "\n{}", step_text(step));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::{ActualReply, Difference};
+    use crate::report::{ExpectedReply, StepKind, TargetInfo};
+    use reference_model::Level;
+
+    fn sample() -> Report {
+        let step = |verdict, diffs: Vec<Difference>| StepResult {
+            index: 1,
+            kind: StepKind::Call,
+            operation: Some("PutRemediationExceptions".into()),
+            rules: vec![],
+            clauses: vec!["R-PRE-04".into()],
+            target_header: Some("StarlingDoveService.PutRemediationExceptions".into()),
+            request: Some(serde_json::json!({"ConfigRuleName": "rsuite-0-a"})),
+            expected: vec![ExpectedReply {
+                provenance: Level::May,
+                status: 200,
+                code: None,
+                code_level: Level::Must,
+                message: None,
+                message_level: Level::May,
+                body: Some(serde_json::json!({"FailedBatches": []})),
+                basis: Some("A-11".into()),
+            }],
+            alternative: Some(0),
+            status: Some(400),
+            actual: Some(ActualReply::Failure { status: 400, code: "ValidationException".into(), message: Some("<bad> & co".into()) }),
+            verdict,
+            differences: diffs,
+            note: None,
+            reproduction: Some("curl …".into()),
+            duration_ms: 3,
+        };
+        let scenario = |id: &str, verdict, diffs| ScenarioResult {
+            id: id.into(),
+            title: "t <i>".into(),
+            source: "s.json".into(),
+            rules: vec!["R-PRE-04".into()],
+            verdict,
+            note: None,
+            expected_deviation: None,
+            steps: vec![step(verdict, diffs)],
+            duration_ms: 5,
+        };
+        let diff = |level| Difference { path: "status".into(), expected: "200".into(), actual: "400".into(), level };
+        let mut r = Report::new(
+            TargetInfo { profile: "moto".into(), endpoint: "http://127.0.0.1:1".into(), region: "us-east-1".into() },
+            "2026-11-24T00:00:00Z".into(),
+            7,
+            "rsuite-00000007-".into(),
+            vec![
+                scenario("exceptions/a", Verdict::Pass, vec![]),
+                scenario("exceptions/b", Verdict::Fail, vec![diff(Level::Must)]),
+                scenario("rules/c", Verdict::NonStrict, vec![diff(Level::May)]),
+            ],
+        );
+        r.expectations = crate::expect::without_file(&r.scenarios);
+        r
+    }
+
+    #[test]
+    fn terminal_names_the_failure_and_the_counts() {
+        let text = terminal(&sample(), false, true);
+        assert!(text.contains("FAIL          exceptions/b  step 1 PutRemediationExceptions: status: expected 200, got 400"), "{text}");
+        assert!(text.contains("3 scenarios (1 PASS · 1 NON-STRICT · 1 FAIL)"), "{text}");
+        assert!(text.contains("UNEXPECTED deviation: exceptions/b: FAIL"), "{text}");
+        assert!(text.ends_with("NOT conformant\n"), "{text}");
+    }
+
+    #[test]
+    fn junit_has_one_case_per_scenario_with_failures() {
+        let xml = junit(&sample());
+        assert_eq!(xml.matches("<testcase ").count(), 3, "{xml}");
+        assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
+        assert!(xml.contains("name=\"exceptions\""), "{xml}");
+        assert!(xml.contains("NON-STRICT: step 1 MAY status"), "{xml}");
+    }
+
+    #[test]
+    fn markdown_and_html_escape_and_list_failures() {
+        let md = markdown(&sample());
+        assert!(md.contains("| PutRemediationExceptions | 3 | 0 | 67 % |"), "{md}");
+        assert!(md.contains("### FAIL exceptions/b"), "{md}");
+        let html = html(&sample());
+        assert!(html.contains("&lt;bad&gt; &amp; co"), "{html}");
+        assert!(!html.contains("<bad>"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+    }
 }
