@@ -77,6 +77,15 @@ pub struct RunArgs {
     /// No progress bar and only the summary (also when CI is set).
     #[arg(long)]
     pub quiet: bool,
+    /// Generated sequences to run after the scenarios (0: none).
+    #[arg(long, default_value_t = 100)]
+    pub sequences: u32,
+    /// Most steps in one generated sequence.
+    #[arg(long, default_value_t = 25)]
+    pub max_steps: usize,
+    /// Stop starting new generated sequences after this many seconds.
+    #[arg(long)]
+    pub time_limit: Option<f64>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -141,6 +150,9 @@ fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>
         allow_remote: target.allow_remote,
         timeout: Duration::from_secs_f64(target.timeout),
         quiet: true,
+        sequences: 0,
+        max_steps: 25,
+        time_limit: None,
     })
 }
 
@@ -169,6 +181,17 @@ fn run(args: RunArgs) -> ExitCode {
     options.rules = args.rule;
     options.expectations = args.expectations;
     options.out_dir = Some(args.out.clone());
+    options.sequences = args.sequences;
+    options.max_steps = args.max_steps;
+    if let Some(limit) = args.time_limit {
+        if !(limit > 0.0 && limit.is_finite()) {
+            return setup_error("--time-limit must be a positive number of seconds");
+        }
+        options.time_limit = Some(Duration::from_secs_f64(limit));
+    }
+    if args.max_steps == 0 {
+        return setup_error("--max-steps must be at least 1");
+    }
     let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
     options.quiet = args.quiet || in_ci || !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let rt = match runtime() {
@@ -180,6 +203,12 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(report) => {
             let color = !options.quiet && std::io::IsTerminal::is_terminal(&std::io::stdout());
             print!("{}", render::terminal(&report, color, !options.quiet));
+            if let Some(g) = &report.generated {
+                println!(
+                    "generated: {} sequences, {} steps in {:.1} s",
+                    g["sequences"], g["steps"], g["seconds"].as_f64().unwrap_or(0.0)
+                );
+            }
             println!("seed {} · reports in {}", report.seed, args.out.display());
             if report.is_conformant() {
                 ExitCode::SUCCESS

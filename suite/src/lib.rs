@@ -15,3 +15,5 @@ pub mod runner;
 pub mod cleanup;
 pub mod cli;
 pub mod session;
+pub mod generate;
+pub mod testkit;

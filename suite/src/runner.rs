@@ -215,17 +215,27 @@ impl<T: Target> Run<'_, T> {
         };
         record.request = Some(target_json);
         let model_answer = self.world.control(&model_action, self.now);
-        if let Some(e) = &model_answer.error {
-            record.verdict = Verdict::Error;
-            record.note = Some(format!("scenario error: the model refuses the control action: {e}"));
-            return;
-        }
-        match self.target.control(&target_action).await {
-            Ok(target_answer) => {
+        let target_answer = self.target.control(&target_action).await;
+        match (&model_answer.error, target_answer) {
+            (None, Ok(target_answer)) => {
                 let model_json = serde_json::to_value(&model_answer).unwrap_or(Value::Null);
                 self.bind(step, &model_json, &target_answer);
             }
-            Err(e) => {
+            // Both refuse (e.g. compliance for a rule that does not exist): they agree. Names
+            // the step binds are bound to null, so later steps still run (and meet, say, an
+            // invalid ResultToken on both sides).
+            (Some(model_error), Err(target_error)) => {
+                record.note = Some(format!("refused by the model ({model_error}) and by the target ({target_error})"));
+                for name in step.bind.keys() {
+                    self.model_bindings.insert(name.clone(), Value::Null);
+                    self.target_bindings.insert(name.clone(), Value::Null);
+                }
+            }
+            (Some(model_error), Ok(_)) => {
+                record.verdict = Verdict::Error;
+                record.note = Some(format!("the model refuses the control action ({model_error}) but the target accepted it"));
+            }
+            (None, Err(e)) => {
                 record.verdict = Verdict::Error;
                 record.note = Some(format!("the target refused the control action: {e}"));
             }
@@ -322,13 +332,14 @@ impl<T: Target> Run<'_, T> {
     }
 
     fn bind(&mut self, step: &scenario::Step, model: &Value, target: &Value) {
+        // A path missing from an answer binds null (for example no NextToken on the last page),
+        // so a later step sends `null` on that side; a difference between the sides was already
+        // judged on this step.
         for (name, path) in &step.bind {
-            if let Some(v) = scenario::value_at(model, path) {
-                self.model_bindings.insert(name.clone(), v.clone());
-            }
-            if let Some(v) = scenario::value_at(target, path) {
-                self.target_bindings.insert(name.clone(), v.clone());
-            }
+            let model_value = scenario::value_at(model, path).cloned().unwrap_or(Value::Null);
+            let target_value = scenario::value_at(target, path).cloned().unwrap_or(Value::Null);
+            self.model_bindings.insert(name.clone(), model_value);
+            self.target_bindings.insert(name.clone(), target_value);
         }
     }
 

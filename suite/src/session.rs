@@ -3,6 +3,7 @@
 //! the reports. The CLI only fills in [`RunOptions`].
 
 use crate::expect::{self, ExpectationFile};
+use crate::generate::{run_generated, GenerateOptions};
 use crate::profile::TargetProfile;
 use crate::report::{self, render, Report, TargetInfo};
 use crate::runner::{run_scenario, RunSettings};
@@ -28,6 +29,10 @@ pub struct RunOptions {
     pub allow_remote: bool,
     pub timeout: Duration,
     pub quiet: bool,
+    /// Generated sequences to run after the scenarios (0: none).
+    pub sequences: u32,
+    pub max_steps: usize,
+    pub time_limit: Option<Duration>,
 }
 
 /// A problem that stops a run before any verdict (exit code 2).
@@ -157,6 +162,34 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         results,
     );
     report.expectations = summary;
+    if options.sequences > 0 {
+        let generate_options = GenerateOptions {
+            seed: options.seed,
+            sequences: options.sequences,
+            max_steps: options.max_steps,
+            time_limit: options.time_limit,
+        };
+        let handle = tokio::runtime::Handle::current();
+        let generated = tokio::task::block_in_place(|| {
+            run_generated(&prepared.target, &settings, &generate_options, &|future| handle.block_on(future))
+        });
+        if let Some(failure) = &generated.failure {
+            let mut line = format!(
+                "generated sequence (seed {}): {} after shrinking {} steps to {}",
+                options.seed, failure.verdict, failure.original_steps, failure.shrunk_steps
+            );
+            if let Some(dir) = &options.out_dir {
+                let path = dir.join("regressions").join(format!("generated-{:016x}.json", options.seed));
+                let written = std::fs::create_dir_all(dir.join("regressions"))
+                    .and_then(|_| std::fs::write(&path, serde_json::to_string_pretty(&failure.scenario).unwrap_or_default()));
+                if written.is_ok() {
+                    line.push_str(&format!("; replay with: remediation-suite replay {}", path.display()));
+                }
+            }
+            report.expectations.unexpected.push(line);
+        }
+        report.generated = serde_json::to_value(&generated).ok();
+    }
     report.duration_ms = started.elapsed().as_millis() as u64;
     if let Some(server) = prepared.server {
         server.shutdown().await;
