@@ -1,0 +1,319 @@
+//! The built binary's exit codes and messages: 0 conformant, 1 unexpected deviations, 2 usage or
+//! set-up error. Every run writes its reports to a temporary `--out` and is killed if it
+//! outlives [`DEADLINE`].
+
+use remediation_suite::testkit::{self, TempDir};
+use rstest::rstest;
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_remediation-suite");
+const DEADLINE: Duration = Duration::from_secs(90);
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {:?}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+fn testdata(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/testdata").join(relative)
+}
+
+/// Runs the binary in `cwd` with a clean environment for the endpoint settings.
+fn suite_in(cwd: &Path, args: &[&str]) -> Outcome {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_CONFIG_SERVICE")
+        .env_remove("AWS_REGION")
+        .env("CI", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let stdout = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("remediation-suite {args:?} ran longer than {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Outcome { code: status.code(), stdout: stdout.join().unwrap_or_default(), stderr: stderr.join().unwrap_or_default() }
+}
+
+fn suite(args: &[&str]) -> Outcome {
+    let cwd = TempDir::new("cli-cwd");
+    suite_in(cwd.path(), args)
+}
+
+/// `run` with a temporary `--out`; returns the outcome and the parsed report.json, if written.
+fn run(extra: &[&str]) -> (Outcome, Option<Value>) {
+    let out = TempDir::new("cli-out");
+    let out_dir = out.path().to_str().expect("a UTF-8 temp path").to_owned();
+    // No generated sequences: these tests are about scenario verdicts and exit codes.
+    let mut args = vec!["run", "--out", &out_dir, "--sequences", "0"];
+    args.extend_from_slice(extra);
+    let outcome = suite(&args);
+    let report = std::fs::read_to_string(out.path().join("report.json"))
+        .ok()
+        .map(|t| serde_json::from_str(&t).expect("report.json is JSON"));
+    (outcome, report)
+}
+
+fn scenario_verdicts(report: &Value) -> Vec<(String, String)> {
+    report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap_or_default().to_owned(), s["verdict"].as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+fn path_arg(p: &Path) -> String {
+    p.to_str().expect("a UTF-8 path").to_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit 0
+
+#[test]
+fn default_run_against_the_embedded_endpoint_passes() {
+    let (outcome, report) = run(&["--filter", "exceptions/only-non-compliant"]);
+    assert_eq!(outcome.code, Some(0), "{outcome:?}");
+    let report = report.expect("report.json written");
+    let verdicts = scenario_verdicts(&report);
+    assert!(verdicts.contains(&("exceptions/only-non-compliant".to_owned(), "PASS".to_owned())), "{verdicts:?}");
+    assert!(verdicts.iter().all(|(_, v)| v == "PASS"), "{verdicts:?}");
+    assert_eq!(report["target"]["endpoint"], "embedded reference endpoint");
+    assert!(outcome.stdout.contains("\nconformant\n"), "{outcome:?}");
+    assert!(outcome.stdout.contains("seed "), "{outcome:?}");
+    assert!(outcome.stderr.is_empty(), "{outcome:?}");
+}
+
+#[test]
+fn listed_unimplemented_deviations_exit_0() {
+    let peer = testkit::not_implemented_501();
+    let (outcome, report) = run(&[
+        "--endpoint",
+        &peer.url,
+        "--target",
+        "localstack",
+        "--fixtures",
+        &path_arg(&testdata("calls-only")),
+        "--expectations",
+        &path_arg(&testdata("expectations/calls-unimplemented.toml")),
+    ]);
+    assert_eq!(outcome.code, Some(0), "{outcome:?}");
+    let report = report.expect("report.json written");
+    assert_eq!(scenario_verdicts(&report), [("calls/describe-exceptions".to_owned(), "UNIMPLEMENTED".to_owned())]);
+    assert_eq!(report["expectations"]["expected"], serde_json::json!(["calls/describe-exceptions"]));
+}
+
+#[test]
+fn list_shows_scenarios_and_their_count() {
+    let outcome = suite(&["list"]);
+    assert_eq!(outcome.code, Some(0), "{outcome:?}");
+    let line = outcome.stdout.lines().find(|l| l.starts_with("exceptions/only-non-compliant ")).expect("the scenario is listed");
+    assert!(line.contains(" steps  rules ") && line.contains("R-PRE-04") && line.contains("needs control"), "{line}");
+    let last = outcome.stdout.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" scenarios") && last.split(' ').next().is_some_and(|n| n.parse::<usize>().is_ok_and(|n| n >= 1)), "{last}");
+}
+
+#[test]
+fn list_rules_shows_every_rule_with_its_coverage() {
+    let outcome = suite(&["list", "--rules"]);
+    assert_eq!(outcome.code, Some(0), "{outcome:?}");
+    let line = outcome.stdout.lines().find(|l| l.starts_with("R-PRE-04 ")).expect("R-PRE-04 is listed");
+    assert!(line.trim_end().ends_with("scenario(s)"), "{line}");
+    assert_eq!(outcome.stdout.lines().count(), reference_model::clauses::CLAUSES.len(), "one line per rule");
+}
+
+#[test]
+fn replay_prints_every_step_with_a_curl_command() {
+    let outcome = suite(&["replay", "exceptions/only-non-compliant"]);
+    assert_eq!(outcome.code, Some(0), "{outcome:?}");
+    assert!(outcome.stdout.starts_with("PASS exceptions/only-non-compliant: "), "{outcome:?}");
+    assert!(outcome.stdout.contains("curl -sS -i -X POST 'http://127.0.0.1:"), "{outcome:?}");
+    assert!(outcome.stdout.contains("-H 'X-Amz-Target: StarlingDoveService.PutRemediationExceptions'"), "{outcome:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit 1: unexpected deviations
+
+#[test]
+fn unreachable_endpoint_ends_in_error_verdicts() {
+    let closed = testkit::closed_port_url();
+    let (outcome, report) =
+        run(&["--endpoint", &closed, "--target", "moto", "--fixtures", &path_arg(&testdata("calls-only"))]);
+    assert_eq!(outcome.code, Some(1), "{outcome:?}");
+    let report = report.expect("report.json written");
+    assert_eq!(scenario_verdicts(&report), [("calls/describe-exceptions".to_owned(), "ERROR".to_owned())]);
+    let note = report["scenarios"][0]["steps"][0]["note"].as_str().unwrap_or_default();
+    assert!(note.starts_with("no answer: cannot connect ("), "{note}");
+    assert!(
+        outcome.stdout.contains("calls/describe-exceptions  step 1 DescribeRemediationExceptions: no answer: cannot connect ("),
+        "{outcome:?}"
+    );
+    assert!(outcome.stdout.contains("UNEXPECTED deviation: calls/describe-exceptions: ERROR"), "{outcome:?}");
+    assert!(outcome.stdout.contains("NOT conformant"), "{outcome:?}");
+}
+
+#[test]
+fn garbage_response_ends_in_an_error_verdict() {
+    let peer = testkit::garbage_json();
+    let (outcome, report) = run(&["--endpoint", &peer.url, "--fixtures", &path_arg(&testdata("calls-only"))]);
+    assert_eq!(outcome.code, Some(1), "{outcome:?}");
+    let report = report.expect("report.json written");
+    assert_eq!(scenario_verdicts(&report), [("calls/describe-exceptions".to_owned(), "ERROR".to_owned())]);
+    assert_eq!(report["target"]["profile"], "generic");
+    let step = &report["scenarios"][0]["steps"][0];
+    assert_eq!((step["verdict"].as_str(), step["status"].as_u64()), (Some("ERROR"), Some(200)));
+    assert!(step["note"].as_str().unwrap_or_default().starts_with("HTTP 200 with a body that is not JSON"), "{step}");
+    assert!(outcome.stdout.contains("not JSON"), "{outcome:?}");
+}
+
+#[test]
+fn unexpected_pass_exits_1() {
+    let (outcome, report) = run(&[
+        "--filter",
+        "exceptions/only-non-compliant",
+        "--expectations",
+        &path_arg(&testdata("expectations/only-non-compliant-fails.toml")),
+    ]);
+    assert_eq!(outcome.code, Some(1), "{outcome:?}");
+    assert!(outcome.stdout.contains("UNEXPECTED PASS (remove the entry): exceptions/only-non-compliant (listed as FAIL"), "{outcome:?}");
+    let verdicts = scenario_verdicts(&report.expect("report.json written"));
+    assert!(verdicts.contains(&("exceptions/only-non-compliant".to_owned(), "PASS".to_owned())), "{verdicts:?}");
+}
+
+#[test]
+fn replay_of_a_scenario_file_against_a_garbage_endpoint_exits_1() {
+    let peer = testkit::garbage_json();
+    let file = testdata("calls-only/scenarios/describe-exceptions.json");
+    let outcome = suite(&["replay", &path_arg(&file), "--endpoint", &peer.url]);
+    assert_eq!(outcome.code, Some(1), "{outcome:?}");
+    assert!(outcome.stdout.starts_with("ERROR calls/describe-exceptions: "), "{outcome:?}");
+    assert!(outcome.stdout.contains("HTTP 200 with a body that is not JSON"), "{outcome:?}");
+    assert_eq!(peer.requests(), 1, "the replay stops at the first ERROR");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit 2: usage and set-up errors, with the message on stderr and nothing run
+
+#[test]
+fn bad_flag() {
+    let outcome = suite(&["run", "--bogus"]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert!(outcome.stderr.starts_with("error: unexpected argument '--bogus' found"), "{outcome:?}");
+    assert!(outcome.stderr.contains("Usage: remediation-suite run [OPTIONS]"), "{outcome:?}");
+    assert!(outcome.stdout.is_empty());
+}
+
+#[test]
+fn bad_timeout() {
+    let outcome = suite(&["run", "--timeout", "0"]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(outcome.stderr, "error: --timeout must be a positive number of seconds\n");
+}
+
+#[test]
+fn unknown_target_profile() {
+    let (outcome, report) = run(&["--target", "nonsense", "--filter", "exceptions/only-non-compliant"]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(outcome.stderr, "error: unknown target profile \"nonsense\"; known: reference, moto, localstack, aws, generic\n");
+    assert!(report.is_none(), "no report for a run that never started");
+}
+
+#[rstest]
+#[case::ipv4("http://192.0.2.10:4566")]
+#[case::aws("https://config.us-east-1.amazonaws.com")]
+fn non_loopback_endpoint_needs_allow_remote(#[case] endpoint: &str) {
+    let (outcome, report) = run(&["--endpoint", endpoint]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "error: {endpoint} is not on this machine; pass --allow-remote to run against it \
+             (the suite creates and deletes resources named rsuite-*)\n"
+        )
+    );
+    assert!(report.is_none());
+}
+
+#[rstest]
+#[case::truncated_json("truncated-json", "scenarios/truncated.json", ": not a scenario: EOF while parsing")]
+#[case::unknown_rule("unknown-rule", "scenarios/unknown-rule.json", ": unknown rule ID \"R-NOPE-99\"")]
+#[case::unknown_operation("unknown-operation", "scenarios/unknown-operation.json", ": step 2: unknown operation \"PutRemediationException\"")]
+fn malformed_scenario_file(#[case] fixtures: &str, #[case] file: &str, #[case] problem: &str) {
+    let dir = testdata(fixtures);
+    let (outcome, report) = run(&["--fixtures", &path_arg(&dir)]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    let expected_start = format!("error: {}{problem}", dir.join(file).display());
+    assert!(outcome.stderr.starts_with(&expected_start), "expected {expected_start:?}\n{outcome:?}");
+    assert!(report.is_none());
+    // `list` and `replay` read the same files and refuse them the same way.
+    let listed = suite(&["list", "--fixtures", &path_arg(&dir)]);
+    assert_eq!(listed.code, Some(2), "{listed:?}");
+    assert!(listed.stderr.starts_with(&expected_start), "{listed:?}");
+}
+
+#[rstest]
+#[case::verdict_pass("verdict-pass.toml", ": deviation 1: verdict must be FAIL, ERROR or UNIMPLEMENTED, not \"PASS\"", "")]
+#[case::not_toml("not-toml.toml", ": TOML parse error at line 2, column 25", "invalid basic string")]
+#[case::unknown_field("unknown-field.toml", ": TOML parse error at line 5, column 1", "unknown field `reasons`")]
+#[case::missing("does-not-exist.toml", ": cannot read: ", "")]
+fn malformed_expectation_file(#[case] file: &str, #[case] problem: &str, #[case] detail: &str) {
+    let path = testdata("expectations").join(file);
+    let (outcome, report) =
+        run(&["--filter", "exceptions/only-non-compliant", "--expectations", &path_arg(&path)]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    let expected_start = format!("error: {}{problem}", path.display());
+    assert!(outcome.stderr.starts_with(&expected_start), "expected {expected_start:?}\n{outcome:?}");
+    assert!(outcome.stderr.contains(detail), "{outcome:?}");
+    assert!(report.is_none());
+}
+
+#[test]
+fn filter_that_matches_nothing() {
+    let (outcome, report) = run(&["--filter", "nothing-matches"]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(outcome.stderr, "error: no scenario matches the filters\n");
+    assert!(report.is_none());
+}
+
+#[test]
+fn replay_of_an_unknown_id() {
+    let outcome = suite(&["replay", "nope/unknown"]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(outcome.stderr, "error: no scenario with id \"nope/unknown\" (give an id from `list` or a file path)\n");
+    assert!(outcome.stdout.is_empty());
+}
