@@ -267,6 +267,6 @@ async fn arbitrary_bytes_never_break_the_endpoint() {
         }
     }
     // Still serving.
-    assert_eq!(ok(&client, &server.url, "DescribeConfigRules", &json!({})).await["ConfigRules"].is_array(), true);
+    assert!(ok(&client, &server.url, "DescribeConfigRules", &json!({})).await["ConfigRules"].is_array());
     server.shutdown().await;
 }

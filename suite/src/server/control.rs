@@ -27,11 +27,10 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     json_response(status, &json!({ "error": message.into() }))
 }
 
-/// The request body, or the error answer (over the limit, unreadable).
-fn body(state: &AppState, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
-    read_body(body, state.max_body_bytes).map_err(|e| {
-        error(StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST), e.message)
-    })
+/// The request body, or the status and text of the error answer (over the limit, unreadable).
+fn body(state: &AppState, body: Result<Bytes, BytesRejection>) -> Result<Bytes, (StatusCode, String)> {
+    read_body(body, state.max_body_bytes)
+        .map_err(|e| (StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST), e.message))
 }
 
 /// `GET /_reference/health`
@@ -61,7 +60,7 @@ const MAX_CLOCK_SECONDS: f64 = 1.0e11;
 pub async fn post_clock(State(state): State<Arc<AppState>>, raw: Result<Bytes, BytesRejection>) -> Response {
     let raw = match body(&state, raw) {
         Ok(b) => b,
-        Err(response) => return response,
+        Err((status, message)) => return error(status, message),
     };
     let change: ClockChange = match serde_json::from_slice(&raw) {
         Ok(c) => c,
@@ -100,7 +99,7 @@ pub async fn post_clock(State(state): State<Arc<AppState>>, raw: Result<Bytes, B
 pub async fn post_control(State(state): State<Arc<AppState>>, raw: Result<Bytes, BytesRejection>) -> Response {
     let raw = match body(&state, raw) {
         Ok(b) => b,
-        Err(response) => return response,
+        Err((status, message)) => return error(status, message),
     };
     let action: Control = match serde_json::from_slice(&raw) {
         Ok(a) => a,
