@@ -130,3 +130,10 @@ async fn the_control_api_needs_no_signature() {
     assert_eq!(answer.status, 200);
     server.shutdown().await;
 }
+
+#[test]
+fn a_debug_printed_config_hides_the_secret() {
+    let printed = format!("{:?}", verifying());
+    assert!(printed.contains(KEY), "{printed}");
+    assert!(!printed.contains(SECRET) && !printed.contains("do-not-print"), "{printed}");
+}

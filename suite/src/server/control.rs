@@ -72,26 +72,38 @@ pub async fn post_clock(State(state): State<Arc<AppState>>, raw: Result<Bytes, B
         }
     };
     let in_range = |s: f64| s.is_finite() && (0.0..=MAX_CLOCK_SECONDS).contains(&s);
-    let mut shared = state.lock();
-    let result = match (change.advance_seconds, change.set) {
-        (Some(s), None) if in_range(s) => shared.clock.advance(Millis((s * 1000.0).round() as i64)),
+    let millis = |s: f64| (s * 1000.0).round() as i64;
+    let change = match (change.advance_seconds, change.set) {
+        (Some(s), None) if in_range(s) => Change::Advance(Millis(millis(s))),
         (Some(s), None) => {
             return error(StatusCode::BAD_REQUEST, format!("advance_seconds must be between 0 and {MAX_CLOCK_SECONDS}, got {s}"))
         }
-        (None, Some(s)) if in_range(s) => shared.clock.set(Timestamp::from_millis((s * 1000.0).round() as i64)),
+        (None, Some(s)) if in_range(s) => Change::Set(Timestamp::from_millis(millis(s))),
         (None, Some(s)) => {
             return error(StatusCode::BAD_REQUEST, format!("set must be epoch seconds between 0 and {MAX_CLOCK_SECONDS}, got {s}"))
         }
         _ => return error(StatusCode::BAD_REQUEST, "give exactly one of \"advance_seconds\" and \"set\""),
     };
+    let result = state.with_shared(|shared| {
+        let now = match change {
+            Change::Advance(by) => shared.clock.advance(by)?,
+            Change::Set(t) => shared.clock.set(t)?,
+        };
+        // Run the executions and expiries that are now due, so the world is at `now` too.
+        shared.world.advance_to(now);
+        Ok::<_, super::clock::ClockError>(now)
+    });
     match result {
-        Ok(now) => {
-            // Run the executions and expiries that are now due, so the world is at `now` too.
-            shared.world.advance_to(now);
-            json_response(StatusCode::OK, &json!({ "now": now.to_json() }))
-        }
-        Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
+        Ok(Ok(now)) => json_response(StatusCode::OK, &json!({ "now": now.to_json() })),
+        Ok(Err(e)) => error(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(panic) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("the reference model failed: {panic}")),
     }
+}
+
+/// A validated clock change.
+enum Change {
+    Advance(Millis),
+    Set(Timestamp),
 }
 
 /// `POST /_reference/control`: one [`Control`] action, answered with the model's
@@ -113,10 +125,13 @@ pub async fn post_control(State(state): State<Arc<AppState>>, raw: Result<Bytes,
             )
         }
     };
-    let answer = {
-        let mut shared = state.lock();
+    let answer = state.with_shared(|shared| {
         let now = shared.clock.now();
         shared.world.control(&action, now)
+    });
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(panic) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("the reference model failed: {panic}")),
     };
     let status = if answer.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     json_response(status, &serde_json::to_value(&answer).unwrap_or_else(|_| json!({})))

@@ -82,7 +82,7 @@ use tokio::sync::oneshot;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
 
 /// How the endpoint is set up.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerConfig {
     pub account_id: String,
     pub region: String,
@@ -92,6 +92,19 @@ pub struct ServerConfig {
     pub verify_signatures: Option<(String, String)>,
     /// Largest request body accepted (413 above it).
     pub max_body_bytes: usize,
+}
+
+/// Shows the access key id but never the secret, so a logged config leaks nothing.
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("account_id", &self.account_id)
+            .field("region", &self.region)
+            .field("clock", &self.clock)
+            .field("verify_signatures", &self.verify_signatures.as_ref().map(|(key, _)| (key, "** redacted **")))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 impl Default for ServerConfig {

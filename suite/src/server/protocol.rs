@@ -10,6 +10,7 @@
 //! 3. With signature checking on: a body that is not JSON → 400 `SerializationException`
 //!    first, then the SigV4 check ([`super::signature`]).
 //! 4. Under the lock: read the clock, `reference_model::handle`, take the preferred reply.
+//!    Should the model panic, the answer is 500 `InternalFailure` and the endpoint goes on.
 //! 5. Success: 200, `Content-Type: application/x-amz-json-1.1`, the JSON body; an operation
 //!    without an output shape (the model's `Value::Null`: PutConfigRule, DeleteConfigRule)
 //!    gets an empty body, as the real service sends (research Q10/Q14). Errors: the code's
@@ -144,10 +145,14 @@ fn answer(
             .map_err(|f| WireError::new(f.status(), f.code(), f.message()))?;
     }
     // The one critical section: synchronous, no await while the lock is held.
-    let mut shared = state.lock();
-    let now = shared.clock.now();
-    let outcome = reference_model::handle(&mut shared.world, op, &body, now);
-    drop(shared);
+    let outcome = state
+        .with_shared(|shared| {
+            let now = shared.clock.now();
+            reference_model::handle(&mut shared.world, op, &body, now)
+        })
+        .map_err(|panic| {
+            WireError::model(ErrorCode::InternalFailure, format!("The reference model failed on this request: {panic}"))
+        })?;
     Ok(outcome.alternatives.into_iter().next().map_or_else(
         || Reply::Failure(reference_model::ApiError::new(ErrorCode::InternalFailure, "the model gave no answer")),
         |preferred| preferred.reply,

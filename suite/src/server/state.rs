@@ -65,6 +65,20 @@ impl AppState {
         self.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Runs `f` on the world and clock under the lock. A panic inside (a bug of the model) is
+    /// caught and returned as `Err` with its message, so one request cannot take down its
+    /// connection or poison the lock for every later one.
+    pub fn with_shared<R>(&self, f: impl FnOnce(&mut Shared) -> R) -> Result<R, String> {
+        let mut shared = self.lock();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut shared))).map_err(|payload| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned())
+        })
+    }
+
     /// Replaces world and clock with fresh ones (`/_reference/reset`).
     pub fn reset(&self) -> reference_model::Timestamp {
         let mut shared = self.lock();
@@ -119,6 +133,15 @@ fn mix(x: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_under_the_lock_becomes_an_error_and_the_lock_stays_usable() {
+        let state = AppState::new("123456789012".into(), "us-east-1".into(), ClockMode::Virtual, None, 1024);
+        let result: Result<(), String> = state.with_shared(|_| panic!("model bug {}", 42));
+        assert_eq!(result, Err("model bug 42".to_owned()));
+        let now = state.with_shared(|shared| shared.clock.now()).expect("the lock still works");
+        assert_eq!(now, reference_model::Timestamp::EPOCH_2026);
+    }
 
     #[test]
     fn request_ids_are_uuid_shaped_and_distinct() {
