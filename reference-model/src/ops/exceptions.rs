@@ -75,10 +75,17 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
         let full = world.exceptions.len() >= MAX_ITEMS_PER_TABLE;
         match resource {
             Some(resource) if non_compliant && !full => {
-                world.exceptions.insert(
-                    (rule.clone(), resource),
-                    StoredException { message: req.message.clone(), expiration: req.expiration_time, placed_by_config: false },
-                );
+                let key = (rule.clone(), resource);
+                if req.expiration_time.is_some_and(|t| t <= world.now) {
+                    // R-PRE-09, A-30: an ExpirationTime that has already passed deletes the
+                    // exception at once (the upsert replaced any earlier one, then it expired).
+                    world.exceptions.remove(&key);
+                } else {
+                    world.exceptions.insert(
+                        key,
+                        StoredException { message: req.message.clone(), expiration: req.expiration_time, placed_by_config: false },
+                    );
+                }
                 stored_any = true;
             }
             _ => refused.push(key.clone()),
