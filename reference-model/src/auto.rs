@@ -16,7 +16,7 @@
 //! exceed ErrorPercentage of its size rounded down; default 50 %, R-RC-08: 40 % of 10 stops at
 //! the 5th error). Which runs fail is decided by the caller's [`SsmScript`]. A failed automatic
 //! run is retried at once; when MaximumAutomaticAttempts failed attempts were invoked within
-//! the last RetryAttemptSeconds (defaults 5 and 60 s), Config places a remediation exception
+//! RetryAttemptSeconds of each other (defaults 5 and 60 s), Config places a remediation exception
 //! on the resource instead (R-RC-05, R-RC-06, R-PRE-02). A successful run makes the resource
 //! COMPLIANT (the re-evaluation that follows a fix). The delays are the model's choice.
 
@@ -368,10 +368,13 @@ impl World {
     fn after_failed_attempt(&mut self, rule: &RuleName, resource: ResourceRef, invoked: Timestamp) {
         let Some(controls) = self.effective_controls(rule) else { return };
         let key = (rule.clone(), resource.clone());
-        let now = self.now;
         let attempts = self.failed_attempts.entry(key.clone()).or_default();
         attempts.push(invoked);
-        attempts.retain(|t| *t >= now - controls.retry_window);
+        // Attempts happen at their invocation times: count those within RetryAttemptSeconds of
+        // the latest one. (Measuring up to the latest failure instead would add the model's own
+        // run time to the window, so that a window shorter than one run, e.g. 1 attempt in 1 s,
+        // never counted anything and the resource was retried for ever.)
+        attempts.retain(|t| *t >= invoked - controls.retry_window);
         if attempts.len() >= controls.max_attempts as usize {
             self.failed_attempts.remove(&key);
             self.exceptions.insert(
