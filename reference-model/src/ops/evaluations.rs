@@ -1,6 +1,6 @@
 //! PutEvaluations: how compliance gets into the world.
 
-use super::body;
+use super::{body, with_world_if_different};
 use crate::error::ErrorCode;
 use crate::names::{ResourceRef, RuleName};
 use crate::outcome::{Alternative, Level, Outcome};
@@ -45,10 +45,13 @@ pub fn apply_put_evaluations(world: &mut World, req: &PutEvaluationsRequest) -> 
             .provenance(Level::May)
             .basis("A-20"),
         )
-        .or(Alternative::success(body(&PutEvaluationsResponse { failed_evaluations: refused }))
-            .provenance(Level::May)
-            .basis("A-20")
-            .with_world(partial))
+        .or(with_world_if_different(
+            Alternative::success(body(&PutEvaluationsResponse { failed_evaluations: refused }))
+                .provenance(Level::May)
+                .basis("A-20"),
+            partial,
+            world,
+        ))
         .clauses(&["R-PE-06", "R-PE-11"]);
     }
     store(world, &rule, &accepted);

@@ -85,6 +85,16 @@ fn typed<T: DeserializeOwned>(body: &Value) -> T {
     }
 }
 
+/// `alternative` with the state it leaves, unless that is the preferred alternative's state:
+/// [`Alternative::world`] is only given when the states differ.
+pub(crate) fn with_world_if_different(alternative: Alternative, state: World, preferred: &World) -> Alternative {
+    if state == *preferred {
+        alternative
+    } else {
+        alternative.with_world(state)
+    }
+}
+
 /// `value` with every object member whose value is `null` left out, at any depth.
 fn without_null_members(value: &Value) -> Value {
     match value {

@@ -1,6 +1,6 @@
 //! PutRemediationConfigurations, DescribeRemediationConfigurations, DeleteRemediationConfiguration.
 
-use super::body;
+use super::{body, with_world_if_different};
 use crate::error::ErrorCode;
 use crate::names::RuleName;
 use crate::outcome::{Alternative, Level, Outcome};
@@ -135,7 +135,7 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
                 .message_level(reason.message_level())
                 .basis("A-03"),
         )
-        .or(Alternative::success(failed_batches).provenance(Level::May).basis("A-03").with_world(partial))
+        .or(with_world_if_different(Alternative::success(failed_batches).provenance(Level::May).basis("A-03"), partial, world))
         .clause("R-PRC-10");
         for (_, r) in &refusals {
             outcome = outcome.clause(r.clause());
