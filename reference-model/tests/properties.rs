@@ -1,0 +1,587 @@
+//! Property tests: no input panics the model, and arbitrary sequences of requests, control
+//! actions and clock moves keep the model's invariants (no lost exception, no exception for a
+//! resource that was not NON_COMPLIANT, Arns stable, execution states only move forward, the
+//! clock never goes back, every alternative world is a real, different state).
+
+mod common;
+
+use common::{BUCKET, ROLE, T0};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use reference_model::names::{ResourceRef, RuleName};
+use reference_model::service_model::{ServiceModel, Shape};
+use reference_model::validate::validate_request;
+use reference_model::world::StoredException;
+use reference_model::{handle, handle_value, ComplianceType, Control, ErrorCode, Millis, Operation, Outcome, Reply, Timestamp, World};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// 256 cases by default, so the suite stays fast; `PROPTEST_CASES` asks for a deeper search.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
+
+// ------------------------------------------------------------------ a world with something in it
+
+/// Rule `r` (manual configuration; `b0..b3` NON_COMPLIANT, `c` COMPLIANT; an exception on `b1`;
+/// `b0` running), rule `linked` (service-linked, with a configuration), and a ResultToken for `r`.
+fn prepared() -> &'static (World, String) {
+    static PREPARED: OnceLock<(World, String)> = OnceLock::new();
+    PREPARED.get_or_init(|| {
+        let mut w = World::reference(T0);
+        for rule in ["r", "linked"] {
+            let body = json!({"ConfigRule": {"ConfigRuleName": rule, "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}});
+            assert_eq!(handle_value(&mut w, Operation::PutConfigRule, &body).preferred().reply, Reply::Success(Value::Null));
+        }
+        for (id, c) in [("b0", ComplianceType::NonCompliant), ("b1", ComplianceType::NonCompliant), ("b2", ComplianceType::NonCompliant), ("b3", ComplianceType::NonCompliant), ("c", ComplianceType::Compliant)] {
+            w.control(&Control::SetCompliance { rule: "r".into(), resource_type: BUCKET.into(), resource_id: id.into(), compliance: c, annotation: None }, T0);
+        }
+        let configs = json!({"RemediationConfigurations": [
+            {"ConfigRuleName": "r", "TargetType": "SSM_DOCUMENT", "TargetId": "doc"},
+            {"ConfigRuleName": "linked", "TargetType": "SSM_DOCUMENT", "TargetId": "doc"}
+        ]});
+        assert_eq!(handle_value(&mut w, Operation::PutRemediationConfigurations, &configs).preferred().reply.error_code(), None);
+        w.control(&Control::MarkServiceLinked { rule: "linked".into(), service: "securityhub.amazonaws.com".into() }, T0);
+        let exc = json!({"ConfigRuleName": "r", "ResourceKeys": [{"ResourceType": BUCKET, "ResourceId": "b1"}]});
+        assert_eq!(handle_value(&mut w, Operation::PutRemediationExceptions, &exc).preferred().reply.error_code(), None);
+        let start = json!({"ConfigRuleName": "r", "ResourceKeys": [{"resourceType": BUCKET, "resourceId": "b0"}]});
+        assert_eq!(handle_value(&mut w, Operation::StartRemediationExecution, &start).preferred().reply.error_code(), None);
+        let token = w.control(&Control::IssueResultToken { rule: "r".into() }, T0).result_token.unwrap();
+        (w, token)
+    })
+}
+
+/// A valid request of every operation, against the prepared world.
+fn valid_bodies(token: &str) -> Vec<(Operation, Value)> {
+    let ek = json!({"ResourceType": BUCKET, "ResourceId": "b2"});
+    let xk = json!({"resourceType": BUCKET, "resourceId": "b2"});
+    vec![
+        (Operation::PutRemediationConfigurations, json!({"RemediationConfigurations": [{"ConfigRuleName": "r", "TargetType": "SSM_DOCUMENT", "TargetId": "doc",
+            "Automatic": true, "Parameters": {"AutomationAssumeRole": {"StaticValue": {"Values": [ROLE]}}, "Id": {"ResourceValue": {"Value": "RESOURCE_ID"}}},
+            "MaximumAutomaticAttempts": 2, "RetryAttemptSeconds": 30, "ExecutionControls": {"SsmControls": {"ConcurrentExecutionRatePercentage": 50, "ErrorPercentage": 40}}}]})),
+        (Operation::DescribeRemediationConfigurations, json!({"ConfigRuleNames": ["r", "linked"]})),
+        (Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": "r"})),
+        (Operation::PutRemediationExceptions, json!({"ConfigRuleName": "r", "ResourceKeys": [ek, {"ResourceType": BUCKET, "ResourceId": "c"}], "Message": "m", "ExpirationTime": 1_767_225_660})),
+        (Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r", "Limit": 1})),
+        (Operation::DeleteRemediationExceptions, json!({"ConfigRuleName": "r", "ResourceKeys": [{"ResourceType": BUCKET, "ResourceId": "b1"}, ek]})),
+        (Operation::StartRemediationExecution, json!({"ConfigRuleName": "r", "ResourceKeys": [xk, {"resourceType": BUCKET, "resourceId": "b0"}, {"resourceType": BUCKET, "resourceId": "new"}]})),
+        (Operation::DescribeRemediationExecutionStatus, json!({"ConfigRuleName": "r", "ResourceKeys": [xk], "Limit": 1})),
+        (Operation::PutEvaluations, json!({"Evaluations": [{"ComplianceResourceType": BUCKET, "ComplianceResourceId": "b9", "ComplianceType": "NON_COMPLIANT", "OrderingTimestamp": 1_767_225_600}], "ResultToken": token})),
+        (Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": "n", "Source": {"Owner": "CUSTOM_POLICY", "CustomPolicyDetails": {"PolicyRuntime": "guard-2.x.x", "PolicyText": ""}}}, "Tags": [{"Key": "k"}]})),
+        (Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"})),
+        (Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"], "Filters": {"EvaluationMode": "DETECTIVE"}})),
+        (Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "r", "ComplianceTypes": ["NON_COMPLIANT"], "Limit": 2})),
+        (Operation::DescribeComplianceByConfigRule, json!({"ConfigRuleNames": ["r"], "ComplianceTypes": ["NON_COMPLIANT"]})),
+        (Operation::DescribeComplianceByResource, json!({"ResourceType": BUCKET, "Limit": 1})),
+    ]
+}
+
+// ------------------------------------------------------------------ arbitrary JSON
+
+fn member_names() -> Vec<String> {
+    let mut names: Vec<String> = ServiceModel::get()
+        .shapes
+        .values()
+        .flat_map(|s| match s {
+            Shape::Structure { members, .. } => members.iter().map(|(m, _)| m.clone()).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn interesting_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "r", "b0", "b1", "c", "linked", "", " ", "\n", "AWS::S3::Bucket", "SSM_DOCUMENT", "RESOURCE_ID", "NON_COMPLIANT", "COMPLIANT",
+            "NOT_APPLICABLE", "INSUFFICIENT_DATA", "AutomationAssumeRole", "guard-2.x.x", "AWS", "CUSTOM_LAMBDA", "CUSTOM_POLICY", "DETECTIVE",
+            "ScheduledNotification", "One_Hour", "😀",
+        ])
+        .prop_map(str::to_owned),
+        "\\PC{0,12}",
+        (0usize..300).prop_map(|n| "a".repeat(n)),
+    ]
+}
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        (-3i64..130).prop_map(Value::from),
+        (1_767_225_500i64..1_767_226_000).prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        interesting_string().prop_map(Value::String),
+    ];
+    let keys = prop_oneof![3 => prop::sample::select(member_names()), 1 => "[a-zA-Z]{1,6}"];
+    leaf.prop_recursive(5, 80, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+fn arb_op() -> impl Strategy<Value = Operation> {
+    prop::sample::select(Operation::ALL.to_vec())
+}
+
+/// Where a mutation lands: a path of member names and list indices.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Item(usize),
+}
+
+fn paths(v: &Value, prefix: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    out.push(prefix.clone());
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                prefix.push(Step::Key(k.clone()));
+                paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                prefix.push(Step::Item(i));
+                paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Mutation {
+    Replace(Value),
+    Remove,
+    Duplicate(usize),
+    Null,
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        3 => arb_json().prop_map(Mutation::Replace),
+        1 => Just(Mutation::Remove),
+        1 => (1usize..120).prop_map(Mutation::Duplicate),
+        1 => Just(Mutation::Null),
+    ]
+}
+
+fn mutate(body: &mut Value, at: Index, m: &Mutation) {
+    let mut all = Vec::new();
+    paths(body, &mut Vec::new(), &mut all);
+    let path = at.get(&all).clone();
+    let Some((last, parent_path)) = path.split_last() else {
+        if let Mutation::Replace(v) = m {
+            *body = v.clone();
+        }
+        return;
+    };
+    let mut parent = &mut *body;
+    for step in parent_path {
+        parent = match step {
+            Step::Key(k) => parent.get_mut(k.as_str()).unwrap(),
+            Step::Item(i) => parent.get_mut(*i).unwrap(),
+        };
+    }
+    match (parent, last, m) {
+        (Value::Object(o), Step::Key(k), Mutation::Remove) => {
+            o.remove(k);
+        }
+        (Value::Array(a), Step::Item(i), Mutation::Remove) => {
+            a.remove(*i);
+        }
+        (Value::Array(a), Step::Item(i), Mutation::Duplicate(n)) => {
+            let item = a[*i].clone();
+            a.extend(std::iter::repeat_n(item, *n));
+        }
+        (parent, last, m) => {
+            let slot = match last {
+                Step::Key(k) => parent.get_mut(k.as_str()).unwrap(),
+                Step::Item(i) => parent.get_mut(*i).unwrap(),
+            };
+            *slot = match m {
+                Mutation::Replace(v) => v.clone(),
+                Mutation::Null | Mutation::Remove => Value::Null,
+                Mutation::Duplicate(n) => Value::String("x".repeat(*n * 10)),
+            };
+        }
+    }
+}
+
+/// The pipeline on one body: never empty, consistent with the validator, and a refused
+/// request changes nothing.
+fn check_body(op: Operation, body: &Value) -> Result<(), TestCaseError> {
+    let (prepared, _) = prepared();
+    let mut w = prepared.clone();
+    let outcome = handle_value(&mut w, op, body);
+    prop_assert!(!outcome.alternatives.is_empty());
+    match validate_request(op, body) {
+        Err(e) => {
+            prop_assert!(matches!(e.code, ErrorCode::ValidationException | ErrorCode::SerializationException));
+            prop_assert_eq!(&outcome.preferred().reply, &Reply::Failure(e));
+            prop_assert_eq!(outcome.alternatives.len(), 1);
+            prop_assert!(&w == prepared, "a refused request changed the world");
+        }
+        Ok(()) => {
+            let code = outcome.preferred().reply.error_code();
+            prop_assert!(!matches!(code, Some(ErrorCode::ValidationException | ErrorCode::SerializationException)), "{:?}", code);
+        }
+    }
+    check_alternatives(&outcome, &w)?;
+    // The same body as bytes, later on the clock.
+    let mut w2 = prepared.clone();
+    let outcome = handle(&mut w2, op, body.to_string().as_bytes(), T0 + Millis(5_000));
+    prop_assert!(!outcome.alternatives.is_empty());
+    prop_assert_eq!(w2.now(), T0 + Millis(5_000));
+    Ok(())
+}
+
+/// Every alternative world is at the same time as the preferred one and differs from it (it is
+/// only given when the state differs).
+fn check_alternatives(outcome: &Outcome, preferred_world: &World) -> Result<(), TestCaseError> {
+    prop_assert!(outcome.alternatives[0].world.is_none(), "the preferred alternative carries a world");
+    for alt in &outcome.alternatives[1..] {
+        if let Some(alt_world) = &alt.world {
+            prop_assert_eq!(alt_world.now(), preferred_world.now());
+            prop_assert!(**alt_world != *preferred_world, "an alternative world equal to the preferred one ({})", alt.basis);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn arbitrary_json_bodies_never_panic(op in arb_op(), body in arb_json()) {
+        check_body(op, &body)?;
+    }
+
+    #[test]
+    fn arbitrary_objects_of_model_members_never_panic(op in arb_op(), members in prop::collection::vec((prop::sample::select(member_names()), arb_json()), 0..6)) {
+        let body = Value::Object(members.into_iter().collect());
+        check_body(op, &body)?;
+    }
+
+    #[test]
+    fn mutated_valid_bodies_never_panic(which in any::<Index>(), mutations in prop::collection::vec((any::<Index>(), mutation()), 1..4)) {
+        let (_, token) = prepared();
+        let bodies = valid_bodies(token);
+        let (op, mut body) = which.get(&bodies).clone();
+        for (at, m) in &mutations {
+            mutate(&mut body, *at, m);
+        }
+        check_body(op, &body)?;
+    }
+
+    #[test]
+    fn random_bytes_never_panic(op in arb_op(), bytes in prop::collection::vec(any::<u8>(), 0..256), dt in -10_000i64..10_000) {
+        let (prepared, _) = prepared();
+        let mut w = prepared.clone();
+        let outcome = handle(&mut w, op, &bytes, T0 + Millis(dt));
+        prop_assert!(!outcome.alternatives.is_empty());
+        prop_assert!(w.now() >= T0);
+    }
+}
+
+#[test]
+fn every_valid_body_is_valid() {
+    let (prepared, token) = prepared();
+    let bodies = valid_bodies(token);
+    assert_eq!(bodies.len(), Operation::ALL.len());
+    for (op, body) in bodies {
+        assert_eq!(validate_request(op, &body), Ok(()), "{op}");
+        let mut w = prepared.clone();
+        let outcome = handle_value(&mut w, op, &body);
+        assert!(!outcome.alternatives.is_empty());
+    }
+}
+
+// ------------------------------------------------------------------ sequences and invariants
+
+const RULES: [&str; 3] = ["r0", "r1", "r2"];
+const RESOURCES: [&str; 4] = ["b0", "b1", "b2", "b3"];
+
+#[derive(Clone, Debug)]
+enum Action {
+    PutRule(usize),
+    DeleteRule(usize),
+    SetCompliance(usize, usize, ComplianceType),
+    Evaluate { rule: usize, resource: usize, compliance: &'static str, test_mode: bool, ordering: i64 },
+    PutConfig { rule: usize, automatic: bool, attempts: Option<i32>, window: Option<i64>, concurrency: Option<i32>, errors: Option<i32>, ambiguous: bool },
+    DeleteConfig(usize),
+    PutExceptions { rule: usize, resources: Vec<usize>, expire_in: Option<i64> },
+    DeleteExceptions { rule: usize, resources: Vec<usize> },
+    Start { rule: usize, resources: Vec<usize> },
+    Script { rule: usize, resource: usize, fails: Vec<bool> },
+    DefaultSsm(bool),
+    MarkServiceLinked(usize),
+    Advance(i64),
+    RequestInThePast(i64),
+    Describe(usize),
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let rule = 0..RULES.len();
+    let res = 0..RESOURCES.len();
+    let resources = prop::collection::vec(0..RESOURCES.len(), 1..4);
+    let compliance = prop::sample::select(vec![
+        ComplianceType::NonCompliant,
+        ComplianceType::NonCompliant,
+        ComplianceType::NonCompliant,
+        ComplianceType::Compliant,
+        ComplianceType::NotApplicable,
+        ComplianceType::InsufficientData,
+    ]);
+    prop_oneof![
+        3 => rule.clone().prop_map(Action::PutRule),
+        1 => rule.clone().prop_map(Action::DeleteRule),
+        6 => (rule.clone(), res.clone(), compliance).prop_map(|(r, s, c)| Action::SetCompliance(r, s, c)),
+        3 => (rule.clone(), res.clone(), prop::sample::select(vec!["NON_COMPLIANT", "COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"]), any::<bool>(), 0i64..5)
+            .prop_map(|(rule, resource, compliance, test_mode, ordering)| Action::Evaluate { rule, resource, compliance, test_mode: test_mode && ordering == 0, ordering }),
+        4 => (rule.clone(), any::<bool>(), prop::option::of(1i32..4), prop::option::of(1i64..20), prop::option::of(1i32..101), prop::option::of(1i32..101), prop::bool::weighted(0.1))
+            .prop_map(|(rule, automatic, attempts, window, concurrency, errors, ambiguous)| Action::PutConfig { rule, automatic, attempts, window, concurrency, errors, ambiguous }),
+        1 => rule.clone().prop_map(Action::DeleteConfig),
+        4 => (rule.clone(), resources.clone(), prop::option::of(-5i64..30)).prop_map(|(rule, resources, expire_in)| Action::PutExceptions { rule, resources, expire_in }),
+        2 => (rule.clone(), resources.clone()).prop_map(|(rule, resources)| Action::DeleteExceptions { rule, resources }),
+        3 => (rule.clone(), resources).prop_map(|(rule, resources)| Action::Start { rule, resources }),
+        2 => (rule.clone(), res, prop::collection::vec(any::<bool>(), 1..6)).prop_map(|(rule, resource, fails)| Action::Script { rule, resource, fails }),
+        1 => any::<bool>().prop_map(Action::DefaultSsm),
+        1 => rule.clone().prop_map(Action::MarkServiceLinked),
+        6 => prop_oneof![0i64..4_000, 4_000i64..40_000, Just(600_000)].prop_map(Action::Advance),
+        1 => (1i64..100_000).prop_map(Action::RequestInThePast),
+        1 => rule.prop_map(Action::Describe),
+    ]
+}
+
+/// Where every sequence starts: the three rules exist, every bucket is NON_COMPLIANT under `r0`
+/// and `r1`, `r0` has a manual configuration and `r1` an automatic one (so that exceptions,
+/// executions and their interplay come up often).
+fn seeded() -> World {
+    let mut w = World::reference(T0);
+    for rule in RULES {
+        let body = json!({"ConfigRule": {"ConfigRuleName": rule, "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}});
+        handle_value(&mut w, Operation::PutConfigRule, &body);
+    }
+    for rule in &RULES[..2] {
+        for id in RESOURCES {
+            let c = Control::SetCompliance { rule: (*rule).into(), resource_type: BUCKET.into(), resource_id: id.into(), compliance: ComplianceType::NonCompliant, annotation: None };
+            w.control(&c, T0);
+        }
+    }
+    let configs = json!({"RemediationConfigurations": [
+        {"ConfigRuleName": "r0", "TargetType": "SSM_DOCUMENT", "TargetId": "doc"},
+        {"ConfigRuleName": "r1", "TargetType": "SSM_DOCUMENT", "TargetId": "doc", "Automatic": true, "MaximumAutomaticAttempts": 3,
+         "Parameters": {"AutomationAssumeRole": {"StaticValue": {"Values": [ROLE]}}}}
+    ]});
+    assert_eq!(handle_value(&mut w, Operation::PutRemediationConfigurations, &configs).preferred().reply.error_code(), None);
+    w
+}
+
+/// An action as the steps it is observed in: a clock move of up to 40 s is watched every 500 ms.
+fn observed_steps(a: &Action) -> Vec<Action> {
+    match a {
+        Action::Advance(ms) if *ms <= 40_000 => {
+            let mut steps: Vec<Action> = (0..ms / 500).map(|_| Action::Advance(500)).collect();
+            steps.push(Action::Advance(ms % 500));
+            steps
+        }
+        other => vec![other.clone()],
+    }
+}
+
+fn exc_keys(resources: &[usize]) -> Vec<Value> {
+    resources.iter().map(|i| json!({"ResourceType": BUCKET, "ResourceId": RESOURCES[*i]})).collect()
+}
+
+/// Applies one action; returns the outcome of the request it made, if any.
+fn apply(w: &mut World, a: &Action) -> Option<Outcome> {
+    let now = w.now();
+    let call = |w: &mut World, op: Operation, body: Value| Some(handle_value(w, op, &body));
+    match a {
+        Action::PutRule(r) => call(w, Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": RULES[*r], "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}})),
+        Action::DeleteRule(r) => call(w, Operation::DeleteConfigRule, json!({"ConfigRuleName": RULES[*r]})),
+        Action::SetCompliance(r, s, c) => {
+            w.control(&Control::SetCompliance { rule: RULES[*r].into(), resource_type: BUCKET.into(), resource_id: RESOURCES[*s].into(), compliance: *c, annotation: None }, now);
+            None
+        }
+        Action::Evaluate { rule, resource, compliance, test_mode, ordering } => {
+            let token = w.control(&Control::IssueResultToken { rule: RULES[*rule].into() }, now).result_token.unwrap_or_else(|| "none".into());
+            let ordering = now.millis() / 1000 + ordering - 2;
+            call(
+                w,
+                Operation::PutEvaluations,
+                json!({"Evaluations": [{"ComplianceResourceType": BUCKET, "ComplianceResourceId": RESOURCES[*resource], "ComplianceType": compliance, "OrderingTimestamp": ordering}],
+                       "ResultToken": token, "TestMode": test_mode}),
+            )
+        }
+        Action::PutConfig { rule, automatic, attempts, window, concurrency, errors, ambiguous } => {
+            let mut c = json!({"ConfigRuleName": RULES[*rule], "TargetType": "SSM_DOCUMENT", "TargetId": "doc", "Automatic": automatic,
+                "Parameters": {"AutomationAssumeRole": {"StaticValue": {"Values": [ROLE]}}}});
+            if *ambiguous {
+                c["Parameters"]["X"] = json!({});
+            }
+            if let Some(v) = attempts {
+                c["MaximumAutomaticAttempts"] = json!(v);
+            }
+            if let Some(v) = window {
+                c["RetryAttemptSeconds"] = json!(v);
+            }
+            let mut ssm = json!({});
+            if let Some(v) = concurrency {
+                ssm["ConcurrentExecutionRatePercentage"] = json!(v);
+            }
+            if let Some(v) = errors {
+                ssm["ErrorPercentage"] = json!(v);
+            }
+            c["ExecutionControls"] = json!({"SsmControls": ssm});
+            call(w, Operation::PutRemediationConfigurations, json!({"RemediationConfigurations": [c]}))
+        }
+        Action::DeleteConfig(r) => call(w, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": RULES[*r]})),
+        Action::PutExceptions { rule, resources, expire_in } => {
+            let mut body = json!({"ConfigRuleName": RULES[*rule], "ResourceKeys": exc_keys(resources), "Message": "m"});
+            if let Some(s) = expire_in {
+                body["ExpirationTime"] = json!(now.millis() / 1000 + s);
+            }
+            call(w, Operation::PutRemediationExceptions, body)
+        }
+        Action::DeleteExceptions { rule, resources } => {
+            call(w, Operation::DeleteRemediationExceptions, json!({"ConfigRuleName": RULES[*rule], "ResourceKeys": exc_keys(resources)}))
+        }
+        Action::Start { rule, resources } => {
+            let keys: Vec<Value> = resources.iter().map(|i| json!({"resourceType": BUCKET, "resourceId": RESOURCES[*i]})).collect();
+            call(w, Operation::StartRemediationExecution, json!({"ConfigRuleName": RULES[*rule], "ResourceKeys": keys}))
+        }
+        Action::Script { rule, resource, fails } => {
+            let outcomes = fails.iter().map(|f| if *f { reference_model::auto::SsmRun::Fail { message: "no".into() } } else { reference_model::auto::SsmRun::Succeed }).collect();
+            w.control(&Control::ScriptSsm { rule: RULES[*rule].into(), resource_type: BUCKET.into(), resource_id: RESOURCES[*resource].into(), outcomes }, now);
+            None
+        }
+        Action::DefaultSsm(fail) => {
+            let outcome = if *fail { reference_model::auto::SsmRun::Fail { message: "no".into() } } else { reference_model::auto::SsmRun::Succeed };
+            w.control(&Control::SetDefaultSsm { outcome }, now);
+            None
+        }
+        Action::MarkServiceLinked(r) => {
+            w.control(&Control::MarkServiceLinked { rule: RULES[*r].into(), service: "config-conforms.amazonaws.com".into() }, now);
+            None
+        }
+        Action::Advance(ms) => {
+            w.advance_to(now + Millis(*ms));
+            None
+        }
+        Action::RequestInThePast(ms) => {
+            let body = json!({"ConfigRuleName": RULES[0]}).to_string();
+            Some(handle(w, Operation::DescribeRemediationExceptions, body.as_bytes(), now - Millis(*ms)))
+        }
+        Action::Describe(r) => call(w, Operation::DescribeRemediationExecutionStatus, json!({"ConfigRuleName": RULES[*r]})),
+    }
+}
+
+type Exceptions = BTreeMap<(RuleName, ResourceRef), StoredException>;
+
+fn exceptions(w: &World) -> Exceptions {
+    w.exceptions().map(|(k, e)| (k.clone(), e.clone())).collect()
+}
+
+/// The invariants between the world before and after one action (`after` may be an
+/// alternative's world).
+fn check_step(before: &World, after: &World, a: &Action) -> Result<(), TestCaseError> {
+    // The clock never goes back.
+    prop_assert!(after.now() >= before.now());
+    // Arns stay as long as the configuration does.
+    for rule in before.rule_names() {
+        if let (Some(old), Some(new)) = (before.remediation_arn(rule), after.remediation_arn(rule)) {
+            prop_assert_eq!(old, new, "the Arn of {} changed", rule);
+        }
+        if before.remediation(rule).is_some() && after.remediation(rule).is_none() {
+            prop_assert!(matches!(a, Action::DeleteConfig(r) if RULES[*r] == rule.as_str()), "configuration of {} lost by {:?}", rule, a);
+        }
+    }
+    // No exception for a resource that was not NON_COMPLIANT when it was put.
+    let (old, new) = (exceptions(before), exceptions(after));
+    for (k, e) in &new {
+        if old.get(k) == Some(e) || e.placed_by_config {
+            continue;
+        }
+        let put_here = matches!(a, Action::PutExceptions { rule, resources, .. }
+            if RULES[*rule] == k.0.as_str() && resources.iter().any(|i| RESOURCES[*i] == k.1.resource_id));
+        prop_assert!(put_here, "exception {:?} appeared by {:?}", k, a);
+        prop_assert_eq!(before.compliance(&k.0, &k.1), Some(ComplianceType::NonCompliant), "exception {:?} for a resource not NON_COMPLIANT", k);
+        prop_assert!(before.remediation(&k.0).is_none_or(|r| r.config.created_by_service.is_none()), "exception on a service-linked remediation");
+    }
+    // No exception lost without a delete, an expiry, or the rule's deletion.
+    for (k, e) in &old {
+        if new.contains_key(k) {
+            continue;
+        }
+        let expired = e.expiration.is_some_and(|t| t <= after.now());
+        let deleted = matches!(a, Action::DeleteExceptions { rule, resources } if RULES[*rule] == k.0.as_str() && resources.iter().any(|i| RESOURCES[*i] == k.1.resource_id));
+        let rule_gone = matches!(a, Action::DeleteRule(r) if RULES[*r] == k.0.as_str()) && after.rule(&k.0).is_none();
+        let put_expired = matches!(a, Action::PutExceptions { rule, resources, expire_in: Some(s) }
+            if *s <= 0 && RULES[*rule] == k.0.as_str() && resources.iter().any(|i| RESOURCES[*i] == k.1.resource_id));
+        prop_assert!(expired || deleted || rule_gone || put_expired, "exception {:?} lost by {:?}", k, a);
+    }
+    // Execution states only move forward.
+    for (k, e) in before.executions() {
+        if let Some(later) = after.execution(&k.0, &k.1) {
+            if later.batch == e.batch && later.invocation_time == e.invocation_time {
+                prop_assert!(e.state().can_reach(later.state()), "{:?}: {:?} -> {:?}", k, e.state(), later.state());
+            } else {
+                prop_assert!(later.invocation_time >= e.invocation_time, "{:?}: an older execution replaced a newer one", k);
+                // A running execution is only replaced after it finished, which takes time.
+                prop_assert!(!e.is_active() || after.now() > before.now(), "{:?}: a running execution was replaced", k);
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: config().cases * 3 / 4, ..config() })]
+
+    #[test]
+    fn sequences_keep_the_invariants(actions in prop::collection::vec(action(), 1..40)) {
+        let mut w = seeded();
+        for a in actions.iter().flat_map(observed_steps) {
+            let a = &a;
+            let before = w.clone();
+            let outcome = apply(&mut w, a);
+            check_step(&before, &w, a)?;
+            if let Some(outcome) = &outcome {
+                prop_assert!(!outcome.alternatives.is_empty());
+                check_alternatives(outcome, &w)?;
+                for alt in &outcome.alternatives[1..] {
+                    if let Some(alt_world) = &alt.world {
+                        check_step(&before, alt_world, a)?;
+                    }
+                }
+            }
+        }
+        // The clock, finally: nothing is left running a day later, and the invariants still hold.
+        let before = w.clone();
+        w.advance_to(w.now() + Millis::seconds(86_400));
+        check_step(&before, &w, &Action::Advance(86_400_000))?;
+    }
+}
+
+#[test]
+fn time_given_to_a_request_never_moves_the_clock_back() {
+    let (prepared, _) = prepared();
+    let mut w = prepared.clone();
+    w.advance_to(T0 + Millis(10_000));
+    let earlier: Timestamp = T0 + Millis(1_000);
+    handle(&mut w, Operation::DescribeConfigRules, b"{}", earlier);
+    assert_eq!(w.now(), T0 + Millis(10_000));
+    w.control(&Control::SetDefaultSsm { outcome: reference_model::auto::SsmRun::Succeed }, earlier);
+    assert_eq!(w.now(), T0 + Millis(10_000));
+}

@@ -1,0 +1,509 @@
+//! PutConfigRule, DeleteConfigRule and DescribeConfigRules: the rules remediation hangs off
+//! (rules PCR, DCR, DCRs, and the errors they raise).
+
+mod common;
+
+use common::*;
+use reference_model::names::RuleName;
+use reference_model::{ComplianceType, Control, ErrorCode, Level, Operation, Reply, World};
+use rstest::rstest;
+use serde_json::{json, Value};
+
+fn put(world: &mut World, rule: Value) -> reference_model::Outcome {
+    call(world, Operation::PutConfigRule, json!({"ConfigRule": rule}))
+}
+
+fn put_ok(world: &mut World, rule: Value) {
+    assert_eq!(put(world, rule).preferred().reply, Reply::Success(Value::Null));
+}
+
+fn refused(world: &mut World, rule: Value, clause: &str) -> String {
+    let outcome = put(world, rule);
+    let e = err(&outcome);
+    assert_eq!(e.code, ErrorCode::InvalidParameterValueException, "{}", e.message);
+    assert!(outcome.clauses.contains(&clause), "{:?}", outcome.clauses);
+    e.message
+}
+
+fn managed(name: &str) -> Value {
+    json!({"ConfigRuleName": name, "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}})
+}
+
+fn with(mut v: Value, extra: Value) -> Value {
+    merge(&mut v, extra);
+    v
+}
+
+fn rules(world: &mut World, body: Value) -> Vec<Value> {
+    call_ok(world, Operation::DescribeConfigRules, body)["ConfigRules"].as_array().unwrap().clone()
+}
+
+fn described(world: &mut World, name: &str) -> Value {
+    let mut r = rules(world, json!({"ConfigRuleNames": [name]}));
+    assert_eq!(r.len(), 1);
+    r.remove(0)
+}
+
+fn names(rules: &[Value]) -> Vec<String> {
+    rules.iter().map(|r| r["ConfigRuleName"].as_str().unwrap().to_owned()).collect()
+}
+
+// ------------------------------------------------------------------ PutConfigRule
+
+#[test]
+fn r_pcr_01_put_config_rule_is_an_upsert() {
+    let mut w = world();
+    put_ok(&mut w, with(managed("r"), json!({"Description": "first"})));
+    let first = described(&mut w, "r");
+    put_ok(&mut w, with(managed("r"), json!({"Description": "second", "InputParameters": "{\"a\":1}"})));
+    let second = described(&mut w, "r");
+    assert_eq!(rules(&mut w, json!({})).len(), 1);
+    assert_eq!(second["ConfigRuleArn"], first["ConfigRuleArn"]);
+    assert_eq!(second["ConfigRuleId"], first["ConfigRuleId"]);
+    assert_eq!(second["Description"], "second");
+    assert_eq!(second["InputParameters"], "{\"a\":1}");
+    assert_eq!(second["ConfigRuleState"], "ACTIVE");
+}
+
+#[test]
+fn r_pcr_01_at_most_1000_rules() {
+    let mut w = world();
+    for i in 0..1000 {
+        put_ok(&mut w, managed(&format!("rule-{i:04}")));
+    }
+    let outcome = put(&mut w, managed("one-too-many"));
+    assert_eq!(err(&outcome).code, ErrorCode::MaxNumberOfConfigRulesExceededException);
+    assert!(outcome.clauses.contains(&"R-PCR-01"));
+    // Updating one of the thousand is still fine; deleting one makes room.
+    put_ok(&mut w, with(managed("rule-0007"), json!({"Description": "updated"})));
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "rule-0000"}));
+    put_ok(&mut w, managed("one-too-many"));
+}
+
+#[test]
+fn r_err_08_max_number_of_config_rules() {
+    let mut w = world();
+    for i in 0..1000 {
+        put_rule(&mut w, &format!("r{i}"));
+    }
+    let e = err(&put(&mut w, managed("r1000")));
+    assert_eq!(e.code, ErrorCode::MaxNumberOfConfigRulesExceededException);
+    assert!(e.message.contains("1000"), "{}", e.message);
+    assert!(w.rule(&RuleName::new("r1000")).is_none());
+}
+
+#[rstest]
+#[case::managed(json!({"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}))]
+#[case::custom_lambda(json!({"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:check",
+    "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"}]}))]
+#[case::custom_policy(json!({"Owner": "CUSTOM_POLICY",
+    "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"}],
+    "CustomPolicyDetails": {"PolicyRuntime": "guard-2.x.x", "PolicyText": "rule ok {}"}}))]
+fn r_pcr_02_managed_and_custom_rules_are_created(#[case] source: Value) {
+    let mut w = world();
+    let outcome = put(&mut w, json!({"ConfigRuleName": "r", "Source": source.clone()}));
+    assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
+    assert!(outcome.clauses.contains(&"R-PCR-02"));
+    assert_eq!(described(&mut w, "r")["Source"], source);
+}
+
+#[test]
+fn r_pcr_03_managed_and_lambda_rules_need_a_source_identifier() {
+    let mut w = world();
+    refused(&mut w, json!({"ConfigRuleName": "m", "Source": {"Owner": "AWS"}}), "R-PCR-03");
+    refused(&mut w, json!({"ConfigRuleName": "l", "Source": {"Owner": "CUSTOM_LAMBDA"}}), "R-PCR-03");
+    // Ignored for a custom policy rule.
+    put_ok(&mut w, json!({"ConfigRuleName": "p", "Source": {"Owner": "CUSTOM_POLICY", "SourceIdentifier": "ignored",
+        "CustomPolicyDetails": {"PolicyRuntime": "guard-2.x.x", "PolicyText": ""}}}));
+    assert_eq!(names(&rules(&mut w, json!({}))), vec!["p"]);
+}
+
+#[test]
+fn r_pcr_05_a_new_rule_needs_a_name_and_gets_its_arn_and_id_from_config() {
+    let mut w = world();
+    let outcome = put(&mut w, json!({"Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    assert_eq!(err(&outcome).message, "One or more identifiers needs to be provided. Provide Name or Id or Arn");
+    assert_eq!(outcome.preferred().message_level, Level::Should);
+    let e = refused(&mut w, with(managed("n"), json!({"ConfigRuleId": "config-rule-abcdef"})), "R-PCR-05");
+    assert!(e.starts_with("ConfigRule Arn and Id can not be specified when creating a new ConfigRule."), "{e}");
+    refused(&mut w, with(managed("n"), json!({"ConfigRuleArn": "arn:aws:config:us-east-1:123456789012:config-rule/config-rule-abcdef"})), "R-PCR-05");
+    assert_eq!(rules(&mut w, json!({})).len(), 0);
+    put_ok(&mut w, managed("n"));
+    let r = described(&mut w, "n");
+    let id = r["ConfigRuleId"].as_str().unwrap();
+    let suffix = id.strip_prefix("config-rule-").expect(id);
+    assert_eq!(suffix.len(), 6);
+    assert!(suffix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{id}");
+    assert_eq!(r["ConfigRuleArn"], json!(format!("arn:aws:config:us-east-1:123456789012:config-rule/{id}")));
+}
+
+#[test]
+fn r_pcr_06_an_update_may_name_the_rule_by_arn_or_id() {
+    let mut w = world();
+    put_ok(&mut w, managed("r"));
+    let r = described(&mut w, "r");
+    let (arn, id) = (r["ConfigRuleArn"].clone(), r["ConfigRuleId"].clone());
+    put_ok(&mut w, json!({"ConfigRuleArn": arn, "Description": "by arn", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    assert_eq!(described(&mut w, "r")["Description"], "by arn");
+    put_ok(&mut w, json!({"ConfigRuleId": id, "Description": "by id", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    let updated = described(&mut w, "r");
+    assert_eq!(updated["Description"], "by id");
+    assert_eq!((updated["ConfigRuleArn"].clone(), updated["ConfigRuleId"].clone()), (arn, id));
+    assert_eq!(rules(&mut w, json!({})).len(), 1);
+    // An Arn or Id that names no rule.
+    let outcome = put(&mut w, json!({"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    assert_eq!(err(&outcome).code, ErrorCode::NoSuchConfigRuleException);
+    assert!(outcome.clauses.contains(&"R-PCR-06"));
+}
+
+#[test]
+fn r_pcr_07_a_later_put_with_other_tags_is_a_repeat() {
+    let mut w = world();
+    let rule = managed("r");
+    let outcome = call(&mut w, Operation::PutConfigRule, json!({"ConfigRule": rule, "Tags": [{"Key": "team", "Value": "a"}]}));
+    assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
+    let first = described(&mut w, "r");
+    let outcome = call(&mut w, Operation::PutConfigRule, json!({"ConfigRule": rule, "Tags": [{"Key": "team", "Value": "b"}, {"Key": "x"}]}));
+    assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
+    assert!(outcome.clauses.contains(&"R-PCR-07"));
+    assert_eq!(described(&mut w, "r"), first);
+}
+
+#[test]
+fn r_pcr_10_no_configuration_recorder() {
+    let mut w = world();
+    w.control(&Control::SetRecorder { available: false }, T0);
+    let outcome = put(&mut w, managed("r"));
+    assert_eq!(err(&outcome).code, ErrorCode::NoAvailableConfigurationRecorderException);
+    assert!(outcome.clauses.contains(&"R-PCR-10"));
+    assert!(w.rule(&RuleName::new("r")).is_none());
+    w.control(&Control::SetRecorder { available: true }, T0);
+    put_ok(&mut w, managed("r"));
+}
+
+#[test]
+fn r_err_11_no_available_configuration_recorder() {
+    let mut w = world_with_rule("r");
+    w.control(&Control::SetRecorder { available: false }, T0);
+    // Updates are refused too; other calls are unaffected.
+    let e = err(&put(&mut w, with(managed("r"), json!({"Description": "x"}))));
+    assert_eq!(e.code, ErrorCode::NoAvailableConfigurationRecorderException);
+    assert_eq!(e.message, "You must create a configuration recorder before you can create or update a Config rule.");
+    assert_eq!(described(&mut w, "r").get("Description"), None);
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+}
+
+#[test]
+fn r_pcr_12_a_resource_id_needs_exactly_one_resource_type() {
+    let mut w = world();
+    let scoped = |scope: Value| with(managed("r"), json!({"Scope": scope}));
+    refused(&mut w, scoped(json!({"ComplianceResourceId": "b"})), "R-PCR-12");
+    refused(&mut w, scoped(json!({"ComplianceResourceId": "b", "ComplianceResourceTypes": [BUCKET, "AWS::EC2::Instance"]})), "R-PCR-12");
+    put_ok(&mut w, scoped(json!({"ComplianceResourceId": "b", "ComplianceResourceTypes": [BUCKET]})));
+    put_ok(&mut w, scoped(json!({"ComplianceResourceTypes": [BUCKET, "AWS::EC2::Instance"]})));
+    assert_eq!(described(&mut w, "r")["Scope"]["ComplianceResourceTypes"], json!([BUCKET, "AWS::EC2::Instance"]));
+}
+
+#[test]
+fn r_pcr_13_a_tag_value_needs_a_tag_key() {
+    let mut w = world();
+    refused(&mut w, with(managed("r"), json!({"Scope": {"TagValue": "prod"}})), "R-PCR-13");
+    put_ok(&mut w, with(managed("r"), json!({"Scope": {"TagKey": "env", "TagValue": "prod"}})));
+    put_ok(&mut w, with(managed("r"), json!({"Scope": {"TagKey": "env"}})));
+}
+
+#[test]
+fn r_pcr_14_created_by_is_set_only_for_service_linked_rules() {
+    let mut w = world();
+    put_ok(&mut w, with(managed("r"), json!({"CreatedBy": "me"})));
+    assert_eq!(described(&mut w, "r").get("CreatedBy"), None, "a user rule has no CreatedBy");
+    w.control(&Control::MarkServiceLinked { rule: "r".into(), service: "securityhub.amazonaws.com".into() }, T0);
+    assert_eq!(described(&mut w, "r")["CreatedBy"], "securityhub.amazonaws.com");
+    // An update keeps it.
+    put_ok(&mut w, with(managed("r"), json!({"Description": "d"})));
+    assert_eq!(described(&mut w, "r")["CreatedBy"], "securityhub.amazonaws.com");
+}
+
+#[test]
+fn r_pcr_16_source_details_only_on_custom_rules_and_a_frequency_needs_scheduled_notification() {
+    let mut w = world();
+    let detail = |m: &str, f: Option<&str>| {
+        let mut d = json!({"EventSource": "aws.config", "MessageType": m});
+        if let Some(f) = f {
+            d["MaximumExecutionFrequency"] = json!(f);
+        }
+        d
+    };
+    refused(
+        &mut w,
+        json!({"ConfigRuleName": "m", "Source": {"Owner": "AWS", "SourceIdentifier": "X", "SourceDetails": [detail("ScheduledNotification", None)]}}),
+        "R-PCR-16",
+    );
+    let lambda = |details: Vec<Value>| json!({"ConfigRuleName": "l", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:f", "SourceDetails": details}});
+    refused(&mut w, lambda(vec![detail("ConfigurationItemChangeNotification", Some("Three_Hours"))]), "R-PCR-16");
+    put_ok(&mut w, lambda(vec![detail("ScheduledNotification", Some("Three_Hours"))]));
+    put_ok(&mut w, lambda(vec![detail("ConfigurationItemChangeNotification", None), detail("OversizedConfigurationItemChangeNotification", None)]));
+    assert_eq!(described(&mut w, "l")["Source"]["SourceDetails"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn r_pcr_18_custom_policy_rules_need_details_and_change_triggers() {
+    let mut w = world();
+    let policy = json!({"PolicyRuntime": "guard-2.x.x", "PolicyText": "rule x {}"});
+    refused(&mut w, json!({"ConfigRuleName": "p", "Source": {"Owner": "CUSTOM_POLICY"}}), "R-PCR-18");
+    for bad in ["ScheduledNotification", "ConfigurationSnapshotDeliveryCompleted"] {
+        refused(
+            &mut w,
+            json!({"ConfigRuleName": "p", "Source": {"Owner": "CUSTOM_POLICY", "CustomPolicyDetails": policy, "SourceDetails": [{"MessageType": bad}]}}),
+            "R-PCR-18",
+        );
+    }
+    put_ok(
+        &mut w,
+        json!({"ConfigRuleName": "p", "Source": {"Owner": "CUSTOM_POLICY", "CustomPolicyDetails": policy,
+            "SourceDetails": [{"MessageType": "ConfigurationItemChangeNotification"}, {"MessageType": "OversizedConfigurationItemChangeNotification"}]}}),
+    );
+}
+
+#[test]
+fn r_pcr_19_custom_policy_details_are_stored() {
+    let mut w = world();
+    let details = json!({"PolicyRuntime": "guard-2.x.x", "PolicyText": "rule s3 { resourceType == \"AWS::S3::Bucket\" }", "EnableDebugLogDelivery": true});
+    put_ok(&mut w, json!({"ConfigRuleName": "p", "Source": {"Owner": "CUSTOM_POLICY", "CustomPolicyDetails": details}}));
+    assert_eq!(described(&mut w, "p")["Source"]["CustomPolicyDetails"], details);
+    let e = call_err(
+        &mut w,
+        Operation::PutConfigRule,
+        json!({"ConfigRule": {"ConfigRuleName": "p", "Source": {"Owner": "CUSTOM_POLICY", "CustomPolicyDetails": {"PolicyRuntime": "guard-3.x.x", "PolicyText": ""}}}}),
+    );
+    assert_eq!(
+        e.message,
+        "1 validation error detected: Value 'guard-3.x.x' at 'configRule.source.customPolicyDetails.policyRuntime' failed to satisfy constraint: Member must satisfy regular expression pattern: guard\\-2\\.x\\.x"
+    );
+}
+
+#[test]
+fn r_pcr_20_the_event_source_is_aws_config() {
+    let mut w = world();
+    let source = json!({"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:f",
+        "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ConfigurationSnapshotDeliveryCompleted"}]});
+    put_ok(&mut w, json!({"ConfigRuleName": "l", "Source": source}));
+    assert_eq!(described(&mut w, "l")["Source"]["SourceDetails"][0]["EventSource"], "aws.config");
+    let mut bad = source.clone();
+    bad["SourceDetails"][0]["EventSource"] = json!("aws.s3");
+    let e = call_err(&mut w, Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": "l", "Source": bad}}));
+    assert!(e.message.ends_with("Member must satisfy enum value set: [aws.config]"), "{}", e.message);
+}
+
+#[test]
+fn r_pcr_21_input_parameters_are_stored_as_sent() {
+    let mut w = world();
+    let params = format!("{{\"k\":\"{}\"}}", "v".repeat(1016));
+    assert_eq!(params.len(), 1024);
+    put_ok(&mut w, with(managed("r"), json!({"InputParameters": params})));
+    assert_eq!(described(&mut w, "r")["InputParameters"], json!(params));
+}
+
+#[test]
+fn r_pcr_22_evaluation_modes_are_distinct_and_default_to_detective() {
+    let mut w = world();
+    put_ok(&mut w, managed("d"));
+    assert_eq!(described(&mut w, "d")["EvaluationModes"], json!([{"Mode": "DETECTIVE"}]));
+    refused(&mut w, with(managed("x"), json!({"EvaluationModes": [{"Mode": "DETECTIVE"}, {"Mode": "DETECTIVE"}]})), "R-PCR-22");
+    put_ok(&mut w, with(managed("both"), json!({"EvaluationModes": [{"Mode": "DETECTIVE"}, {"Mode": "PROACTIVE"}]})));
+    assert_eq!(described(&mut w, "both")["EvaluationModes"], json!([{"Mode": "DETECTIVE"}, {"Mode": "PROACTIVE"}]));
+}
+
+#[test]
+fn r_pcr_23_visibility_is_stored() {
+    let mut w = world();
+    put_ok(&mut w, with(managed("int"), json!({"RuleEvaluationVisibility": "INTERNAL"})));
+    put_ok(&mut w, with(managed("ext"), json!({"RuleEvaluationVisibility": "EXTERNAL"})));
+    assert_eq!(described(&mut w, "int")["RuleEvaluationVisibility"], "INTERNAL");
+    assert_eq!(described(&mut w, "ext")["RuleEvaluationVisibility"], "EXTERNAL");
+}
+
+#[test]
+fn r_pcr_25_the_description_may_be_empty() {
+    let mut w = world();
+    put_ok(&mut w, with(managed("r"), json!({"Description": ""})));
+    assert_eq!(described(&mut w, "r")["Description"], "");
+    put_ok(&mut w, with(managed("r"), json!({"Description": "d".repeat(256)})));
+    assert_eq!(described(&mut w, "r")["Description"], json!("d".repeat(256)));
+}
+
+#[test]
+fn r_pcr_26_fifty_tags_are_accepted() {
+    let mut w = world();
+    let tags: Vec<Value> = (0..50).map(|i| json!({"Key": format!("k{i}"), "Value": ""})).collect();
+    let outcome = call(&mut w, Operation::PutConfigRule, json!({"ConfigRule": managed("r"), "Tags": tags}));
+    assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
+    let mut tags = tags;
+    tags.push(json!({"Key": "k50"}));
+    let e = call_err(&mut w, Operation::PutConfigRule, json!({"ConfigRule": managed("s"), "Tags": tags}));
+    assert!(e.message.starts_with("1 validation error detected: Value '[") && e.message.contains("at 'tags'"), "{}", e.message);
+}
+
+#[test]
+fn r_pcr_27_a_rule_needs_only_a_source_with_an_owner() {
+    let mut w = world();
+    put_ok(&mut w, json!({"ConfigRuleName": "minimal", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:f"}}));
+    let e = call_err(&mut w, Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": "x", "Source": {}}}));
+    assert_eq!(
+        e.message,
+        "1 validation error detected: Value null at 'configRule.source.owner' failed to satisfy constraint: Member must not be null"
+    );
+    let e = call_err(&mut w, Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": "x"}}));
+    assert_eq!(
+        e.message,
+        "1 validation error detected: Value null at 'configRule.source' failed to satisfy constraint: Member must not be null"
+    );
+}
+
+#[test]
+fn r_err_01_invalid_parameter_value() {
+    // The model's InvalidParameterValueExceptions: relations between members the shapes cannot
+    // express. The request changes nothing.
+    let mut w = world_with_rule("r");
+    let before = w.clone();
+    for body in [
+        json!({"ConfigRule": {"ConfigRuleName": "x", "Source": {"Owner": "AWS"}}}),
+        json!({"ConfigRule": with(managed("x"), json!({"Scope": {"TagValue": "v"}}))}),
+    ] {
+        assert_eq!(call_err(&mut w, Operation::PutConfigRule, body).code, ErrorCode::InvalidParameterValueException);
+    }
+    let outcome = call(&mut w, Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "r", "ComplianceTypes": ["INSUFFICIENT_DATA"]}));
+    assert_eq!(code(&outcome), Some(ErrorCode::InvalidParameterValueException));
+    let outcome = call(&mut w, Operation::DescribeComplianceByResource, json!({"ResourceId": "b"}));
+    assert_eq!(code(&outcome), Some(ErrorCode::InvalidParameterValueException));
+    assert_eq!(w, before);
+}
+
+#[test]
+fn m_09_rule_calls_have_no_output_and_delete_configuration_returns_an_empty_object() {
+    let mut w = world();
+    assert_eq!(put(&mut w, managed("r")).preferred().reply, Reply::Success(Value::Null));
+    put_configs(&mut w, vec![config("r", json!({}))]);
+    assert_eq!(
+        call(&mut w, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": "r"})).preferred().reply,
+        Reply::Success(json!({}))
+    );
+    assert_eq!(call(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"})).preferred().reply, Reply::Success(Value::Null));
+}
+
+// ------------------------------------------------------------------ DeleteConfigRule
+
+#[test]
+fn r_dcr_01_delete_removes_the_rule_and_everything_hanging_off_it() {
+    let mut w = world_with_non_compliant("r", 2);
+    put_rule(&mut w, "other");
+    set_compliance(&mut w, "other", "b00", ComplianceType::NonCompliant);
+    call_ok(&mut w, Operation::PutRemediationExceptions, json!({"ConfigRuleName": "r", "ResourceKeys": [exc_key("b00")]}));
+    call_ok(&mut w, Operation::PutRemediationExceptions, json!({"ConfigRuleName": "other", "ResourceKeys": [exc_key("b00")]}));
+    let outcome = call(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
+    assert!(outcome.clauses.contains(&"R-DCR-01"));
+    assert!(w.rule(&RuleName::new("r")).is_none());
+    assert_eq!(compliance_of(&w, "r", "b00"), None);
+    assert_eq!(exceptions_of(&mut w, "r"), Vec::<Value>::new());
+    // Another rule's results and exceptions stay.
+    assert_eq!(compliance_of(&w, "other", "b00"), Some(ComplianceType::NonCompliant));
+    assert_eq!(exceptions_of(&mut w, "other").len(), 1);
+    // The name can be used again, without the old results.
+    put_rule(&mut w, "r");
+    let results = call_ok(&mut w, Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "r"}));
+    assert_eq!(results, json!({"EvaluationResults": []}));
+}
+
+#[test]
+fn r_dcr_03_a_rule_with_a_remediation_configuration_is_in_use() {
+    let mut w = world_with_rule("r");
+    put_configs(&mut w, vec![config("r", json!({}))]);
+    let outcome = call(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    assert!(outcome.clauses.contains(&"R-DCR-03"));
+    let e = err(&outcome);
+    assert_eq!(e.code, ErrorCode::ResourceInUseException);
+    assert_eq!(e.message, "The rule r currently has a RemediationConfiguration. Please delete the RemediationConfiguration and try again.");
+    assert!(w.rule(&RuleName::new("r")).is_some());
+    // Delete the configuration first, then retry.
+    call_ok(&mut w, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": "r"}));
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+}
+
+#[test]
+fn r_err_07_resource_in_use() {
+    let mut w = world_with_rule("r");
+    put_configs(&mut w, vec![config("r", json!({}))]);
+    let outcome = call(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    assert_eq!(code(&outcome), Some(ErrorCode::ResourceInUseException));
+    assert_eq!(outcome.alternatives.len(), 1);
+    assert_eq!(outcome.preferred().message_level, Level::Should);
+}
+
+#[test]
+fn r_err_03_no_such_config_rule() {
+    let mut w = world();
+    let e = call_err(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "ghost"}));
+    assert_eq!(e.code, ErrorCode::NoSuchConfigRuleException);
+    assert_eq!(e.message, "The ConfigRule 'ghost' provided in the request is invalid. Please check the configRule name.");
+    for (op, body) in [
+        (Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "ghost"})),
+        (Operation::DescribeComplianceByConfigRule, json!({"ConfigRuleNames": ["ghost"]})),
+        (Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["ghost"]})),
+    ] {
+        assert_eq!(call_err(&mut w, op, body).code, ErrorCode::NoSuchConfigRuleException, "{op}");
+    }
+}
+
+// ------------------------------------------------------------------ DescribeConfigRules
+
+#[test]
+fn r_dcrs_01_named_rules_or_all_of_them() {
+    let mut w = world();
+    for n in ["c", "a", "b"] {
+        put_rule(&mut w, n);
+    }
+    assert_eq!(names(&rules(&mut w, json!({}))), vec!["a", "b", "c"]);
+    assert_eq!(names(&rules(&mut w, json!({"ConfigRuleNames": []}))), vec!["a", "b", "c"]);
+    assert_eq!(names(&rules(&mut w, json!({"ConfigRuleNames": ["c", "a", "c"]}))), vec!["a", "c"]);
+    // An unknown name is an error, in either observed wording (S-08).
+    let outcome = call(&mut w, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["a", "zzz"]}));
+    assert!(outcome.clauses.contains(&"R-DCRs-01"));
+    let messages: Vec<String> = outcome
+        .alternatives
+        .iter()
+        .map(|a| match &a.reply {
+            Reply::Failure(e) if e.code == ErrorCode::NoSuchConfigRuleException => e.message.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            "The ConfigRule 'zzz' provided in the request is invalid. Please check the configRule name.",
+            "One or more ConfigRules provided in the request are invalid. Please check the configRule names."
+        ]
+    );
+    // A described rule has the members Config fills in.
+    let r = described(&mut w, "a");
+    for member in ["ConfigRuleName", "ConfigRuleArn", "ConfigRuleId", "Source", "ConfigRuleState", "EvaluationModes"] {
+        assert!(r.get(member).is_some(), "{member} missing from {r}");
+    }
+}
+
+#[test]
+fn r_dcrs_02_filters_by_evaluation_mode_and_visibility() {
+    let mut w = world();
+    put_ok(&mut w, managed("detective"));
+    put_ok(&mut w, with(managed("proactive"), json!({"EvaluationModes": [{"Mode": "PROACTIVE"}], "RuleEvaluationVisibility": "INTERNAL"})));
+    put_ok(&mut w, with(managed("both"), json!({"EvaluationModes": [{"Mode": "DETECTIVE"}, {"Mode": "PROACTIVE"}], "RuleEvaluationVisibility": "EXTERNAL"})));
+    assert_eq!(names(&rules(&mut w, json!({"Filters": {"EvaluationMode": "PROACTIVE"}}))), vec!["both", "proactive"]);
+    assert_eq!(names(&rules(&mut w, json!({"Filters": {"EvaluationMode": "DETECTIVE"}}))), vec!["both", "detective"]);
+    // A rule without a visibility is listed under either (nothing says otherwise).
+    assert_eq!(names(&rules(&mut w, json!({"Filters": {"RuleEvaluationVisibility": "INTERNAL"}}))), vec!["detective", "proactive"]);
+    assert_eq!(names(&rules(&mut w, json!({"Filters": {}}))), vec!["both", "detective", "proactive"]);
+    assert_eq!(
+        names(&rules(&mut w, json!({"Filters": {"EvaluationMode": "PROACTIVE", "RuleEvaluationVisibility": "EXTERNAL"}}))),
+        vec!["both"]
+    );
+}
