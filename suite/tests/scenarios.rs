@@ -31,6 +31,13 @@ const EXPRESSIBLE_OBSERVED_CASES: [&str; 8] = [
     "rule-put-no-recorder",
 ];
 
+/// Scenarios allowed more than [`MAX_STEPS`] steps, each with why.
+const LONG_SCENARIOS: [(&str, &str); 1] =
+    [("rules/max-number-of-rules", "R-ERR-08 needs 1000 rules, one PutConfigRule each: the format has no loop")];
+
+/// A scenario should stay small enough to read (paging needs 26 rules, hence not 15).
+const MAX_STEPS: usize = 40;
+
 /// The folders scenarios are grouped in.
 const FOLDERS: [&str; 11] = [
     "validation",
@@ -71,6 +78,9 @@ fn every_scenario_file_loads_and_is_named_after_its_id() {
         }
         if s.title.trim().is_empty() {
             problems.push(format!("{}: no title", s.id));
+        }
+        if s.steps.len() > MAX_STEPS && !LONG_SCENARIOS.iter().any(|(id, _)| *id == s.id) {
+            problems.push(format!("{}: {} steps; split it (at most {MAX_STEPS})", s.id, s.steps.len()));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
