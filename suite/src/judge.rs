@@ -172,20 +172,24 @@ impl Judge<'_> {
                 return Judgement { verdict, alternative: None, differences: Vec::new(), actual: None, note: Some(note) }
             }
         };
-        let mut best: Option<(usize, Vec<Difference>, Vec<(String, String)>)> = None;
+        let mut best: Option<(usize, (bool, (usize, usize, usize)), Vec<Difference>, Vec<(String, String)>)> = None;
         for (i, alternative) in outcome.alternatives.iter().enumerate() {
             let mut cmp = Comparison::new(self, identities);
             cmp.reply(&alternative.reply, alternative, &actual);
             cmp.headers(observed, &actual);
+            // An alternative of the answer's kind (success or error) explains it better than one
+            // of the other kind, whatever the counts: its differences are the useful ones.
+            let same_kind = matches!(alternative.reply, Reply::Success(_)) == matches!(actual, ActualReply::Success { .. });
+            let score = (!same_kind, rank(&cmp.differences));
             let better = match &best {
                 None => true,
-                Some((_, diffs, _)) => rank(&cmp.differences) < rank(diffs),
+                Some((_, s, _, _)) => score < *s,
             };
             if better {
-                best = Some((i, cmp.differences, cmp.bindings));
+                best = Some((i, score, cmp.differences, cmp.bindings));
             }
         }
-        let (index, differences, bindings) = best.expect("an outcome has at least one alternative");
+        let (index, _, differences, bindings) = best.expect("an outcome has at least one alternative");
         let verdict = match differences.iter().map(|d| d.level).max() {
             None => Verdict::Pass,
             Some(Level::Must) => Verdict::Fail,
@@ -412,7 +416,8 @@ impl<'j, 'i> Comparison<'j, 'i> {
     /// Lists whose order is not documented: each expected item must meet a distinct actual item.
     fn unordered(&mut self, expected: &[Value], actual: &[Value], path: &mut Vec<String>) {
         let here = path.join("/");
-        if expected.len() != actual.len() {
+        // Missing items are reported one by one below; only extra items need the count.
+        if expected.len() < actual.len() {
             self.differ(&here, format!("{} items", expected.len()), format!("{} items", actual.len()), Level::Must);
         }
         let mut used = vec![false; actual.len()];

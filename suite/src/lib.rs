@@ -17,3 +17,4 @@ pub mod cli;
 pub mod session;
 pub mod generate;
 pub mod testkit;
+pub mod fuzzing;

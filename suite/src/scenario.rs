@@ -324,6 +324,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Bounds that keep a hostile or mistaken scenario file from exhausting memory: far above any
+/// limit of the service (100 keys, 2,678,000 seconds, 10,000-character policy text).
+pub const MAX_REPEAT: u64 = 10_000;
+pub const MAX_STRING_BYTES: u64 = 4 * 1024 * 1024;
+
 /// The values one side (model or target) sees when templates are expanded.
 pub struct Side<'a> {
     pub prefix: &'a str,
@@ -343,7 +348,11 @@ fn instantiate_with(template: &Value, side: &Side<'_>, index: Option<usize>) -> 
         Value::Array(items) => Value::Array(items.iter().map(|i| instantiate_with(i, side, index)).collect::<Result<_, _>>()?),
         Value::Object(map) => {
             if let Some(n) = map.get("$repeat") {
-                let n = n.as_u64().ok_or("\"$repeat\" needs a whole number")? as usize;
+                let n = n.as_u64().ok_or("\"$repeat\" needs a whole number")?;
+                if n > MAX_REPEAT {
+                    return Err(format!("\"$repeat\": {n} is more than {MAX_REPEAT}"));
+                }
+                let n = n as usize;
                 let item = map.get("item").ok_or("\"$repeat\" needs an \"item\"")?;
                 return (1..=n).map(|i| instantiate_with(item, side, Some(i))).collect::<Result<Vec<_>, _>>().map(Value::Array);
             }
@@ -356,6 +365,9 @@ fn instantiate_with(template: &Value, side: &Side<'_>, index: Option<usize>) -> 
                     ),
                     _ => return Err("\"$string\" needs a length".into()),
                 };
+                if len.saturating_mul(fill.len().max(1) as u64) > MAX_STRING_BYTES {
+                    return Err(format!("\"$string\": {len} characters is more than {MAX_STRING_BYTES} bytes"));
+                }
                 return Ok(Value::String(fill.repeat(len as usize)));
             }
             if let Some(offset) = map.get("$now") {
@@ -492,6 +504,8 @@ mod tests {
         );
         assert!(instantiate(&json!("${bind:zz}"), &side).unwrap_err().contains("nothing is bound"));
         assert!(instantiate(&json!("${weird}"), &side).unwrap_err().contains("unknown template"));
+        assert!(instantiate(&json!({"$repeat": 1_000_000_000u64, "item": 1}), &side).unwrap_err().contains("more than"));
+        assert!(instantiate(&json!({"$string": 1_000_000_000u64}), &side).unwrap_err().contains("more than"));
     }
 
     #[test]

@@ -91,28 +91,32 @@ pub struct PreparedTarget {
 
 /// Builds the target: the given endpoint, or a fresh reference endpoint on an ephemeral port.
 pub async fn prepare_target(options: &RunOptions) -> Result<PreparedTarget, SetupError> {
-    let (url, server, default_profile) = match &options.endpoint {
-        Some(url) => (url.clone(), None, "generic"),
-        None => {
-            let running = server::start(ServerConfig::default(), ([127, 0, 0, 1], 0).into())
-                .await
-                .map_err(|e| SetupError(format!("cannot start the reference endpoint: {e}")))?;
-            (running.url.clone(), Some(running), "reference")
-        }
-    };
+    let default_profile = if options.endpoint.is_some() { "generic" } else { "reference" };
     let profile_name = options.profile.as_deref().unwrap_or(default_profile);
     let profile = TargetProfile::builtin(profile_name).ok_or_else(|| {
         SetupError(format!("unknown target profile {profile_name:?}; known: {}", TargetProfile::NAMES.join(", ")))
     })?;
     let credentials = SigningCredentials::from_env().unwrap_or_else(SigningCredentials::local);
+    let (url, server) = match &options.endpoint {
+        Some(url) => {
+            let endpoint = Endpoint { url: url.clone(), region: options.region.clone(), credentials: credentials.clone(), timeout: options.timeout };
+            if !endpoint.is_loopback() && !options.allow_remote {
+                return Err(SetupError(format!(
+                    "{url} is not on this machine; pass --allow-remote to run against it (the suite creates and deletes resources named {}*)",
+                    crate::runner::NAME_PREFIX
+                )));
+            }
+            endpoint.check_reachable().await.map_err(SetupError)?;
+            (url.clone(), None)
+        }
+        None => {
+            let running = server::start(ServerConfig::default(), ([127, 0, 0, 1], 0).into())
+                .await
+                .map_err(|e| SetupError(format!("cannot start the reference endpoint: {e}")))?;
+            (running.url.clone(), Some(running))
+        }
+    };
     let endpoint = Endpoint { url, region: options.region.clone(), credentials, timeout: options.timeout };
-    if !endpoint.is_loopback() && !options.allow_remote {
-        return Err(SetupError(format!(
-            "{} is not on this machine; pass --allow-remote to run against it (the suite creates and deletes resources named {}*)",
-            endpoint.url,
-            crate::runner::NAME_PREFIX
-        )));
-    }
     let target = HttpTarget::new(endpoint, profile).map_err(SetupError)?;
     Ok(PreparedTarget { target, server })
 }
@@ -125,6 +129,13 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     if selected.is_empty() {
         return Err(SetupError("no scenario matches the filters".into()));
     }
+    let profile_name = options.profile.clone().unwrap_or_else(|| if options.endpoint.is_some() { "generic".into() } else { "reference".into() });
+    let expectation_path = options.expectations.clone().or_else(|| {
+        let p = options.scenarios_dir.join("expectations").join(format!("{profile_name}.toml"));
+        p.is_file().then_some(p)
+    });
+    // Read before anything runs: a malformed file must not cost a whole run.
+    let expectations = expectation_path.as_deref().map(ExpectationFile::load).transpose().map_err(SetupError)?;
     let prepared = prepare_target(options).await?;
     let settings = RunSettings::new(options.seed);
     let progress = (!options.quiet).then(|| progress_bar(selected.len()));
@@ -141,12 +152,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    let expectation_path = options.expectations.clone().or_else(|| {
-        let p = options.scenarios_dir.join("expectations").join(format!("{}.toml", prepared.target.profile().name));
-        p.is_file().then_some(p)
-    });
-    let summary = match &expectation_path {
-        Some(path) => ExpectationFile::load(path).map_err(SetupError)?.apply(&mut results),
+    let summary = match &expectations {
+        Some(file) => file.apply(&mut results),
         None => expect::without_file(&results),
     };
     let endpoint = prepared.target.endpoint();

@@ -79,6 +79,19 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// Opens and closes a TCP connection to the endpoint's host and port, so that an endpoint
+    /// nobody listens on is a set-up error before any scenario runs.
+    pub async fn check_reachable(&self) -> Result<(), String> {
+        let url = reqwest::Url::parse(&self.url).map_err(|e| format!("invalid endpoint URL {:?}: {e}", self.url))?;
+        let host = url.host_str().ok_or_else(|| format!("endpoint URL {:?} has no host", self.url))?.trim_matches(['[', ']']).to_owned();
+        let port = url.port_or_known_default().ok_or_else(|| format!("endpoint URL {:?} has no port", self.url))?;
+        match tokio::time::timeout(self.timeout, tokio::net::TcpStream::connect((host.as_str(), port))).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(format!("cannot reach {}: {e}", self.url)),
+            Err(_) => Err(format!("cannot reach {}: no connection within {:?}", self.url, self.timeout)),
+        }
+    }
+
     /// True when the URL's host is on this machine.
     pub fn is_loopback(&self) -> bool {
         let Ok(url) = reqwest::Url::parse(&self.url) else { return false };
@@ -195,29 +208,31 @@ impl HttpTarget {
             .map_err(|e| format!("control call {path} failed: {}", describe_reqwest(&e)))?;
         let status = answer.status().as_u16();
         let text = answer.text().await.map_err(|e| format!("control call {path}: {e}"))?;
-        let json: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if status >= 300 {
-            return Err(format!("control call {path} answered HTTP {status}: {json}"));
+            return Err(format!("control call {path} answered HTTP {status}: {text}"));
         }
-        Ok(json)
+        // A 2xx that is not JSON is not the reference control API (an endpoint that answers
+        // 200 to everything must not pass for one).
+        serde_json::from_str(&text).map_err(|_| format!("control call {path} answered HTTP {status} without JSON: {text}"))
     }
 }
 
+/// The whole error chain, so "connection refused" is not lost behind "client error (Connect)".
 fn describe_reqwest(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        format!("cannot connect ({})", std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string()))
-    } else {
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            text.push_str(": ");
-            text.push_str(&s.to_string());
-            source = s.source();
-        }
-        text
+        return "timed out".to_owned();
     }
+    let mut text = if e.is_connect() { "cannot connect".to_owned() } else { e.to_string() };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
 }
 
 impl Target for HttpTarget {

@@ -170,24 +170,6 @@ fn replay_prints_every_step_with_a_curl_command() {
 // Exit 1: unexpected deviations
 
 #[test]
-fn unreachable_endpoint_ends_in_error_verdicts() {
-    let closed = testkit::closed_port_url();
-    let (outcome, report) =
-        run(&["--endpoint", &closed, "--target", "moto", "--fixtures", &path_arg(&testdata("calls-only"))]);
-    assert_eq!(outcome.code, Some(1), "{outcome:?}");
-    let report = report.expect("report.json written");
-    assert_eq!(scenario_verdicts(&report), [("calls/describe-exceptions".to_owned(), "ERROR".to_owned())]);
-    let note = report["scenarios"][0]["steps"][0]["note"].as_str().unwrap_or_default();
-    assert!(note.starts_with("no answer: cannot connect ("), "{note}");
-    assert!(
-        outcome.stdout.contains("calls/describe-exceptions  step 1 DescribeRemediationExceptions: no answer: cannot connect ("),
-        "{outcome:?}"
-    );
-    assert!(outcome.stdout.contains("UNEXPECTED deviation: calls/describe-exceptions: ERROR"), "{outcome:?}");
-    assert!(outcome.stdout.contains("NOT conformant"), "{outcome:?}");
-}
-
-#[test]
 fn garbage_response_ends_in_an_error_verdict() {
     let peer = testkit::garbage_json();
     let (outcome, report) = run(&["--endpoint", &peer.url, "--fixtures", &path_arg(&testdata("calls-only"))]);
@@ -228,6 +210,17 @@ fn replay_of_a_scenario_file_against_a_garbage_endpoint_exits_1() {
 
 // ---------------------------------------------------------------------------------------------
 // Exit 2: usage and set-up errors, with the message on stderr and nothing run
+
+#[test]
+fn unreachable_endpoint_is_a_setup_error() {
+    let closed = testkit::closed_port_url();
+    let (outcome, report) =
+        run(&["--endpoint", &closed, "--target", "moto", "--fixtures", &path_arg(&testdata("calls-only"))]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert!(report.is_none(), "no run, no report");
+    assert!(outcome.stderr.starts_with(&format!("error: cannot reach {closed}: ")), "{outcome:?}");
+    assert!(outcome.stderr.contains("Connection refused"), "{outcome:?}");
+}
 
 #[test]
 fn bad_flag() {
