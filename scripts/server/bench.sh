@@ -143,9 +143,10 @@ REF_DRC=$(measure "$REF" "$REF_CONNECTIONS" DescribeRemediationConfigurations "$
 REF_PRE=$(measure "$REF" "$REF_CONNECTIONS" PutRemediationExceptions "$WORK/put-exceptions.json")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0fx", a / b }'; }
-row() { printf '| %-46s | %12s | %24s | %8s |\n' "$@"; }
+row() { printf '| %-44s | %12s | %26s | %6s |\n' "$@"; }
 echo
-echo "Throughput on $(nproc) cores shared with wrk ($(date -u +%Y-%m-%d); moto $MOTO_VERSION; $DURATION per figure)"
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "Throughput on $(nproc) cores shared with wrk ($(date -u +%Y-%m-%d); moto $MOTO_VERSION; $DURATION per figure; load average $LOAD)"
 echo
 row "call" "reference/s" "moto/s" "ratio"
 row "----" "-----------" "------" "-----"
