@@ -381,8 +381,9 @@ impl World {
                 key,
                 StoredException {
                     message: Some(format!(
-                        "Auto-remediation failed {} times within {} seconds.",
+                        "Auto-remediation failed after {} attempt{} within {} seconds.",
                         controls.max_attempts,
+                        if controls.max_attempts == 1 { "" } else { "s" },
                         controls.retry_window.0 / 1000
                     )),
                     expiration: None,

@@ -90,7 +90,9 @@ pub struct World {
     pub(crate) batches: BTreeMap<u64, Batch>,
     /// Invocation times of failed automatic attempts, per resource (R-RC-05, R-RC-06).
     pub(crate) failed_attempts: BTreeMap<(RuleName, ResourceRef), Vec<Timestamp>>,
-    pub(crate) result_tokens: BTreeMap<String, RuleName>,
+    /// Each token names the rule it was issued for, by name and by ConfigRuleId: a token of a
+    /// deleted rule does not write into a new rule of the same name.
+    pub(crate) result_tokens: BTreeMap<String, (RuleName, Option<String>)>,
     pub(crate) ssm: SsmScript,
     pub(crate) recorder_available: bool,
     next_id: u64,
@@ -245,7 +247,10 @@ impl World {
         match action {
             Control::SetCompliance { rule, resource_type, resource_id, compliance, annotation } => {
                 let rule = RuleName::new(rule);
-                if !self.rules.contains_key(&rule) {
+                if *compliance == ComplianceType::InsufficientData {
+                    // An evaluation result is never INSUFFICIENT_DATA (R-GCD-05, R-PE-06).
+                    answer.error = Some("an evaluation cannot record INSUFFICIENT_DATA".to_owned());
+                } else if !self.rules.contains_key(&rule) {
                     answer.error = Some(format!("no Config rule named {rule}"));
                 } else {
                     let resource = ResourceRef::new(resource_type, resource_id);
@@ -258,7 +263,8 @@ impl World {
                     answer.error = Some(format!("no Config rule named {rule}"));
                 } else {
                     let token = format!("rt-{}", self.fresh_uuid());
-                    self.result_tokens.insert(token.clone(), rule);
+                    let id = self.rules.get(&rule).and_then(|r| r.rule.config_rule_id.clone());
+                    self.result_tokens.insert(token.clone(), (rule, id));
                     answer.result_token = Some(token);
                 }
             }

@@ -131,12 +131,12 @@ fn r_rc_05_five_failures_in_fifty_seconds_place_an_exception() {
     assert_eq!(state_of(&w, "r", "b00"), Some(ExecutionState::InProgress));
     // The 5th failure, 15 s after the first attempt: Config places the exception itself.
     advance(&mut w, 1);
-    assert_eq!(exception_message(&w, "b00").as_deref(), Some("Auto-remediation failed 5 times within 50 seconds."));
+    assert_eq!(exception_message(&w, "b00").as_deref(), Some("Auto-remediation failed after 5 attempts within 50 seconds."));
     assert!(w.exception(&RuleName::new("r"), &ResourceRef::new(BUCKET, "b00")).unwrap().placed_by_config);
     assert_eq!(
         exceptions_of(&mut w, "r"),
         vec![json!({"ConfigRuleName": "r", "ResourceType": BUCKET, "ResourceId": "b00",
-                    "Message": "Auto-remediation failed 5 times within 50 seconds."})]
+                    "Message": "Auto-remediation failed after 5 attempts within 50 seconds."})]
     );
     // No more attempts: the last execution stays FAILED.
     let last = w.execution(&RuleName::new("r"), &ResourceRef::new(BUCKET, "b00")).unwrap().clone();
@@ -154,7 +154,7 @@ fn r_rc_05_the_default_is_five_attempts_in_sixty_seconds() {
     advance(&mut w, 5 * ATTEMPT - 1);
     assert_eq!(exception_message(&w, "b00"), None);
     advance(&mut w, 1);
-    assert_eq!(exception_message(&w, "b00").as_deref(), Some("Auto-remediation failed 5 times within 60 seconds."));
+    assert_eq!(exception_message(&w, "b00").as_deref(), Some("Auto-remediation failed after 5 attempts within 60 seconds."));
 }
 
 #[test]
@@ -174,7 +174,7 @@ fn r_rc_05_one_attempt_means_an_exception_after_the_first_failure() {
     default_ssm(&mut w, fail("x"));
     put_configs(&mut w, vec![auto_config("r", json!({"MaximumAutomaticAttempts": 1, "RetryAttemptSeconds": 1}))]);
     advance(&mut w, ATTEMPT);
-    assert_eq!(exception_message(&w, "b00").as_deref(), Some("Auto-remediation failed 1 times within 1 seconds."));
+    assert_eq!(exception_message(&w, "b00").as_deref(), Some("Auto-remediation failed after 1 attempt within 1 seconds."));
 }
 
 #[test]

@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use reference_model::{ComplianceType, ErrorCode, Operation, World};
+use reference_model::names::{ResourceRef, RuleName};
+use reference_model::{ComplianceType, Control, ErrorCode, Operation, World};
 use serde_json::{json, Value};
 
 use ComplianceType::{Compliant, NonCompliant, NotApplicable};
@@ -316,4 +317,22 @@ fn r_cmp_03_three_compliance_types_at_most() {
         e.message,
         "1 validation error detected: Value '[COMPLIANT, COMPLIANT, COMPLIANT, COMPLIANT]' at 'complianceTypes' failed to satisfy constraint: Member must have length less than or equal to 3"
     );
+}
+
+#[test]
+fn r_gcd_05_no_evaluation_result_can_hold_insufficient_data() {
+    let mut w = world_with_rule("r");
+    let now = w.now();
+    let answer = w.control(
+        &Control::SetCompliance {
+            rule: "r".into(),
+            resource_type: BUCKET.into(),
+            resource_id: "b".into(),
+            compliance: ComplianceType::InsufficientData,
+            annotation: None,
+        },
+        now,
+    );
+    assert_eq!(answer.error.as_deref(), Some("an evaluation cannot record INSUFFICIENT_DATA"));
+    assert_eq!(w.compliance(&RuleName::new("r"), &ResourceRef::new(BUCKET, "b")), None);
 }

@@ -247,3 +247,19 @@ fn r_err_03_evaluations_for_a_deleted_rule() {
     put_rule(&mut w, "r");
     assert!(results(&mut w, "r").is_empty());
 }
+
+#[test]
+fn r_pe_10_a_token_of_a_deleted_rule_does_not_write_into_a_new_rule_of_the_same_name() {
+    let mut w = world_with_rule("r");
+    let old_token = token(&mut w, "r");
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    put_rule(&mut w, "r");
+    let e = call_err(
+        &mut w,
+        Operation::PutEvaluations,
+        json!({"ResultToken": old_token, "Evaluations": [{"ComplianceResourceType": BUCKET, "ComplianceResourceId": "b",
+               "ComplianceType": "NON_COMPLIANT", "OrderingTimestamp": 1767225600}]}),
+    );
+    assert_eq!(e.code, ErrorCode::NoSuchConfigRuleException);
+    assert_eq!(compliance_of(&w, "r", "b"), None);
+}

@@ -105,7 +105,7 @@ fn r_pre_02_exceptions_placed_by_config_are_listed_and_deletable() {
     let listed = exceptions_of(&mut w, "r");
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["ResourceId"], "b00");
-    assert_eq!(listed[0]["Message"], "Auto-remediation failed 1 times within 60 seconds.");
+    assert_eq!(listed[0]["Message"], "Auto-remediation failed after 1 attempt within 60 seconds.");
     assert!(w.exception(&RuleName::new("r"), &ResourceRef::new(BUCKET, "b00")).unwrap().placed_by_config);
     ok(&delete_exceptions(&mut w, "r", &["b00"]));
     assert!(exceptions_of(&mut w, "r").is_empty());
@@ -114,7 +114,6 @@ fn r_pre_02_exceptions_placed_by_config_are_listed_and_deletable() {
 #[rstest]
 #[case::compliant(Some(ComplianceType::Compliant))]
 #[case::not_applicable(Some(ComplianceType::NotApplicable))]
-#[case::insufficient_data(Some(ComplianceType::InsufficientData))]
 #[case::never_evaluated(None)]
 fn r_pre_04_compliant_resource_gets_no_exception(#[case] compliance: Option<ComplianceType>) {
     let mut w = world_with_rule("r");
@@ -471,4 +470,13 @@ fn r_delre_04_keys_are_the_pascal_case_shape() {
     let too_many: Vec<Value> = (0..101).map(|i| exc_key(&format!("x{i}"))).collect();
     let e = call_err(&mut w, Operation::DeleteRemediationExceptions, json!({"ConfigRuleName": "r", "ResourceKeys": too_many}));
     assert!(e.message.ends_with("Member must have length less than or equal to 100"), "{}", e.message);
+}
+
+#[test]
+fn r_pre_11_refused_keys_come_back_in_batches_of_at_most_25() {
+    let mut w = world_with_rule("r");
+    let keys: Vec<Value> = ids(30).iter().map(|id| exc_key(id)).collect();
+    let answer = call_ok(&mut w, Operation::PutRemediationExceptions, json!({"ConfigRuleName": "r", "ResourceKeys": keys}));
+    let sizes: Vec<usize> = answer["FailedBatches"].as_array().unwrap().iter().map(|b| b["FailedItems"].as_array().unwrap().len()).collect();
+    assert_eq!(sizes, vec![25, 5]);
 }

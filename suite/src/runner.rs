@@ -300,7 +300,11 @@ impl<T: Target> Run<'_, T> {
         record.alternative = judgement.alternative;
         record.differences = judgement.differences;
         record.actual = judgement.actual.clone();
-        record.note = judgement.note;
+        // The scenario's own note stays; the judge's reason comes after it.
+        record.note = match (record.note.take(), judgement.note) {
+            (Some(mine), Some(judge)) => Some(format!("{mine} — {judge}")),
+            (mine, judge) => mine.or(judge),
+        };
         record.status = Some(observed.status);
         if !record.verdict.conforms() {
             self.world = before;

@@ -344,6 +344,12 @@ pub fn instantiate(template: &Value, side: &Side<'_>) -> Result<Value, String> {
 
 fn instantiate_with(template: &Value, side: &Side<'_>, index: Option<usize>) -> Result<Value, String> {
     Ok(match template {
+        // A string that is only a binding takes the bound value as it is (a number stays a
+        // number, a missing NextToken stays null) rather than its text.
+        Value::String(s) if whole_binding(s).is_some() => {
+            let name = whole_binding(s).unwrap_or_default();
+            side.bindings.get(name).cloned().ok_or_else(|| format!("nothing is bound to {name:?}"))?
+        }
         Value::String(s) => Value::String(expand_string(s, side, index)?),
         Value::Array(items) => Value::Array(items.iter().map(|i| instantiate_with(i, side, index)).collect::<Result<_, _>>()?),
         Value::Object(map) => {
@@ -389,6 +395,11 @@ fn instantiate_with(template: &Value, side: &Side<'_>, index: Option<usize>) -> 
     })
 }
 
+fn whole_binding(s: &str) -> Option<&str> {
+    let name = s.strip_prefix("${bind:")?.strip_suffix('}')?;
+    (!name.contains(['{', '}', '$'])).then_some(name)
+}
+
 fn expand_string(s: &str, side: &Side<'_>, index: Option<usize>) -> Result<String, String> {
     if !s.contains("${") {
         return Ok(s.to_owned());
@@ -400,6 +411,9 @@ fn expand_string(s: &str, side: &Side<'_>, index: Option<usize>) -> Result<Strin
         let tail = &rest[start + 2..];
         let end = tail.find('}').ok_or_else(|| format!("unclosed ${{ in {s:?}"))?;
         let name = &tail[..end];
+        if name.contains("${") {
+            return Err(format!("templates cannot be nested: {s:?}"));
+        }
         match name.split_once(':') {
             Some(("rule", n)) => {
                 out.push_str(side.prefix);
@@ -407,6 +421,7 @@ fn expand_string(s: &str, side: &Side<'_>, index: Option<usize>) -> Result<Strin
             }
             Some(("bind", n)) => match side.bindings.get(n) {
                 Some(Value::String(v)) => out.push_str(v),
+                Some(Value::Null) => return Err(format!("{n:?} is bound to nothing (the answer had no such member) inside {s:?}")),
                 Some(other) => out.push_str(&other.to_string()),
                 None => return Err(format!("nothing is bound to {n:?}")),
             },
@@ -505,6 +520,11 @@ mod tests {
         assert!(instantiate(&json!("${bind:zz}"), &side).unwrap_err().contains("nothing is bound"));
         assert!(instantiate(&json!("${weird}"), &side).unwrap_err().contains("unknown template"));
         assert!(instantiate(&json!({"$repeat": 1_000_000_000u64, "item": 1}), &side).unwrap_err().contains("more than"));
+        assert!(instantiate(&json!("${rule:r${i}}"), &side).unwrap_err().contains("cannot be nested"));
+        let nothing: BTreeMap<String, Value> = [("page".to_owned(), Value::Null)].into();
+        let side = Side { prefix: "p-", now: 0.0, bindings: &nothing };
+        assert_eq!(instantiate(&json!({"NextToken": "${bind:page}"}), &side).unwrap(), json!({"NextToken": null}));
+        assert!(instantiate(&json!("t-${bind:page}"), &side).unwrap_err().contains("bound to nothing"));
         assert!(instantiate(&json!({"$string": 1_000_000_000u64}), &side).unwrap_err().contains("more than"));
     }
 

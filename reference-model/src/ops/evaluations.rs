@@ -21,11 +21,12 @@ pub fn apply_put_evaluations(world: &mut World, req: &PutEvaluationsRequest) -> 
     if req.test_mode {
         return Outcome::ok(json!({"FailedEvaluations": []})).clauses(&["R-PE-04", "R-PE-05"]);
     }
-    let Some(rule) = world.result_tokens.get(&req.result_token).cloned() else {
+    let Some((rule, issued_for)) = world.result_tokens.get(&req.result_token).cloned() else {
         return Outcome::err(ErrorCode::InvalidResultTokenException, "The specified ResultToken is invalid.")
             .clauses(&["R-PE-03", "R-PE-10", "R-ERR-10"]);
     };
-    if !world.rules.contains_key(&rule) {
+    let same_rule = world.rules.get(&rule).is_some_and(|r| r.rule.config_rule_id == issued_for);
+    if !same_rule {
         return Outcome::err(
             ErrorCode::NoSuchConfigRuleException,
             format!("The ConfigRule '{rule}' provided in the request is invalid. Please check the configRule name."),

@@ -10,6 +10,9 @@ use crate::wire::*;
 use crate::world::{ComplianceType, StoredException, World, MAX_ITEMS_PER_TABLE};
 use serde_json::json;
 
+/// `FailedRemediationExceptionBatch.FailedItems` holds at most 25 items in the service model.
+pub const MAX_FAILED_ITEMS_PER_BATCH: usize = 25;
+
 /// The text the model uses for a key whose resource is not NON_COMPLIANT.
 pub const NOT_NON_COMPLIANT: &str =
     "Remediation exceptions can only be placed on resources that are NON_COMPLIANT under the rule.";
@@ -105,15 +108,19 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     if refused.is_empty() {
         return Outcome::ok(json!({"FailedBatches": []})).clauses(&clauses);
     }
-    let batch = FailedRemediationExceptionBatch {
-        failure_message: NOT_NON_COMPLIANT.to_owned(),
-        failed_items: refused
-            .iter()
-            .map(|k| exception_wire(&rule, k, None, req.message.as_ref(), req.expiration_time))
-            .collect(),
-    };
+    // The output shape caps a batch at 25 items (R-PRE-11): more refused keys make more batches.
+    let batches: Vec<FailedRemediationExceptionBatch> = refused
+        .chunks(MAX_FAILED_ITEMS_PER_BATCH)
+        .map(|chunk| FailedRemediationExceptionBatch {
+            failure_message: NOT_NON_COMPLIANT.to_owned(),
+            failed_items: chunk
+                .iter()
+                .map(|k| exception_wire(&rule, k, None, req.message.as_ref(), req.expiration_time))
+                .collect(),
+        })
+        .collect();
     let mut outcome = Outcome::new(
-        Alternative::success(body(&PutRemediationExceptionsResponse { failed_batches: vec![batch] }))
+        Alternative::success(body(&PutRemediationExceptionsResponse { failed_batches: batches }))
             .provenance(Level::May)
             .basis("A-11"),
     )
