@@ -30,6 +30,22 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Delete the Config rules and remediation configurations the suite created (names rsuite-*).
     Cleanup(TargetArgs),
+    /// Run the scenarios and write each one's normalised transcript to snapshots/<target>/.
+    Record(RecordArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Only scenarios whose id contains this; repeatable.
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Where to write (default: snapshots/<target>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub fixtures: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -169,7 +185,39 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::List(args) => list(args),
         Command::Replay(args) => replay(args),
         Command::Cleanup(args) => cleanup(args),
+        Command::Record(args) => record(args),
     }
+}
+
+fn record(args: RecordArgs) -> ExitCode {
+    let mut options = match run_options(&args.target, args.fixtures.clone(), Some(0)) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    options.filters = args.filter;
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let report = match rt.block_on(session::run(&options)) {
+        Ok(r) => r,
+        Err(e) => return setup_error(e),
+    };
+    let out = args.out.unwrap_or_else(|| PathBuf::from("snapshots").join(&report.target.profile));
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        return setup_error(format!("cannot create {}: {e}", out.display()));
+    }
+    let keep_times = crate::profile::TargetProfile::builtin(&report.target.profile)
+        .is_some_and(|p| p.has(crate::profile::Capability::VirtualClock));
+    for result in &report.scenarios {
+        let path = out.join(format!("{}.json", crate::transcript::file_stem(&result.id)));
+        let text = serde_json::to_string_pretty(&crate::transcript::transcript(result, &report.prefix, keep_times)).unwrap_or_default();
+        if let Err(e) = std::fs::write(&path, text + "\n") {
+            return setup_error(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    println!("{} transcripts written to {}", report.scenarios.len(), out.display());
+    ExitCode::SUCCESS
 }
 
 fn run(args: RunArgs) -> ExitCode {

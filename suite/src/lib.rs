@@ -18,3 +18,4 @@ pub mod session;
 pub mod generate;
 pub mod testkit;
 pub mod fuzzing;
+pub mod transcript;
