@@ -339,6 +339,8 @@ mod tests {
             json!({"ResultToken": "bogus"}), json!({"ResultToken": "bogus", "TestMode": true}),
             json!({"ConfigRule": {"Source": {"Owner": "AWS"}}}), json!({"ConfigRule": {"ConfigRuleName": "n", "Source": {"Owner": "CUSTOM_POLICY"}}}),
             json!({"ConfigRule": {"ConfigRuleName": "n", "ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}}),
+            json!({"ConfigRule": {"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}}),
+            json!({"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:1:function:f"}}}),
             json!({"ConfigRuleName": "r", "ComplianceTypes": ["INSUFFICIENT_DATA"]}), json!({"ResourceId": "b"}),
         ];
         let mut seen = Vec::new();

@@ -179,6 +179,8 @@ pub enum FieldKind {
     ExecutionState,
     /// A list whose order the documentation does not fix.
     Unordered,
+    /// A default the real service was seen to fill in (SHOULD): its absence is non-strict.
+    ObservedDefault,
 }
 
 /// One flexible member, by path: member names and `*` for every list item, joined by `/`.

@@ -152,7 +152,7 @@ fn r_pcr_06_an_update_may_name_the_rule_by_arn_or_id() {
     assert_eq!(rules(&mut w, json!({})).len(), 1);
     // An Arn or Id that names no rule.
     let outcome = put(&mut w, json!({"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
-    assert_eq!(err(&outcome).code, ErrorCode::NoSuchConfigRuleException);
+    assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
     assert!(outcome.clauses.contains(&"R-PCR-06"));
 }
 

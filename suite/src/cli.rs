@@ -211,7 +211,7 @@ fn record(args: RecordArgs) -> ExitCode {
         .is_some_and(|p| p.has(crate::profile::Capability::VirtualClock));
     for result in &report.scenarios {
         let path = out.join(format!("{}.json", crate::transcript::file_stem(&result.id)));
-        let text = serde_json::to_string_pretty(&crate::transcript::transcript(result, &report.prefix, keep_times)).unwrap_or_default();
+        let text = serde_json::to_string_pretty(&crate::transcript::transcript(result, &result.prefix, keep_times)).unwrap_or_default();
         if let Err(e) = std::fs::write(&path, text + "\n") {
             return setup_error(format!("cannot write {}: {e}", path.display()));
         }

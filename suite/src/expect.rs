@@ -117,6 +117,16 @@ fn classify(r: &mut ScenarioResult, entry: Option<&Deviation>, summary: &mut Exp
     }
 }
 
+impl ExpectationFile {
+    /// Whether the first failing generated sequence was listed (`scenario = "generated"`).
+    pub fn lists_generated(&self, verdict: Verdict) -> Option<&Deviation> {
+        self.deviations.iter().find(|d| d.scenario == GENERATED && d.verdict() == verdict)
+    }
+}
+
+/// The name under which an expectation file lists the first failing generated sequence.
+pub const GENERATED: &str = "generated";
+
 /// Without an expectation file every deviation is unexpected.
 pub fn without_file(results: &[ScenarioResult]) -> ExpectationSummary {
     let mut summary = ExpectationSummary::default();
@@ -135,6 +145,7 @@ mod tests {
     fn result(id: &str, verdict: Verdict) -> ScenarioResult {
         ScenarioResult {
             id: id.into(),
+            prefix: String::new(),
             title: String::new(),
             source: String::new(),
             rules: vec![],

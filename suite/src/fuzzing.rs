@@ -226,7 +226,7 @@ pub fn judge_answer(data: &[u8]) {
     }
     let observed = Observed { status: answer.status, headers, body: answer.body };
     let profile = TargetProfile::builtin(if answer.html_profile { "moto" } else { "reference" }).expect("builtin");
-    let _ = read_answer(&observed, &profile);
+    let _ = read_answer(op, &observed, &profile);
     let mut world = World::reference(Timestamp::EPOCH_2026);
     let outcome = handle(&mut world, op, b"{}", Timestamp::EPOCH_2026);
     let judgement = Judge { op, profile: &profile, clock_shared: answer.status % 2 == 0 }.judge(&outcome, &observed, &mut Identities::default());

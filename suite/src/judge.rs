@@ -93,7 +93,7 @@ impl Identities {
 }
 
 /// Reads an answer. `Err` carries the verdict and why when the answer is not a judgeable reply.
-pub fn read_answer(observed: &Observed, profile: &TargetProfile) -> Result<ActualReply, (Verdict, String)> {
+pub fn read_answer(op: Operation, observed: &Observed, profile: &TargetProfile) -> Result<ActualReply, (Verdict, String)> {
     let text = observed.body_text();
     let looks_html = text.trim_start().starts_with('<')
         || observed.header("content-type").is_some_and(|c| c.contains("text/html"));
@@ -105,7 +105,7 @@ pub fn read_answer(observed: &Observed, profile: &TargetProfile) -> Result<Actua
     if observed.status == 501 || (observed.status >= 400 && says_unimplemented) {
         return Err((Verdict::Unimplemented, format!("HTTP {}: {}", observed.status, snippet(&text))));
     }
-    if observed.status == 500 && looks_html && profile.html_500_means_unimplemented {
+    if observed.status == 500 && looks_html && profile.html_500_unimplemented.contains(&op) {
         return Err((
             Verdict::Unimplemented,
             format!("HTTP 500 with an HTML page, which {} sends for operations it lacks", profile.name),
@@ -166,7 +166,7 @@ impl Judge<'_> {
     /// Judges an answer against the outcome; on a conforming verdict the identities learnt are
     /// kept.
     pub fn judge(&self, outcome: &Outcome, observed: &Observed, identities: &mut Identities) -> Judgement {
-        let actual = match read_answer(observed, self.profile) {
+        let actual = match read_answer(self.op, observed, self.profile) {
             Ok(a) => a,
             Err((verdict, note)) => {
                 return Judgement { verdict, alternative: None, differences: Vec::new(), actual: None, note: Some(note) }
@@ -234,6 +234,37 @@ fn is_empty_value(v: &Value) -> bool {
         Value::Object(o) => o.is_empty(),
         _ => false,
     }
+}
+
+/// True when the operation's output shape declares `key` at `path` (list indexes skipped).
+fn declared_member(op: Operation, path: &[String], key: &str) -> bool {
+    use reference_model::service_model::{ServiceModel, Shape};
+    let model = ServiceModel::get();
+    let Some(mut shape) = model.operations.get(op.name()).and_then(|o| o.output.clone()) else { return false };
+    for segment in path.iter().map(String::as_str).chain(std::iter::once(key)) {
+        loop {
+            match model.shapes.get(&shape) {
+                Some(Shape::List { member, .. }) if segment.parse::<usize>().is_ok() => {
+                    shape = member.clone();
+                    break;
+                }
+                Some(Shape::List { member, .. }) => shape = member.clone(),
+                Some(Shape::Map { value, .. }) => {
+                    shape = value.clone();
+                    break;
+                }
+                Some(Shape::Structure { members, .. }) => match members.iter().find(|(m, _)| m == segment) {
+                    Some((_, s)) => {
+                        shape = s.clone();
+                        break;
+                    }
+                    None => return false,
+                },
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 const EXECUTION_STATES: &[&str] = &["QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "UNKNOWN"];
@@ -360,6 +391,10 @@ impl<'j, 'i> Comparison<'j, 'i> {
                         None if is_empty_value(ev) => {
                             self.differ(&path.join("/"), show(ev), "absent", Level::May)
                         }
+                        // A default the real service was seen to fill in (S-09).
+                        None if self.flex_at(path) == Some(FieldKind::ObservedDefault) => {
+                            self.differ(&path.join("/"), show(ev), "absent", Level::Should)
+                        }
                         None => self.differ(&path.join("/"), show(ev), "absent", Level::Must),
                     }
                     path.pop();
@@ -367,7 +402,15 @@ impl<'j, 'i> Comparison<'j, 'i> {
                 for (key, av) in a {
                     if !e.contains_key(key) {
                         let member = if here.is_empty() { key.clone() } else { format!("{here}/{key}") };
-                        let level = if is_empty_value(av) { Level::May } else { Level::Must };
+                        // A member the output shape declares must not be there (MUST); one it
+                        // does not declare is ignored by every SDK, so it is a SHOULD.
+                        let level = if is_empty_value(av) {
+                            Level::May
+                        } else if declared_member(self.judge.op, path, key) {
+                            Level::Must
+                        } else {
+                            Level::Should
+                        };
                         self.differ(&member, "absent", show(av), level);
                     }
                 }

@@ -4,6 +4,7 @@
 //! advanced, or a clean account. Only the reference endpoint can arrange these (through its
 //! control API); a scenario that needs a capability its target lacks is `SKIPPED`, never passed.
 
+use reference_model::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -38,14 +39,32 @@ impl fmt::Display for Capability {
     }
 }
 
+/// The operations moto 5.2 has no handler for (`moto/config/responses.py` implements
+/// PutConfigRule, DescribeConfigRules, DeleteConfigRule and PutEvaluations of ours).
+const MOTO_LACKS: &[Operation] = &[
+    Operation::PutRemediationConfigurations,
+    Operation::DescribeRemediationConfigurations,
+    Operation::DeleteRemediationConfiguration,
+    Operation::PutRemediationExceptions,
+    Operation::DescribeRemediationExceptions,
+    Operation::DeleteRemediationExceptions,
+    Operation::StartRemediationExecution,
+    Operation::DescribeRemediationExecutionStatus,
+    Operation::GetComplianceDetailsByConfigRule,
+    Operation::DescribeComplianceByConfigRule,
+    Operation::DescribeComplianceByResource,
+];
+
 /// What the suite knows about a kind of target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TargetProfile {
     /// `reference`, `moto`, `localstack`, `aws` or `generic`; also names the expectation file.
     pub name: String,
     pub capabilities: BTreeSet<Capability>,
-    /// moto answers an unimplemented operation with HTTP 500 and an HTML page.
-    pub html_500_means_unimplemented: bool,
+    /// Operations the target lacks and answers with HTTP 500 and an HTML page (moto). On any
+    /// other operation such an answer is a crash: ERROR.
+    #[serde(skip)]
+    pub html_500_unimplemented: BTreeSet<Operation>,
     /// True when the endpoint may hold resources the suite did not create.
     pub shared_account: bool,
 }
@@ -55,18 +74,18 @@ impl TargetProfile {
 
     /// A built-in profile by name.
     pub fn builtin(name: &str) -> Option<TargetProfile> {
-        let profile = |caps: &[Capability], html: bool, shared: bool| TargetProfile {
+        let profile = |caps: &[Capability], html: &[Operation], shared: bool| TargetProfile {
             name: name.to_owned(),
             capabilities: caps.iter().copied().collect(),
-            html_500_means_unimplemented: html,
+            html_500_unimplemented: html.iter().copied().collect(),
             shared_account: shared,
         };
         match name {
-            "reference" => Some(profile(&Capability::ALL, false, false)),
-            "moto" => Some(profile(&[], true, false)),
-            "localstack" => Some(profile(&[], false, false)),
-            "aws" => Some(profile(&[], false, true)),
-            "generic" => Some(profile(&[], false, true)),
+            "reference" => Some(profile(&Capability::ALL, &[], false)),
+            "moto" => Some(profile(&[], MOTO_LACKS, false)),
+            "localstack" => Some(profile(&[], &[], false)),
+            "aws" => Some(profile(&[], &[], true)),
+            "generic" => Some(profile(&[], &[], true)),
             _ => None,
         }
     }

@@ -39,12 +39,26 @@ pub const NAME_PREFIX: &str = "rsuite-";
 impl RunSettings {
     pub fn new(run_id: u64) -> Self {
         RunSettings {
-            prefix: format!("{NAME_PREFIX}{:08x}-", run_id & 0xffff_ffff),
+            prefix: prefix_for(run_id),
             account_id: "123456789012".into(),
             region: "us-east-1".into(),
             clock_start: Timestamp::EPOCH_2026,
         }
     }
+}
+
+fn prefix_for(id: u64) -> String {
+    format!("{NAME_PREFIX}{:08x}-", id & 0xffff_ffff)
+}
+
+/// Each scenario gets its own prefix (of the same length as the run's), derived from the run's
+/// and the scenario id, so that a scenario never meets what another left on a shared account.
+fn scenario_prefix(run_prefix: &str, scenario_id: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in run_prefix.bytes().chain(scenario_id.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    prefix_for(h ^ (h >> 32))
 }
 
 fn wall_now() -> Timestamp {
@@ -83,7 +97,8 @@ fn expected_replies(outcome: &Outcome) -> Vec<ExpectedReply> {
 /// One scenario's progress.
 struct Run<'a, T: Target> {
     target: &'a T,
-    settings: &'a RunSettings,
+    /// The name prefix of this scenario.
+    prefix: String,
     clock_shared: bool,
     now: Timestamp,
     world: World,
@@ -121,9 +136,11 @@ pub async fn run_scenario<T: Target>(target: &T, scenario: &Scenario, settings: 
             return result;
         }
     }
+    let prefix = if target.profile().has(Capability::Reset) { settings.prefix.clone() } else { scenario_prefix(&settings.prefix, &scenario.id) };
+    result.prefix = prefix.clone();
     let mut run = Run {
         target,
-        settings,
+        prefix,
         clock_shared,
         now,
         world: World::new(&settings.account_id, &settings.region, now),
@@ -163,8 +180,8 @@ impl<T: Target> Run<'_, T> {
     fn sides(&self) -> (Side<'_>, Side<'_>) {
         let now = self.now.seconds_f64();
         (
-            Side { prefix: &self.settings.prefix, now, bindings: &self.model_bindings },
-            Side { prefix: &self.settings.prefix, now, bindings: &self.target_bindings },
+            Side { prefix: &self.prefix, now, bindings: &self.model_bindings },
+            Side { prefix: &self.prefix, now, bindings: &self.target_bindings },
         )
     }
 
@@ -306,6 +323,17 @@ impl<T: Target> Run<'_, T> {
             (mine, judge) => mine.or(judge),
         };
         record.status = Some(observed.status);
+        // Whatever the verdict, a rule the target created is ours to delete.
+        if op == Operation::PutConfigRule && matches!(judgement.actual, Some(ActualReply::Success { .. })) {
+            if let Some(name) = serde_json::from_slice::<Value>(&wire.body)
+                .ok()
+                .and_then(|sent| sent.pointer("/ConfigRule/ConfigRuleName").and_then(Value::as_str).map(str::to_owned))
+            {
+                if name.starts_with(&self.prefix) {
+                    self.created_rules.insert(name);
+                }
+            }
+        }
         if !record.verdict.conforms() {
             self.world = before;
             return;
@@ -324,15 +352,6 @@ impl<T: Target> Run<'_, T> {
             None => Value::Null,
         };
         self.bind(step, &model_reply.unwrap_or(Value::Null), &target_reply);
-        if op == Operation::PutConfigRule && matches!(judgement.actual, Some(ActualReply::Success { .. })) {
-            if let Ok(sent) = serde_json::from_slice::<Value>(&wire.body) {
-                if let Some(name) = sent.pointer("/ConfigRule/ConfigRuleName").and_then(Value::as_str) {
-                    if name.starts_with(&self.settings.prefix) {
-                        self.created_rules.insert(name.to_owned());
-                    }
-                }
-            }
-        }
     }
 
     fn bind(&mut self, step: &scenario::Step, model: &Value, target: &Value) {

@@ -193,7 +193,13 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
                     line.push_str(&format!("; replay with: remediation-suite replay {}", path.display()));
                 }
             }
-            report.expectations.unexpected.push(line);
+            match expectations.as_ref().and_then(|f| f.lists_generated(failure.verdict)) {
+                Some(entry) => {
+                    report.expectations.stale_entries.retain(|e| !e.starts_with(&format!("{} ", expect::GENERATED)));
+                    report.expectations.expected.push(format!("{line} (listed: {})", entry.reason));
+                }
+                None => report.expectations.unexpected.push(line),
+            }
         }
         report.generated = serde_json::to_value(&generated).ok();
     }

@@ -35,7 +35,7 @@ async fn every_scenario_matches_its_reference_transcript() {
     settings.set_omit_expression(true);
     settings.bind(|| {
         for result in &report.scenarios {
-            insta::assert_json_snapshot!(file_stem(&result.id), transcript(result, &report.prefix, true));
+            insta::assert_json_snapshot!(file_stem(&result.id), transcript(result, &result.prefix, true));
         }
     });
 }

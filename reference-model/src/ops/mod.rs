@@ -158,6 +158,7 @@ pub fn flexible_fields(op: Operation) -> &'static [FlexField] {
             f!("NextToken", OpaqueToken),
             f!("ConfigRules/*/ConfigRuleArn", GeneratedId),
             f!("ConfigRules/*/ConfigRuleId", GeneratedId),
+            f!("ConfigRules/*/EvaluationModes", ObservedDefault),
         ],
         Operation::GetComplianceDetailsByConfigRule => &[
             f!("NextToken", OpaqueToken),

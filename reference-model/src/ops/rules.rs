@@ -22,6 +22,17 @@ pub fn no_such_rule_message(rule: &str) -> String {
     format!("The ConfigRule '{rule}' provided in the request is invalid. Please check the configRule name.")
 }
 
+/// The real service's refusal of a Lambda function it cannot invoke (observed text, A-37).
+fn lambda_refusal(function: &str) -> Alternative {
+    Alternative::error(
+        ErrorCode::InsufficientPermissionsException,
+        format!("The AWS Lambda function {function} cannot be invoked. Check the specified function ARN, and check the function's permissions."),
+    )
+    .provenance(Level::Should)
+    .message_level(Level::Should)
+    .basis("A-37")
+}
+
 /// Checks the documented relations between members that the shapes cannot express.
 fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
     if let Some(scope) = &rule.scope {
@@ -110,7 +121,12 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         )
         .clause("R-PCR-05");
     }
-    if let Err(outcome) = check_rule(sent) {
+    if let Err(mut outcome) = check_rule(sent) {
+        // Which the service checks first, the members or the Lambda function, is not
+        // documented: the observed Lambda refusal is acceptable too.
+        if sent.source.owner == "CUSTOM_LAMBDA" {
+            outcome = outcome.or(lambda_refusal(sent.source.source_identifier.as_deref().unwrap_or_default()));
+        }
         return outcome;
     }
     let existing = find_rule(world, sent);
@@ -127,8 +143,11 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             )
             .clause("R-PCR-05");
         }
+        // An update naming an Arn or Id that no rule has. NoSuchConfigRuleException is not a
+        // modelled error of PutConfigRule (R-PCR-08), so it is a parameter error.
         (None, None) => {
-            return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(sent.config_rule_arn.as_deref().or(sent.config_rule_id.as_deref()).unwrap_or_default()))
+            let given = sent.config_rule_arn.as_deref().or(sent.config_rule_id.as_deref()).unwrap_or_default();
+            return Outcome::err(ErrorCode::InvalidParameterValueException, format!("No ConfigRule has the Arn or Id {given}."))
                 .clause("R-PCR-06");
         }
     };
@@ -157,8 +176,17 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         rule.evaluation_modes = Some(vec![EvaluationModeConfiguration { mode: Some("DETECTIVE".to_owned()) }]);
     }
     let clauses: &[&str] = if existing.is_some() { &["R-PCR-01", "R-PCR-06", "R-PCR-07"] } else { &["R-PCR-01", "R-PCR-02", "R-PCR-05"] };
+    let custom_lambda = rule.source.owner == "CUSTOM_LAMBDA";
+    let function = rule.source.source_identifier.clone().unwrap_or_default();
+    let unchanged = custom_lambda.then(|| world.clone());
     world.rules.insert(name, StoredRule { rule, service_linked_by: service });
-    Outcome::ok(Value::Null).clauses(clauses)
+    let mut outcome = Outcome::ok(Value::Null).clauses(clauses);
+    if let Some(unchanged) = unchanged {
+        // The model cannot know whether the Lambda function exists and may be invoked (R-PCR-04,
+        // R-PCR-09): the service's refusal, in its observed words, is acceptable too.
+        outcome = outcome.or(lambda_refusal(&function).with_world(unchanged)).clause("R-PCR-09");
+    }
+    outcome
 }
 
 /// DeleteConfigRule (R-DCR-01..05): refused while a remediation configuration is attached
@@ -226,11 +254,24 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
     rules.sort_by(|a, b| a.rule.config_rule_name.cmp(&b.rule.config_rule_name));
     let key = |r: &&StoredRule| r.rule.config_rule_name.clone().unwrap_or_default();
     match paging::page(rules, key, CONFIG_RULES_PAGE, req.next_token.as_deref(), "DescribeConfigRules", "") {
-        Ok((page, next_token)) => Outcome::ok(body(&DescribeConfigRulesResponse {
-            config_rules: page.into_iter().map(|r| r.rule.clone()).collect(),
-            next_token,
-        }))
-        .clauses(&["R-DCRs-01", "R-DCRs-02", "R-DCRs-03"]),
+        Ok((page, next_token)) => {
+            let config_rules: Vec<ConfigRule> = page.into_iter().map(|r| r.rule.clone()).collect();
+            let mut outcome = Outcome::ok(body(&DescribeConfigRulesResponse { config_rules: config_rules.clone(), next_token: next_token.clone() }))
+                .clauses(&["R-DCRs-01", "R-DCRs-02", "R-DCRs-03"]);
+            // A name asked for twice: once (preferred) or twice, in the order asked.
+            if let Some(names) = req.config_rule_names.as_ref().filter(|n| n.len() > config_rules.len() && next_token.is_none()) {
+                let repeated: Vec<ConfigRule> = names
+                    .iter()
+                    .filter_map(|n| config_rules.iter().find(|r| r.config_rule_name.as_deref() == Some(n.as_str())).cloned())
+                    .collect();
+                outcome = outcome.or(
+                    Alternative::success(body(&DescribeConfigRulesResponse { config_rules: repeated, next_token: None }))
+                        .provenance(Level::May)
+                        .basis("A-38"),
+                );
+            }
+            outcome
+        }
         Err(e) => Outcome::err(e.code, e.message).clauses(&["R-DCRs-03", "R-PAG-04"]),
     }
 }

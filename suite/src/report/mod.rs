@@ -105,6 +105,9 @@ pub struct ScenarioResult {
     pub source: String,
     pub rules: Vec<String>,
     pub verdict: Verdict,
+    /// The prefix of the names this scenario created.
+    #[serde(default)]
+    pub prefix: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Set when an expectation file lists this scenario's verdict.
@@ -122,6 +125,7 @@ impl ScenarioResult {
             source: scenario.source.display().to_string(),
             rules: scenario.all_rules().into_iter().map(str::to_owned).collect(),
             verdict: Verdict::Pass,
+            prefix: String::new(),
             note: None,
             expected_deviation: None,
             steps: Vec::new(),

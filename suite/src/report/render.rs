@@ -364,6 +364,7 @@ mod tests {
         };
         let scenario = |id: &str, verdict, diffs| ScenarioResult {
             id: id.into(),
+            prefix: String::new(),
             title: "t <i>".into(),
             source: "s.json".into(),
             rules: vec!["R-PRE-04".into()],
