@@ -377,6 +377,10 @@ impl World {
         attempts.retain(|t| *t >= invoked - controls.retry_window);
         if attempts.len() >= controls.max_attempts as usize {
             self.failed_attempts.remove(&key);
+            if self.exceptions.len() >= MAX_ITEMS_PER_TABLE && !self.exceptions.contains_key(&key) {
+                // A full table places no exception; retrying would loop, so the resource rests.
+                return;
+            }
             self.exceptions.insert(
                 key,
                 StoredException {

@@ -261,6 +261,8 @@ impl World {
                 let rule = RuleName::new(rule);
                 if !self.rules.contains_key(&rule) {
                     answer.error = Some(format!("no Config rule named {rule}"));
+                } else if self.result_tokens.len() >= MAX_ITEMS_PER_TABLE {
+                    answer.error = Some(format!("more than {MAX_ITEMS_PER_TABLE} ResultTokens issued"));
                 } else {
                     let token = format!("rt-{}", self.fresh_uuid());
                     let id = self.rules.get(&rule).and_then(|r| r.rule.config_rule_id.clone());
@@ -282,8 +284,16 @@ impl World {
                 }
             }
             Control::ScriptSsm { rule, resource_type, resource_id, outcomes } => {
-                let key = (RuleName::new(rule), ResourceRef::new(resource_type, resource_id));
-                self.ssm.per_resource.entry(key).or_default().extend(outcomes.iter().cloned());
+                let rule = RuleName::new(rule);
+                let scripted: usize = self.ssm.per_resource.values().map(|q| q.len()).sum();
+                if !self.rules.contains_key(&rule) {
+                    answer.error = Some(format!("no Config rule named {rule}"));
+                } else if scripted + outcomes.len() > MAX_ITEMS_PER_TABLE {
+                    answer.error = Some(format!("more than {MAX_ITEMS_PER_TABLE} scripted SSM outcomes"));
+                } else {
+                    let key = (rule, ResourceRef::new(resource_type, resource_id));
+                    self.ssm.per_resource.entry(key).or_default().extend(outcomes.iter().cloned());
+                }
             }
             Control::SetDefaultSsm { outcome } => self.ssm.default = outcome.clone(),
             Control::SetRecorder { available } => self.recorder_available = *available,

@@ -484,12 +484,15 @@ pub fn run_generated<T: Target>(
         result
     };
     for _ in 0..options.sequences {
-        if options.time_limit.is_some_and(|limit| started.elapsed() >= limit) {
+        if options.time_limit.is_some_and(|limit| started.elapsed() >= limit) || crate::runner::interrupted() {
             break;
         }
         let Ok(mut tree) = strategy.new_tree(&mut runner) else { break };
         let steps = tree.current();
         let result = run(&steps, &mut summary);
+        if crate::runner::interrupted() {
+            break;
+        }
         summary.sequences += 1;
         *summary.verdicts.entry(result.verdict).or_default() += 1;
         if !fails(&result) {
@@ -502,6 +505,9 @@ pub fn run_generated<T: Target>(
         let mut best = (steps, result);
         let mut current_fails = true;
         for _ in 0..MAX_SHRINK_RUNS {
+            if crate::runner::interrupted() {
+                break;
+            }
             let moved = if current_fails { tree.simplify() } else { tree.complicate() };
             if !moved {
                 break;

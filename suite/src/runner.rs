@@ -36,6 +36,25 @@ pub struct RunSettings {
 /// The prefix of every name the suite creates; `cleanup` removes only names starting with it.
 pub const NAME_PREFIX: &str = "rsuite-";
 
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks running scenarios to stop at their next step; each still deletes what it created.
+pub fn interrupt() {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Resolves once the run is interrupted (polled: a request in flight must not outlive Ctrl-C).
+async fn until_interrupted() {
+    while !interrupted() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// True once [`interrupt`] was called (Ctrl-C or SIGTERM during `run`).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 impl RunSettings {
     pub fn new(run_id: u64) -> Self {
         RunSettings {
@@ -152,6 +171,11 @@ pub async fn run_scenario<T: Target>(target: &T, scenario: &Scenario, settings: 
     };
     let mut verdict = Verdict::Pass;
     for (i, step) in scenario.steps.iter().enumerate() {
+        if interrupted() {
+            verdict = Verdict::Error;
+            result.note = Some(format!("interrupted before step {}", i + 1));
+            break;
+        }
         let step_started = Instant::now();
         let mut record = run.step(i, step).await;
         record.duration_ms = step_started.elapsed().as_millis() as u64;
@@ -169,6 +193,7 @@ pub async fn run_scenario<T: Target>(target: &T, scenario: &Scenario, settings: 
         }
     }
     result.verdict = verdict;
+    // Also after an interruption: what this scenario created goes.
     if !target.profile().has(Capability::Reset) {
         run.clean_up().await;
     }
@@ -295,7 +320,11 @@ impl<T: Target> Run<'_, T> {
         record.request = Some(serde_json::from_slice(&wire.body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&wire.body).into_owned())));
         record.target_header = header_value;
         record.reproduction = Some(self.target.reproduction(&wire));
-        let observed = match self.target.call(&wire).await {
+        let answer = tokio::select! {
+            answer = self.target.call(&wire) => answer,
+            _ = until_interrupted() => Err(crate::target::TransportError("interrupted".into())),
+        };
+        let observed = match answer {
             Ok(o) => o,
             Err(e) => {
                 record.verdict = Verdict::Error;

@@ -140,7 +140,25 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     let settings = RunSettings::new(options.seed);
     let progress = (!options.quiet).then(|| progress_bar(selected.len()));
     let mut results = Vec::with_capacity(selected.len());
+    let watcher = tokio::spawn(async {
+        let terminate = async {
+            #[cfg(unix)]
+            if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                term.recv().await;
+                return;
+            }
+            std::future::pending::<()>().await
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate => {}
+        }
+        crate::runner::interrupt();
+    });
     for s in &selected {
+        if crate::runner::interrupted() {
+            break;
+        }
         if let Some(p) = &progress {
             p.set_message(s.id.clone());
         }
@@ -151,6 +169,18 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     }
     if let Some(p) = progress {
         p.finish_and_clear();
+    }
+    if crate::runner::interrupted() {
+        watcher.abort();
+        if let Some(server) = prepared.server {
+            server.shutdown().await;
+        }
+        let at = results.last().map(|r| r.id.clone()).unwrap_or_default();
+        return Err(SetupError(format!(
+            "interrupted in scenario {} of {} ({at}); what the run created was deleted",
+            results.len(),
+            selected.len()
+        )));
     }
     let summary = match &expectations {
         Some(file) => file.apply(&mut results),
@@ -202,6 +232,10 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
             }
         }
         report.generated = serde_json::to_value(&generated).ok();
+    }
+    watcher.abort();
+    if crate::runner::interrupted() {
+        return Err(SetupError("interrupted during the generated sequences; what they created was deleted".into()));
     }
     report.duration_ms = started.elapsed().as_millis() as u64;
     if let Some(server) = prepared.server {

@@ -310,3 +310,46 @@ fn replay_of_an_unknown_id() {
     assert_eq!(outcome.stderr, "error: no scenario with id \"nope/unknown\" (give an id from `list` or a file path)\n");
     assert!(outcome.stdout.is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Interruption: Ctrl-C (SIGINT) ends a run at once, still deleting what it created.
+
+#[test]
+fn an_interrupted_run_stops_promptly_with_a_clear_message() {
+    let peer = testkit::hang();
+    let out = TempDir::new("cli-interrupt");
+    let fixtures = path_arg(&testdata("calls-only"));
+    let out_dir = path_arg(out.path());
+    let mut child = Command::new(BIN)
+        .args(["run", "--endpoint", &peer.url, "--timeout", "60", "--sequences", "0", "--fixtures", &fixtures, "--out", &out_dir])
+        .env("CI", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Wait until the request is in flight (the peer counts it), then interrupt.
+    let started = Instant::now();
+    while peer.requests() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(30), "the run never reached the endpoint");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(sent.success());
+    let interrupted_at = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(interrupted_at.elapsed() < Duration::from_secs(10), "the run outlived Ctrl-C by 10 s");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("stderr readable");
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(interrupted_at.elapsed() < Duration::from_secs(2), "not prompt: {:?}", interrupted_at.elapsed());
+    assert!(
+        stderr.starts_with("error: interrupted in scenario 1 of 1 (calls/describe-exceptions); what the run created was deleted"),
+        "{stderr}"
+    );
+}

@@ -42,9 +42,9 @@
 //! {"action": "set_recorder", "available": false}
 //! ```
 //!
-//! `compliance` is one of `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE`,
-//! `INSUFFICIENT_DATA`. The rule must exist (PutConfigRule) for `set_compliance`,
-//! `issue_result_token` and `mark_service_linked`. The virtual clock starts at
+//! `compliance` is one of `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE` (no evaluation
+//! result can hold `INSUFFICIENT_DATA`). The rule must exist (PutConfigRule) for every action
+//! that names one. The virtual clock starts at
 //! 2026-01-01T00:00:00Z (1767225600); an execution is queued for 1 s and runs for 2 s of
 //! clock time.
 //!
