@@ -8,23 +8,7 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    let options = RunOptions {
-        endpoint: None,
-        profile: None,
-        region: "us-east-1".into(),
-        scenarios_dir: session::default_fixtures(),
-        filters: vec![],
-        rules: vec![],
-        expectations: None,
-        out_dir: None,
-        seed: 1,
-        allow_remote: false,
-        timeout: Duration::from_secs(10),
-        quiet: true,
-        sequences: 0,
-        max_steps: 25,
-        time_limit: None,
-    };
+    let options = RunOptions::embedded(1);
     let started = Instant::now();
     let report = runtime.block_on(session::run(&options)).expect("scenario run");
     println!(

@@ -153,23 +153,14 @@ fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>
         return Err(setup_error("--timeout must be a positive number of seconds"));
     }
     let endpoint = target.endpoint.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
-    Ok(RunOptions {
-        endpoint,
-        profile: target.profile.clone(),
-        region: target.region.clone(),
-        scenarios_dir: fixtures.unwrap_or_else(session::default_fixtures),
-        filters: Vec::new(),
-        rules: Vec::new(),
-        expectations: None,
-        out_dir: None,
-        seed: seed.unwrap_or_else(fresh_seed),
-        allow_remote: target.allow_remote,
-        timeout: Duration::from_secs_f64(target.timeout),
-        quiet: true,
-        sequences: 0,
-        max_steps: 25,
-        time_limit: None,
-    })
+    let mut options = RunOptions::embedded(seed.unwrap_or_else(fresh_seed));
+    options.endpoint = endpoint;
+    options.profile = target.profile.clone();
+    options.region = target.region.clone();
+    options.scenarios_dir = fixtures.unwrap_or_else(session::default_fixtures);
+    options.allow_remote = target.allow_remote;
+    options.timeout = Duration::from_secs_f64(target.timeout);
+    Ok(options)
 }
 
 fn fresh_seed() -> u64 {

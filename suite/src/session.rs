@@ -35,6 +35,30 @@ pub struct RunOptions {
     pub time_limit: Option<Duration>,
 }
 
+impl RunOptions {
+    /// Every scenario against the embedded reference endpoint, quietly, without generated
+    /// sequences or reports: the start the CLI, the tests and the benchmarks adjust.
+    pub fn embedded(seed: u64) -> Self {
+        RunOptions {
+            endpoint: None,
+            profile: None,
+            region: "us-east-1".into(),
+            scenarios_dir: default_fixtures(),
+            filters: Vec::new(),
+            rules: Vec::new(),
+            expectations: None,
+            out_dir: None,
+            seed,
+            allow_remote: false,
+            timeout: Duration::from_secs(10),
+            quiet: true,
+            sequences: 0,
+            max_steps: 25,
+            time_limit: None,
+        }
+    }
+}
+
 /// A problem that stops a run before any verdict (exit code 2).
 #[derive(Debug)]
 pub struct SetupError(pub String);

@@ -7,27 +7,10 @@
 use remediation_suite::session::{self, RunOptions};
 use remediation_suite::transcript::{file_stem, transcript};
 use std::path::Path;
-use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_matches_its_reference_transcript() {
-    let options = RunOptions {
-        endpoint: None,
-        profile: None,
-        region: "us-east-1".into(),
-        scenarios_dir: session::default_fixtures(),
-        filters: vec![],
-        rules: vec![],
-        expectations: None,
-        out_dir: None,
-        seed: 0,
-        allow_remote: false,
-        timeout: Duration::from_secs(10),
-        quiet: true,
-        sequences: 0,
-        max_steps: 1,
-        time_limit: None,
-    };
+    let options = RunOptions::embedded(0);
     let report = session::run(&options).await.expect("the scenarios run");
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("../snapshots/reference"));
