@@ -26,6 +26,9 @@
 //! later steps use them as `${bind:arn}` inside strings or `{"$bind": "arn"}` as a whole value.
 //! The model's value and the target's value are kept apart, so each side gets its own.
 //!
+//! A call or control step may carry `"repeat": N`: it stands for N steps, and `${n}` in its body
+//! is 1..N (`"${rule:r}${n}"` names N rules).
+//!
 //! Templates: `${rule:NAME}` is a rule name owned by this run (the run prefix plus NAME: the
 //! suite touches only names it made); `{"$repeat": N, "item": T}` is a list of N copies of T
 //! with `${i}` = 1..N; `{"$string": N}` is a string of N `a`s (`{"$string": {"len": N, "char": "é"}}`
@@ -123,6 +126,7 @@ struct RawStep {
     #[serde(default)]
     bind: BTreeMap<String, String>,
     note: Option<String>,
+    repeat: Option<u64>,
 }
 
 /// Tells an explicit `null` apart from an absent member.
@@ -225,7 +229,32 @@ impl Scenario {
                 }
             }
             bound.extend(s.bind.keys().cloned());
-            steps.push(Step { action, rules: s.rules, bind: s.bind, note: s.note });
+            match s.repeat {
+                None => steps.push(Step { action, rules: s.rules, bind: s.bind, note: s.note }),
+                Some(n) => {
+                    if n == 0 || n > MAX_REPEAT || matches!(action, Action::Advance { .. }) {
+                        return Err(at(format!("\"repeat\" needs 1..{MAX_REPEAT} on a call or control step")));
+                    }
+                    for k in 1..=n {
+                        let action = match &action {
+                            Action::Call { op, body: CallBody::Json(b), target_header } => Action::Call {
+                                op: *op,
+                                body: CallBody::Json(with_copy_number(b, k)),
+                                target_header: target_header.clone(),
+                            },
+                            Action::Call { op, body: CallBody::Raw(r), target_header } => Action::Call {
+                                op: *op,
+                                body: CallBody::Raw(r.replace("${n}", &k.to_string())),
+                                target_header: target_header.clone(),
+                            },
+                            Action::Control(c) => Action::Control(with_copy_number(c, k)),
+                            Action::Advance { .. } => unreachable!("refused above"),
+                        };
+                        let note = if k == 1 { s.note.clone() } else { None };
+                        steps.push(Step { action, rules: s.rules.clone(), bind: s.bind.clone(), note });
+                    }
+                }
+            }
         }
         Ok(Scenario {
             id: raw.id,
@@ -252,6 +281,16 @@ impl Scenario {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// A repeated step's template with `${n}` replaced by the copy's number.
+fn with_copy_number(template: &Value, k: u64) -> Value {
+    match template {
+        Value::String(s) => Value::String(s.replace("${n}", &k.to_string())),
+        Value::Array(items) => Value::Array(items.iter().map(|i| with_copy_number(i, k)).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(key, v)| (key.replace("${n}", &k.to_string()), with_copy_number(v, k))).collect()),
+        other => other.clone(),
     }
 }
 
@@ -487,6 +526,19 @@ mod tests {
             assert!(e.message.contains(expected), "{steps}: {e}");
         }
         assert!(Scenario::parse("{", Path::new("x.json")).unwrap_err().to_string().starts_with("x.json: not a scenario"));
+    }
+
+    #[test]
+    fn a_repeated_step_stands_for_numbered_copies() {
+        let s = parse(minimal(json!([{"op": "PutConfigRule", "repeat": 3, "note": "three", "body": {"ConfigRule": {"ConfigRuleName": "${rule:r}${n}"}}}]))).unwrap();
+        let names: Vec<Value> = s.steps.iter().map(|st| match &st.action {
+            Action::Call { body: CallBody::Json(b), .. } => b["ConfigRule"]["ConfigRuleName"].clone(),
+            _ => Value::Null,
+        }).collect();
+        assert_eq!(names, vec![json!("${rule:r}1"), json!("${rule:r}2"), json!("${rule:r}3")]);
+        assert_eq!(s.steps[0].note.as_deref(), Some("three"));
+        assert!(parse(minimal(json!([{"advance": 1, "repeat": 2}]))).unwrap_err().message.contains("\"repeat\" needs"));
+        assert!(parse(minimal(json!([{"op": "PutConfigRule", "repeat": 0, "body": {}}]))).is_err());
     }
 
     #[test]

@@ -33,7 +33,7 @@ const EXPRESSIBLE_OBSERVED_CASES: [&str; 8] = [
 
 /// Scenarios allowed more than [`MAX_STEPS`] steps, each with why.
 const LONG_SCENARIOS: [(&str, &str); 1] =
-    [("rules/max-number-of-rules", "R-ERR-08 needs 1000 rules, one PutConfigRule each: the format has no loop")];
+    [("rules/max-number-of-rules", "R-ERR-08 needs 1000 rules: one step with \"repeat\": 1000 in the file")];
 
 /// A scenario should stay small enough to read (paging needs 26 rules, hence not 15).
 const MAX_STEPS: usize = 40;
