@@ -414,9 +414,9 @@ mod tests {
     #[test]
     fn lengths_count_utf16_units() {
         // 64 characters outside the BMP are 128 UTF-16 units: at the limit, not over it.
-        let name: String = std::iter::repeat('😀').take(64).collect();
+        let name = "😀".repeat(64);
         assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_ok());
-        let name: String = std::iter::repeat('😀').take(65).collect();
+        let name = "😀".repeat(65);
         assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_err());
     }
 

@@ -453,13 +453,15 @@ fn fails(result: &ScenarioResult) -> bool {
     matches!(result.verdict, Verdict::Fail | Verdict::Error)
 }
 
-/// Runs generated sequences against a target from inside a blocking context. `block_on` runs a
-/// future to completion (a runtime handle's `block_on`).
+/// Runs a scenario's future to completion (a runtime handle's `block_on`).
+pub type BlockOn<'c> = dyn for<'a> Fn(std::pin::Pin<Box<dyn std::future::Future<Output = ScenarioResult> + 'a>>) -> ScenarioResult + 'c;
+
+/// Runs generated sequences against a target from inside a blocking context.
 pub fn run_generated<T: Target>(
     target: &T,
     settings: &RunSettings,
     options: &GenerateOptions,
-    block_on: &dyn Fn(std::pin::Pin<Box<dyn std::future::Future<Output = ScenarioResult> + '_>>) -> ScenarioResult,
+    block_on: &BlockOn<'_>,
 ) -> GeneratedSummary {
     let started = std::time::Instant::now();
     let mut summary = GeneratedSummary { seed: options.seed, ..Default::default() };

@@ -172,7 +172,7 @@ impl Judge<'_> {
                 return Judgement { verdict, alternative: None, differences: Vec::new(), actual: None, note: Some(note) }
             }
         };
-        let mut best: Option<(usize, (bool, (usize, usize, usize)), Vec<Difference>, Vec<(String, String)>)> = None;
+        let mut best: Option<Candidate> = None;
         for (i, alternative) in outcome.alternatives.iter().enumerate() {
             let mut cmp = Comparison::new(self, identities);
             cmp.reply(&alternative.reply, alternative, &actual);
@@ -181,15 +181,11 @@ impl Judge<'_> {
             // of the other kind, whatever the counts: its differences are the useful ones.
             let same_kind = matches!(alternative.reply, Reply::Success(_)) == matches!(actual, ActualReply::Success { .. });
             let score = (!same_kind, rank(&cmp.differences));
-            let better = match &best {
-                None => true,
-                Some((_, s, _, _)) => score < *s,
-            };
-            if better {
-                best = Some((i, score, cmp.differences, cmp.bindings));
+            if best.as_ref().is_none_or(|b| score < b.score) {
+                best = Some(Candidate { index: i, score, differences: cmp.differences, bindings: cmp.bindings });
             }
         }
-        let (index, _, differences, bindings) = best.expect("an outcome has at least one alternative");
+        let Candidate { index, differences, bindings, .. } = best.expect("an outcome has at least one alternative");
         let verdict = match differences.iter().map(|d| d.level).max() {
             None => Verdict::Pass,
             Some(Level::Must) => Verdict::Fail,
@@ -204,8 +200,23 @@ impl Judge<'_> {
     }
 }
 
+/// The best-matching alternative so far.
+struct Candidate {
+    index: usize,
+    /// Another kind (success or error) than the answer first, then by [`rank`].
+    score: (bool, Rank),
+    differences: Vec<Difference>,
+    bindings: Bindings,
+}
+
+/// Model value ⇄ target value pairs learnt while comparing one answer.
+type Bindings = Vec<(String, String)>;
+
+/// Counts of MUST, SHOULD and MAY differences.
+type Rank = (usize, usize, usize);
+
 /// Orders candidate alternatives: fewest MUST differences first, then SHOULD, then MAY.
-fn rank(diffs: &[Difference]) -> (usize, usize, usize) {
+fn rank(diffs: &[Difference]) -> Rank {
     let count = |l| diffs.iter().filter(|d| d.level == l).count();
     (count(Level::Must), count(Level::Should), count(Level::May))
 }
@@ -353,7 +364,7 @@ impl<'j, 'i> Comparison<'j, 'i> {
         match self.flex_at(path) {
             Some(FieldKind::GeneratedId) => return self.generated_id(&here, expected, actual),
             Some(FieldKind::OpaqueToken) => {
-                if !actual.as_str().is_some_and(|s| !s.is_empty()) {
+                if actual.as_str().is_none_or(str::is_empty) {
                     self.differ(&here, "a non-empty token", show(actual), Level::Must);
                 }
                 return;
@@ -466,7 +477,7 @@ impl<'j, 'i> Comparison<'j, 'i> {
         let mut used = vec![false; actual.len()];
         for (i, ev) in expected.iter().enumerate() {
             path.push(i.to_string());
-            let mut best: Option<(usize, Vec<Difference>, Vec<(String, String)>)> = None;
+            let mut best: Option<(usize, Vec<Difference>, Bindings)> = None;
             for (j, av) in actual.iter().enumerate().filter(|(j, _)| !used[*j]) {
                 let mut trial = Comparison::new(self.judge, self.identities);
                 trial.bindings = self.bindings.clone();

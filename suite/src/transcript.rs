@@ -44,7 +44,7 @@ impl Normaliser<'_> {
             return self.placeholder("token", &s);
         }
         // Arns and ids end in a uuid: keep the readable part, number the uuid.
-        if let Some(i) = s.rfind(|c: char| c == '/' || c == ':') {
+        if let Some(i) = s.rfind(['/', ':']) {
             let (head, tail) = s.split_at(i + 1);
             if is_uuid_like(tail) {
                 return format!("{head}{}", self.placeholder("uuid", tail));

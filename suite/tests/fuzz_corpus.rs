@@ -6,7 +6,10 @@
 use remediation_suite::fuzzing;
 use std::path::Path;
 
-const TARGETS: [(&str, fn(&[u8])); 4] = [
+/// A fuzz target's entry point, by name.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: [Target; 4] = [
     ("model_request", fuzzing::model_request),
     ("model_sequence", fuzzing::model_sequence),
     ("judge_answer", fuzzing::judge_answer),

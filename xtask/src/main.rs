@@ -1,11 +1,11 @@
 //! `cargo xtask <command>`: the project's automation, in Rust so it needs nothing but cargo.
 //!
-//! * `test`   — everything CI runs: the workspace tests (which replay the fuzz corpora), the
-//!              conformance run against the embedded reference endpoint, and the same suite
-//!              against real moto and LocalStack servers with their expectation files.
-//! * `peers`  — only the moto and LocalStack runs.
-//! * `fuzz`   — every cargo-fuzz target for a while (installs cargo-fuzz if missing).
-//! * `bench`  — the throughput benchmarks whose figures are in the README.
+//! * `test`: everything CI runs: the workspace tests (which replay the fuzz corpora), the
+//!   conformance run against the embedded reference endpoint, and the same suite against real
+//!   moto and LocalStack servers with their expectation files.
+//! * `peers`: only the moto and LocalStack runs.
+//! * `fuzz`: every cargo-fuzz target for a while (installs cargo-fuzz if missing).
+//! * `bench`: the throughput benchmarks whose figures are in the README.
 //!
 //! Python tools live in venvs under `target/` that this program creates on first use.
 
