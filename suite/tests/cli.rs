@@ -29,9 +29,9 @@ fn testdata(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/testdata").join(relative)
 }
 
-/// Runs the binary in `cwd` with a clean environment for the endpoint settings.
-fn suite_in(cwd: &Path, args: &[&str]) -> Outcome {
-    let mut child = Command::new(BIN)
+/// Starts the binary in `cwd` with a clean environment for the endpoint settings.
+fn spawn(cwd: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(BIN)
         .args(args)
         .current_dir(cwd)
         .env_remove("AWS_ENDPOINT_URL")
@@ -42,7 +42,12 @@ fn suite_in(cwd: &Path, args: &[&str]) -> Outcome {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("the binary starts");
+        .expect("the binary starts")
+}
+
+/// Runs the binary in `cwd` to its end (or the deadline).
+fn suite_in(cwd: &Path, args: &[&str]) -> Outcome {
+    let mut child = spawn(cwd, args);
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
     let stdout = std::thread::spawn(move || {
@@ -320,14 +325,10 @@ fn an_interrupted_run_stops_promptly_with_a_clear_message() {
     let out = TempDir::new("cli-interrupt");
     let fixtures = path_arg(&testdata("calls-only"));
     let out_dir = path_arg(out.path());
-    let mut child = Command::new(BIN)
-        .args(["run", "--endpoint", &peer.url, "--timeout", "60", "--sequences", "0", "--fixtures", &fixtures, "--out", &out_dir])
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
+    let mut child = spawn(
+        out.path(),
+        &["run", "--endpoint", &peer.url, "--timeout", "60", "--sequences", "0", "--fixtures", &fixtures, "--out", &out_dir],
+    );
     // Wait until the request is in flight (the peer counts it), then interrupt.
     let started = Instant::now();
     while peer.requests() == 0 {
