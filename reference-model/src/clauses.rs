@@ -211,6 +211,19 @@ pub const CLAUSES: &[Clause] = &[
     clause!("M-10", "which operations model which errors"),
 ];
 
+/// The cases of `shared/real-service/observed.json` the model expresses (each has a test in
+/// `tests/observed.rs` and a scenario `observed/<case-id>.json`).
+pub const OBSERVED_CASES: [&str; 8] = [
+    "rc-put-ok",
+    "rc-describe-echo",
+    "rc-delete-ok",
+    "rule-delete-with-rc",
+    "rc-manual-stores-retry-fields",
+    "pe-bad-compliance-type",
+    "pe-success",
+    "rule-put-no-recorder",
+];
+
 /// The clause with this ID.
 pub fn find(id: &str) -> Option<&'static Clause> {
     CLAUSES.iter().find(|c| c.id == id)

@@ -20,16 +20,7 @@ use std::time::Duration;
 
 /// The cases of `shared/real-service/observed.json` the model can express; each needs a
 /// scenario `observed/<case-id>.json` that lists it in `observed`.
-const EXPRESSIBLE_OBSERVED_CASES: [&str; 8] = [
-    "rc-put-ok",
-    "rc-describe-echo",
-    "rc-delete-ok",
-    "rule-delete-with-rc",
-    "rc-manual-stores-retry-fields",
-    "pe-bad-compliance-type",
-    "pe-success",
-    "rule-put-no-recorder",
-];
+const EXPRESSIBLE_OBSERVED_CASES: [&str; 8] = reference_model::clauses::OBSERVED_CASES;
 
 /// Scenarios allowed more than [`MAX_STEPS`] steps, each with why.
 const LONG_SCENARIOS: [(&str, &str); 1] =
