@@ -44,6 +44,6 @@ pub mod world;
 pub use error::{ApiError, ErrorCode};
 pub use operation::Operation;
 pub use ops::{flexible_fields, handle, handle_value};
-pub use outcome::{Alternative, FieldKind, FlexField, Level, Outcome, Reply};
+pub use outcome::{Alternative, FieldKind, FlexField, IdFormat, Level, Outcome, Reply};
 pub use time::{Millis, Timestamp};
 pub use world::{ComplianceType, Control, World};

@@ -74,6 +74,10 @@ pub struct Alternative {
     pub world: Option<Box<World>>,
     /// The assumption (ASSUMPTIONS.md id) or rule behind this alternative.
     pub basis: &'static str,
+    /// Rules exercised only when the target chose this alternative (beside
+    /// [`Outcome::clauses`]): a rule about reporting a failure is covered only by an answer that
+    /// reported it, not by a silent refusal the model also accepts.
+    pub covers: Vec<&'static str>,
 }
 
 impl Alternative {
@@ -85,6 +89,7 @@ impl Alternative {
             message_level: Level::May,
             world: None,
             basis: "",
+            covers: Vec::new(),
         }
     }
 
@@ -96,6 +101,7 @@ impl Alternative {
             message_level: Level::May,
             world: None,
             basis: "",
+            covers: Vec::new(),
         }
     }
 
@@ -113,6 +119,13 @@ impl Alternative {
     }
     pub fn basis(mut self, basis: &'static str) -> Self {
         self.basis = basis;
+        self
+    }
+    /// A rule this alternative exercises, counted only when the target's answer matched it.
+    pub fn covers(mut self, id: &'static str) -> Self {
+        if !self.covers.contains(&id) {
+            self.covers.push(id);
+        }
         self
     }
     pub fn with_world(mut self, world: World) -> Self {
@@ -166,9 +179,9 @@ impl Outcome {
 /// them instead of by equality.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum FieldKind {
-    /// Made up by the service (an Arn, an id). Any value of the same shape will do, but the
+    /// Made up by the service (an Arn, an id). Any value of the right format will do, but the
     /// same model value must always meet the same target value (identity is kept).
-    GeneratedId,
+    GeneratedId(IdFormat),
     /// A paging token: any string; its presence is what counts.
     OpaqueToken,
     /// A time the service takes from its own clock: exact against a target whose clock the
@@ -177,10 +190,30 @@ pub enum FieldKind {
     /// An execution state: exact against a target whose clock the runner controls; otherwise
     /// any state the execution can reach (states never move backwards).
     ExecutionState,
+    /// The steps of an execution (R-DRES-09): exact against a target whose clock the runner
+    /// controls; otherwise checked for their members' types, step states and time order.
+    ExecutionSteps,
     /// A list whose order the documentation does not fix.
     Unordered,
     /// A default the real service was seen to fill in (SHOULD): its absence is non-strict.
     ObservedDefault,
+    /// Free text the service writes itself (a `FailureMessage`, a step's `ErrorMessage`): its
+    /// words are compared at this level, never MUST; its presence and type are still MUST.
+    ServiceText(Level),
+}
+
+/// The format of a generated identifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum IdFormat {
+    /// `arn:<partition>:config:<region>:<account>:remediation-configuration/<rule>/<id>`
+    /// (observed case `rc-describe-echo`; the id is a UUID there).
+    RemediationConfigurationArn,
+    /// `arn:<partition>:config:<region>:<account>:config-rule/config-rule-<id>`.
+    ConfigRuleArn,
+    /// `config-rule-<id>`.
+    ConfigRuleId,
+    /// No documented or observed format: any non-empty string.
+    Opaque,
 }
 
 /// One flexible member, by path: member names and `*` for every list item, joined by `/`.

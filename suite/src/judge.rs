@@ -362,7 +362,22 @@ impl<'j, 'i> Comparison<'j, 'i> {
     fn value(&mut self, expected: &Value, actual: &Value, path: &mut Vec<String>) {
         let here = path.join("/");
         match self.flex_at(path) {
-            Some(FieldKind::GeneratedId) => return self.generated_id(&here, expected, actual),
+            Some(FieldKind::GeneratedId(_)) => return self.generated_id(&here, expected, actual),
+            Some(FieldKind::ServiceText(level)) => {
+                match (expected, actual) {
+                    (Value::String(e), Value::String(a)) if e != a => self.differ(&here, show(expected), show(actual), level),
+                    (Value::String(_), Value::String(_)) => {}
+                    _ if expected == actual => {}
+                    _ => self.differ(&here, show(expected), show(actual), Level::Must),
+                }
+                return;
+            }
+            Some(FieldKind::ExecutionSteps) if !self.judge.clock_shared => {
+                if !actual.is_array() {
+                    self.differ(&here, "a list of steps", show(actual), Level::Must);
+                }
+                return;
+            }
             Some(FieldKind::OpaqueToken) => {
                 if actual.as_str().is_none_or(str::is_empty) {
                     self.differ(&here, "a non-empty token", show(actual), Level::Must);
@@ -468,6 +483,9 @@ impl<'j, 'i> Comparison<'j, 'i> {
     }
 
     /// Lists whose order is not documented: each expected item must meet a distinct actual item.
+    /// Items that match (no MUST difference) are paired first; an expected item left over is
+    /// then compared with the nearest actual item left over, so the report names the members
+    /// that differ instead of "no matching item".
     fn unordered(&mut self, expected: &[Value], actual: &[Value], path: &mut Vec<String>) {
         let here = path.join("/");
         // Missing items are reported one by one below; only extra items need the count.
@@ -475,26 +493,45 @@ impl<'j, 'i> Comparison<'j, 'i> {
             self.differ(&here, format!("{} items", expected.len()), format!("{} items", actual.len()), Level::Must);
         }
         let mut used = vec![false; actual.len()];
+        let mut unmatched = Vec::new();
         for (i, ev) in expected.iter().enumerate() {
             path.push(i.to_string());
-            let mut best: Option<(usize, Vec<Difference>, Bindings)> = None;
-            for (j, av) in actual.iter().enumerate().filter(|(j, _)| !used[*j]) {
-                let mut trial = Comparison::new(self.judge, self.identities);
-                trial.bindings = self.bindings.clone();
-                trial.value(ev, av, path);
-                if best.as_ref().is_none_or(|(_, d, _)| rank(&trial.differences) < rank(d)) {
-                    best = Some((j, trial.differences, trial.bindings));
-                }
-            }
-            match best {
+            match self.nearest(ev, actual, &used, path) {
                 Some((j, diffs, bindings)) if rank(&diffs).0 == 0 => {
                     used[j] = true;
                     self.differences.extend(diffs);
                     self.bindings = bindings;
                 }
-                _ => self.differ(&path.join("/"), show(ev), "no matching item", Level::Must),
+                _ => unmatched.push(i),
             }
             path.pop();
         }
+        for i in unmatched {
+            path.push(i.to_string());
+            match self.nearest(&expected[i], actual, &used, path) {
+                Some((j, diffs, _)) => {
+                    used[j] = true;
+                    self.differ(&path.join("/"), show(&expected[i]), format!("no matching item; nearest is item {j}"), Level::Must);
+                    self.differences.extend(diffs);
+                }
+                None => self.differ(&path.join("/"), show(&expected[i]), "no matching item", Level::Must),
+            }
+            path.pop();
+        }
+    }
+
+    /// The unused actual item closest to `expected`, with the differences and bindings of that
+    /// comparison.
+    fn nearest(&self, expected: &Value, actual: &[Value], used: &[bool], path: &mut Vec<String>) -> Option<(usize, Vec<Difference>, Bindings)> {
+        let mut best: Option<(usize, Vec<Difference>, Bindings)> = None;
+        for (j, av) in actual.iter().enumerate().filter(|(j, _)| !used[*j]) {
+            let mut trial = Comparison::new(self.judge, self.identities);
+            trial.bindings = self.bindings.clone();
+            trial.value(expected, av, path);
+            if best.as_ref().is_none_or(|(_, d, _)| rank(&trial.differences) < rank(d)) {
+                best = Some((j, trial.differences, trial.bindings));
+            }
+        }
+        best
     }
 }

@@ -9,7 +9,7 @@
 //! Safety: names come from `${rule:…}` and carry the run's prefix; after a scenario the runner
 //! deletes the rules (and their remediation configurations) it created, and nothing else.
 
-use crate::judge::{ActualReply, Difference, Identities, Judge};
+use crate::judge::{ActualReply, Difference, Identities, Judge, Observed};
 use crate::profile::Capability;
 use crate::report::{ExpectedReply, ScenarioResult, StepKind, StepResult};
 use crate::scenario::{self, Action, CallBody, Scenario, Side, TargetHeader};
@@ -113,9 +113,20 @@ fn expected_replies(outcome: &Outcome) -> Vec<ExpectedReply> {
         .collect()
 }
 
+/// Sees every answer before the judge does and may replace it. The mutation harness
+/// (`testkit::mutate`) plants wrong answers and acceptable variants through it; a normal run has
+/// none.
+pub trait AnswerHook: Sync {
+    /// `call` counts the scenario's API calls from 0; `outcome` is what the model accepts.
+    fn answer(&self, call: usize, op: Operation, outcome: &Outcome, observed: Observed) -> Observed;
+}
+
 /// One scenario's progress.
 struct Run<'a, T: Target> {
     target: &'a T,
+    hook: Option<&'a dyn AnswerHook>,
+    /// API calls made so far (what [`AnswerHook::answer`] counts).
+    calls: usize,
     /// The name prefix of this scenario.
     prefix: String,
     clock_shared: bool,
@@ -130,6 +141,16 @@ struct Run<'a, T: Target> {
 
 /// Runs one scenario against a target.
 pub async fn run_scenario<T: Target>(target: &T, scenario: &Scenario, settings: &RunSettings) -> ScenarioResult {
+    run_scenario_hooked(target, scenario, settings, None).await
+}
+
+/// [`run_scenario`], with every answer passed through `hook` before it is judged.
+pub async fn run_scenario_hooked<T: Target>(
+    target: &T,
+    scenario: &Scenario,
+    settings: &RunSettings,
+    hook: Option<&dyn AnswerHook>,
+) -> ScenarioResult {
     let started = Instant::now();
     let mut result = ScenarioResult::new(scenario);
     let missing: Vec<String> =
@@ -159,6 +180,8 @@ pub async fn run_scenario<T: Target>(target: &T, scenario: &Scenario, settings: 
     result.prefix = prefix.clone();
     let mut run = Run {
         target,
+        hook,
+        calls: 0,
         prefix,
         clock_shared,
         now,
@@ -324,8 +347,13 @@ impl<T: Target> Run<'_, T> {
             answer = self.target.call(&wire) => answer,
             _ = until_interrupted() => Err(crate::target::TransportError("interrupted".into())),
         };
+        let call_index = self.calls;
+        self.calls += 1;
         let observed = match answer {
-            Ok(o) => o,
+            Ok(o) => match self.hook {
+                Some(hook) => hook.answer(call_index, op, &outcome, o),
+                None => o,
+            },
             Err(e) => {
                 record.verdict = Verdict::Error;
                 record.note = Some(format!("no answer: {e}"));
@@ -368,6 +396,11 @@ impl<T: Target> Run<'_, T> {
             return;
         }
         let chosen = judgement.alternative.and_then(|i| outcome.alternatives.get(i));
+        for id in chosen.map(|a| a.covers.as_slice()).unwrap_or_default() {
+            if !record.clauses.iter().any(|c| c == id) {
+                record.clauses.push((*id).to_owned());
+            }
+        }
         if let Some(world) = chosen.and_then(|a| a.world.as_ref()) {
             self.world = (**world).clone();
         }

@@ -17,7 +17,7 @@ pub use rules::{apply_delete_config_rule, apply_describe_config_rules, apply_put
 
 use crate::error::ErrorCode;
 use crate::operation::Operation;
-use crate::outcome::{Alternative, FieldKind, FlexField, Level, Outcome};
+use crate::outcome::{Alternative, FieldKind, FlexField, IdFormat, Level, Outcome};
 use crate::time::Timestamp;
 use crate::validate::validate_request;
 use crate::world::World;
@@ -134,37 +134,56 @@ pub fn flexible_fields(op: Operation) -> &'static [FlexField] {
         ($path:expr, $kind:ident) => {
             FlexField { path: $path, kind: FieldKind::$kind }
         };
+        ($path:expr, $kind:ident($arg:expr)) => {
+            FlexField { path: $path, kind: FieldKind::$kind($arg) }
+        };
     }
+    // The words of the model's own failure texts are its choice (A-29, A-11, A-14): MAY.
+    const CHOSEN: Level = Level::May;
     match op {
-        Operation::DescribeRemediationConfigurations => {
-            &[f!("RemediationConfigurations/*/Arn", GeneratedId), f!("RemediationConfigurations", Unordered)]
+        Operation::DescribeRemediationConfigurations => &[
+            f!("RemediationConfigurations/*/Arn", GeneratedId(IdFormat::RemediationConfigurationArn)),
+            f!("RemediationConfigurations", Unordered),
+        ],
+        Operation::PutRemediationConfigurations => &[
+            f!("FailedBatches", Unordered),
+            f!("FailedBatches/*/FailureMessage", ServiceText(CHOSEN)),
+        ],
+        Operation::PutRemediationExceptions => &[
+            f!("FailedBatches", Unordered),
+            f!("FailedBatches/*/FailedItems", Unordered),
+            f!("FailedBatches/*/FailureMessage", ServiceText(CHOSEN)),
+        ],
+        Operation::DeleteRemediationExceptions => &[
+            f!("FailedBatches", Unordered),
+            f!("FailedBatches/*/FailedItems", Unordered),
+            f!("FailedBatches/*/FailureMessage", ServiceText(CHOSEN)),
+        ],
+        Operation::DescribeRemediationExceptions => &[f!("NextToken", OpaqueToken), f!("RemediationExceptions", Unordered)],
+        Operation::StartRemediationExecution => {
+            &[f!("FailedItems", Unordered), f!("FailureMessage", ServiceText(CHOSEN))]
         }
-        Operation::PutRemediationConfigurations => &[f!("FailedBatches", Unordered)],
-        Operation::PutRemediationExceptions => &[f!("FailedBatches", Unordered), f!("FailedBatches/*/FailedItems", Unordered)],
-        Operation::DeleteRemediationExceptions => {
-            &[f!("FailedBatches", Unordered), f!("FailedBatches/*/FailedItems", Unordered)]
-        }
-        Operation::DescribeRemediationExceptions => &[f!("NextToken", OpaqueToken)],
-        Operation::StartRemediationExecution => &[f!("FailedItems", Unordered)],
         Operation::DescribeRemediationExecutionStatus => &[
             f!("NextToken", OpaqueToken),
+            f!("RemediationExecutionStatuses", Unordered),
             f!("RemediationExecutionStatuses/*/State", ExecutionState),
             f!("RemediationExecutionStatuses/*/InvocationTime", ClockTime),
             f!("RemediationExecutionStatuses/*/LastUpdatedTime", ClockTime),
-            f!("RemediationExecutionStatuses/*/StepDetails", ExecutionState),
+            f!("RemediationExecutionStatuses/*/StepDetails", ExecutionSteps),
+            f!("RemediationExecutionStatuses/*/StepDetails/*/ErrorMessage", ServiceText(CHOSEN)),
         ],
         Operation::PutEvaluations => &[f!("FailedEvaluations", Unordered)],
         Operation::DescribeConfigRules => &[
             f!("NextToken", OpaqueToken),
-            f!("ConfigRules/*/ConfigRuleArn", GeneratedId),
-            f!("ConfigRules/*/ConfigRuleId", GeneratedId),
+            f!("ConfigRules/*/ConfigRuleArn", GeneratedId(IdFormat::ConfigRuleArn)),
+            f!("ConfigRules/*/ConfigRuleId", GeneratedId(IdFormat::ConfigRuleId)),
             f!("ConfigRules/*/EvaluationModes", ObservedDefault),
         ],
         Operation::GetComplianceDetailsByConfigRule => &[
             f!("NextToken", OpaqueToken),
             f!("EvaluationResults/*/ResultRecordedTime", ClockTime),
             f!("EvaluationResults/*/ConfigRuleInvokedTime", ClockTime),
-            f!("EvaluationResults/*/EvaluationResultIdentifier/ResourceEvaluationId", GeneratedId),
+            f!("EvaluationResults/*/EvaluationResultIdentifier/ResourceEvaluationId", GeneratedId(IdFormat::Opaque)),
         ],
         Operation::DescribeComplianceByConfigRule | Operation::DescribeComplianceByResource => {
             &[f!("NextToken", OpaqueToken)]
