@@ -195,8 +195,10 @@ pub enum FieldKind {
     ExecutionSteps,
     /// A list whose order the documentation does not fix.
     Unordered,
-    /// A default the real service was seen to fill in (SHOULD): its absence is non-strict.
-    ObservedDefault,
+    /// A default the real service was seen to fill in, as JSON text: its absence is non-strict
+    /// (SHOULD) when the model expects exactly this default; a value the caller sent and the
+    /// service stores must come back (MUST).
+    ObservedDefault(&'static str),
     /// Free text the service writes itself (a `FailureMessage`, a step's `ErrorMessage`): its
     /// words are compared at this level, never MUST; its presence and type are still MUST.
     ServiceText(Level),

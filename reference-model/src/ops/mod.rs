@@ -177,7 +177,8 @@ pub fn flexible_fields(op: Operation) -> &'static [FlexField] {
             f!("NextToken", OpaqueToken),
             f!("ConfigRules/*/ConfigRuleArn", GeneratedId(IdFormat::ConfigRuleArn)),
             f!("ConfigRules/*/ConfigRuleId", GeneratedId(IdFormat::ConfigRuleId)),
-            f!("ConfigRules/*/EvaluationModes", ObservedDefault),
+            // R-PCR-22: Detective only, filled in by the real service when the caller sends none.
+            f!("ConfigRules/*/EvaluationModes", ObservedDefault(r#"[{"Mode":"DETECTIVE"}]"#)),
         ],
         Operation::GetComplianceDetailsByConfigRule => &[
             f!("NextToken", OpaqueToken),

@@ -10,9 +10,15 @@
 //! identity (the same model Arn must always meet the same target Arn, in both directions),
 //! clock times and execution states are exact only when the runner controls the target's clock.
 
+pub mod codes;
+pub mod execution;
+pub mod ids;
+#[cfg(test)]
+mod tests;
+
 use crate::profile::TargetProfile;
 use crate::verdict::Verdict;
-use reference_model::{flexible_fields, FieldKind, FlexField, Level, Operation, Outcome, Reply};
+use reference_model::{flexible_fields, FieldKind, FlexField, IdFormat, Level, Operation, Outcome, Reply};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -65,7 +71,8 @@ pub struct Judgement {
     pub alternative: Option<usize>,
     pub differences: Vec<Difference>,
     pub actual: Option<ActualReply>,
-    /// Why the verdict is UNIMPLEMENTED or ERROR.
+    /// Why the verdict is UNIMPLEMENTED or ERROR, or what else the answer shows (an error code
+    /// the operation does not declare).
     pub note: Option<String>,
 }
 
@@ -133,6 +140,12 @@ pub fn read_answer(op: Operation, observed: &Observed, profile: &TargetProfile) 
     match type_field {
         Some(t) => {
             let code = t.rsplit('#').next().unwrap_or(&t).to_owned();
+            if codes::TRANSIENT_OR_ACCESS.contains(&code.as_str()) {
+                return Err((
+                    Verdict::Error,
+                    format!("HTTP {} {code}: the target throttled the call or refused the credentials, so nothing can be judged: {}", observed.status, snippet(&text)),
+                ));
+            }
             let message = parsed.as_ref().and_then(|v| {
                 v.get("message").or_else(|| v.get("Message")).and_then(Value::as_str).map(str::to_owned)
             });
@@ -196,7 +209,13 @@ impl Judge<'_> {
                 identities.bind(&m, &t);
             }
         }
-        Judgement { verdict, alternative: Some(index), differences, actual: Some(actual), note: None }
+        let note = match &actual {
+            ActualReply::Failure { code, .. } if !codes::declared(self.op, code) => {
+                Some(format!("{code} is neither an error {} declares nor a common AWS error", self.op.name()))
+            }
+            _ => None,
+        };
+        Judgement { verdict, alternative: Some(index), differences, actual: Some(actual), note }
     }
 }
 
@@ -278,8 +297,6 @@ fn declared_member(op: Operation, path: &[String], key: &str) -> bool {
     true
 }
 
-const EXECUTION_STATES: &[&str] = &["QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "UNKNOWN"];
-
 impl<'j, 'i> Comparison<'j, 'i> {
     fn new(judge: &'j Judge<'j>, identities: &'i Identities) -> Self {
         Comparison { judge, identities, flex: flexible_fields(judge.op), differences: Vec::new(), bindings: Vec::new() }
@@ -305,6 +322,9 @@ impl<'j, 'i> Comparison<'j, 'i> {
                     pair => pair,
                 };
                 self.value(e, a, &mut Vec::new());
+                if self.judge.op == Operation::DescribeRemediationExecutionStatus {
+                    self.execution_times(a);
+                }
             }
             (Reply::Success(_), ActualReply::Failure { status, code, message }) => self.differ(
                 "status",
@@ -316,14 +336,20 @@ impl<'j, 'i> Comparison<'j, 'i> {
                 self.differ("status", format!("{} {}", e.code.http_status(), e.code), format!("{status} (success)"), Level::Must)
             }
             (Reply::Failure(e), ActualReply::Failure { status, code, message }) => {
+                // AWS JSON 1.1 answers a client error without an httpError trait with 400 (every
+                // error Config declares); only the code tells errors apart, but a client that
+                // branches on the status is misled by another one.
                 if *status != e.code.http_status() {
-                    self.differ("status", e.code.http_status().to_string(), status.to_string(), Level::Should);
+                    let level = if e.code.http_status() == 413 && (400..500).contains(status) { Level::Should } else { Level::Must };
+                    self.differ("status", e.code.http_status().to_string(), status.to_string(), level);
                 }
-                if code != e.code.as_str() {
-                    self.differ("__type", e.code.as_str(), code.clone(), alternative.code_level);
+                if let Some(level) = codes::code_difference(e.code, code) {
+                    self.differ("__type", e.code.as_str(), code.clone(), level);
                 }
+                // The service's own words: never more than SHOULD (observed), usually MAY.
                 if !e.message.is_empty() && message.as_deref() != Some(e.message.as_str()) {
-                    self.differ("message", e.message.clone(), message.clone().unwrap_or_default(), alternative.message_level);
+                    let level = alternative.message_level.min(Level::Should);
+                    self.differ("message", e.message.clone(), message.clone().unwrap_or_default(), level);
                 }
             }
         }
@@ -362,7 +388,7 @@ impl<'j, 'i> Comparison<'j, 'i> {
     fn value(&mut self, expected: &Value, actual: &Value, path: &mut Vec<String>) {
         let here = path.join("/");
         match self.flex_at(path) {
-            Some(FieldKind::GeneratedId(_)) => return self.generated_id(&here, expected, actual),
+            Some(FieldKind::GeneratedId(format)) => return self.generated_id(&here, format, expected, actual),
             Some(FieldKind::ServiceText(level)) => {
                 match (expected, actual) {
                     (Value::String(e), Value::String(a)) if e != a => self.differ(&here, show(expected), show(actual), level),
@@ -373,8 +399,9 @@ impl<'j, 'i> Comparison<'j, 'i> {
                 return;
             }
             Some(FieldKind::ExecutionSteps) if !self.judge.clock_shared => {
-                if !actual.is_array() {
-                    self.differ(&here, "a list of steps", show(actual), Level::Must);
+                for p in execution::check_steps(actual) {
+                    let at = if p.path.is_empty() { here.clone() } else { format!("{here}/{}", p.path) };
+                    self.differ(&at, p.expected, p.actual, Level::Must);
                 }
                 return;
             }
@@ -385,19 +412,15 @@ impl<'j, 'i> Comparison<'j, 'i> {
                 return;
             }
             Some(FieldKind::ClockTime) if !self.judge.clock_shared => {
-                if !actual.is_number() {
-                    self.differ(&here, "a timestamp (epoch seconds)", show(actual), Level::Must);
+                if !execution::is_timestamp(actual) {
+                    self.differ(&here, "a timestamp (epoch seconds, not negative)", show(actual), Level::Must);
                 }
                 return;
             }
             Some(FieldKind::ExecutionState) if !self.judge.clock_shared => {
-                let ok = match actual {
-                    Value::String(s) => EXECUTION_STATES.contains(&s.as_str()),
-                    Value::Array(_) => true,
-                    _ => false,
-                };
-                if !ok {
-                    self.differ(&here, "an execution state or step list", show(actual), Level::Must);
+                if !execution::in_enum("RemediationExecutionState", actual) {
+                    let states = execution::enum_values("RemediationExecutionState").join(", ");
+                    self.differ(&here, format!("an execution state: one of {states}"), show(actual), Level::Must);
                 }
                 return;
             }
@@ -418,7 +441,9 @@ impl<'j, 'i> Comparison<'j, 'i> {
                             self.differ(&path.join("/"), show(ev), "absent", Level::May)
                         }
                         // A default the real service was seen to fill in (S-09).
-                        None if self.flex_at(path) == Some(FieldKind::ObservedDefault) => {
+                        None if matches!(self.flex_at(path), Some(FieldKind::ObservedDefault(default))
+                            if serde_json::from_str::<Value>(default).is_ok_and(|d| d == *ev)) =>
+                        {
                             self.differ(&path.join("/"), show(ev), "absent", Level::Should)
                         }
                         None => self.differ(&path.join("/"), show(ev), "absent", Level::Must),
@@ -461,10 +486,27 @@ impl<'j, 'i> Comparison<'j, 'i> {
         }
     }
 
-    fn generated_id(&mut self, here: &str, expected: &Value, actual: &Value) {
+    fn generated_id(&mut self, here: &str, format: IdFormat, expected: &Value, actual: &Value) {
         let (Some(m), Some(t)) = (expected.as_str(), actual.as_str()) else {
             return self.differ(here, show(expected), show(actual), Level::Must);
         };
+        let (problems, parts) = ids::check(format, m, t);
+        for p in &problems {
+            self.differ(here, p.expected, t, p.level);
+        }
+        if problems.iter().any(|p| p.level == Level::Must) {
+            return;
+        }
+        // Every Arn of a scenario names the same region and account, whatever they are.
+        if let (Some(parts), Some(model)) = (parts, ids::check(format, m, m).1) {
+            self.same_identity(here, &format!("region:{}", model.region), &format!("region:{}", parts.region));
+            self.same_identity(here, &format!("account:{}", model.account), &format!("account:{}", parts.account));
+        }
+        self.same_identity(here, m, t);
+    }
+
+    /// Keeps identity: the model value `m` always meets the target value `t`, and no other.
+    fn same_identity(&mut self, here: &str, m: &str, t: &str) {
         let pending_m = self.bindings.iter().find(|(bm, _)| bm == m).map(|(_, bt)| bt.clone());
         let known = self.identities.target_for(m).map(str::to_owned).or(pending_m);
         match known {
@@ -478,6 +520,16 @@ impl<'j, 'i> Comparison<'j, 'i> {
                 } else {
                     self.bindings.push((m.to_owned(), t.to_owned()));
                 }
+            }
+        }
+    }
+
+    /// R-DRES-08: each execution is updated no earlier than it was invoked (whatever the clock).
+    fn execution_times(&mut self, body: &Value) {
+        let statuses = body.get("RemediationExecutionStatuses").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        for (i, status) in statuses.iter().enumerate() {
+            if let Some(p) = execution::check_status_times(status) {
+                self.differ(&format!("RemediationExecutionStatuses/{i}/{}", p.path), p.expected, p.actual, Level::Must);
             }
         }
     }
