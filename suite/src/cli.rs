@@ -102,6 +102,10 @@ pub struct RunArgs {
     /// Stop starting new generated sequences after this many seconds.
     #[arg(long)]
     pub time_limit: Option<f64>,
+    /// Stop the run (exit 2) after this many scenarios in a row got no answer at all from the
+    /// target (connection refused or reset, timeouts); 0 never stops.
+    #[arg(long, default_value_t = 3)]
+    pub max_unanswered: u32,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -222,6 +226,7 @@ fn run(args: RunArgs) -> ExitCode {
     options.out_dir = Some(args.out.clone());
     options.sequences = args.sequences;
     options.max_steps = args.max_steps;
+    options.max_unanswered = args.max_unanswered;
     if let Some(limit) = args.time_limit {
         if !(limit > 0.0 && limit.is_finite()) {
             return setup_error("--time-limit must be a positive number of seconds");
@@ -345,12 +350,19 @@ fn cleanup(args: TargetArgs) -> ExitCode {
         Err(code) => return code,
     };
     match rt.block_on(crate::cleanup::delete_suite_resources(&options)) {
-        Ok(deleted) => {
-            for name in &deleted {
+        Ok(report) => {
+            for name in &report.deleted {
                 println!("deleted {name}");
             }
-            println!("{} rule(s) deleted", deleted.len());
-            ExitCode::SUCCESS
+            println!("{} rule(s) deleted", report.deleted.len());
+            if report.leftovers.is_empty() {
+                return ExitCode::SUCCESS;
+            }
+            for leftover in &report.leftovers {
+                eprintln!("could not delete {leftover}");
+            }
+            eprintln!("{} rule(s) left behind: delete them by hand, or run cleanup again", report.leftovers.len());
+            ExitCode::from(EXIT_DEVIATIONS)
         }
         Err(e) => setup_error(e),
     }

@@ -154,6 +154,7 @@ mod tests {
             expected_deviation: None,
             steps: vec![],
             duration_ms: 0,
+            leftovers: Vec::new(),
         }
     }
 

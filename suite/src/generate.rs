@@ -470,8 +470,13 @@ pub fn run_generated<T: Target>(
     seed_bytes[..8].copy_from_slice(&options.seed.to_le_bytes());
     let config = Config { cases: options.sequences, max_shrink_iters: 2000, failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+    // Every sequence and every shrinking attempt gets names of its own (the scenario id derives
+    // the prefix): on a target without reset, one must never meet what another left running.
+    let attempts = std::cell::Cell::new(0u64);
     let run = |steps: &[GenStep], summary: &mut GeneratedSummary| -> ScenarioResult {
-        let scenario = to_scenario("generated/sequence", steps);
+        let attempt = attempts.get();
+        attempts.set(attempt + 1);
+        let scenario = to_scenario(&format!("generated/sequence-{attempt}"), steps);
         let result = block_on(Box::pin(run_scenario(target, &scenario, settings)));
         for step in &result.steps {
             summary.steps += 1;

@@ -13,6 +13,7 @@ pub mod expect;
 pub mod report;
 pub mod runner;
 pub mod cleanup;
+pub mod teardown;
 pub mod cli;
 pub mod session;
 pub mod generate;

@@ -14,6 +14,7 @@ use crate::profile::Capability;
 use crate::report::{ExpectedReply, ScenarioResult, StepKind, StepResult};
 use crate::scenario::{self, Action, CallBody, Scenario, Side, TargetHeader};
 use crate::target::{Target, WireRequest};
+use crate::teardown::{self, Leftover};
 use crate::verdict::Verdict;
 use reference_model::auto::ExecutionState;
 use reference_model::{handle, Alternative, ErrorCode, Level, Millis, Operation, Outcome, Reply, Timestamp, World};
@@ -31,6 +32,9 @@ pub struct RunSettings {
     pub region: String,
     /// Where the virtual clock starts, for targets whose clock the runner controls.
     pub clock_start: Timestamp,
+    /// How long cleanup waits after a scenario for what is still busy (an execution in
+    /// progress); what is still there is retried once more at the end of the run.
+    pub cleanup_wait: std::time::Duration,
 }
 
 /// The prefix of every name the suite creates; `cleanup` removes only names starting with it.
@@ -62,7 +66,19 @@ impl RunSettings {
             account_id: "123456789012".into(),
             region: "us-east-1".into(),
             clock_start: Timestamp::EPOCH_2026,
+            cleanup_wait: std::time::Duration::from_secs(3),
         }
+    }
+}
+
+impl RunSettings {
+    /// The same settings with names no earlier run used, whatever its seed: on a target that
+    /// keeps its state between runs, the seed fixes what is generated, not the names.
+    pub fn with_fresh_names(mut self) -> Self {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        let nonce = nanos ^ (u64::from(std::process::id()) << 32);
+        self.prefix = scenario_prefix(&self.prefix, &nonce.to_string());
+        self
     }
 }
 
@@ -216,9 +232,9 @@ pub async fn run_scenario_hooked<T: Target>(
         }
     }
     result.verdict = verdict;
-    // Also after an interruption: what this scenario created goes.
+    // Also after an interruption: what this scenario created goes, or is named.
     if !target.profile().has(Capability::Reset) {
-        run.clean_up().await;
+        result.leftovers = run.clean_up(settings.cleanup_wait).await;
     }
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
@@ -349,6 +365,10 @@ impl<T: Target> Run<'_, T> {
         };
         let call_index = self.calls;
         self.calls += 1;
+        let answer = match answer {
+            Ok(o) if self.target.profile().shared_account => Ok(self.own_resources_only(op, &wire, o).await),
+            other => other,
+        };
         let observed = match answer {
             Ok(o) => match self.hook {
                 Some(hook) => hook.answer(call_index, op, &outcome, o),
@@ -428,6 +448,46 @@ impl<T: Target> Run<'_, T> {
         }
     }
 
+    /// On an account the suite shares with others, a listing that names no rule shows theirs
+    /// too: keep only this scenario's rules, over every page, so the listing is judged on what
+    /// the scenario made. A listing that names rules, or pages by itself, is left alone.
+    async fn own_resources_only(&self, op: Operation, wire: &WireRequest, observed: Observed) -> Observed {
+        let key = match op {
+            Operation::DescribeConfigRules => "ConfigRules",
+            Operation::DescribeComplianceByConfigRule => "ComplianceByConfigRules",
+            _ => return observed,
+        };
+        // An empty body is `{}`.
+        let request = if wire.body.iter().all(u8::is_ascii_whitespace) { Ok(Value::Object(Default::default())) } else { serde_json::from_slice::<Value>(&wire.body) };
+        let Ok(mut request) = request else { return observed };
+        let names_rules = request.get("ConfigRuleNames").and_then(Value::as_array).is_some_and(|n| !n.is_empty());
+        if names_rules || request.get("NextToken").is_some() || observed.status != 200 {
+            return observed;
+        }
+        let Ok(mut body) = serde_json::from_slice::<Value>(&observed.body) else { return observed };
+        let mut items: Vec<Value> = body.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut token = body.get("NextToken").and_then(Value::as_str).map(str::to_owned);
+        // Bounded: a target that always answers a NextToken must not hold the run.
+        for _ in 0..1000 {
+            let Some(t) = token.take() else { break };
+            request["NextToken"] = Value::String(t);
+            let next = WireRequest { target_header: wire.target_header.clone(), body: request.to_string().into_bytes() };
+            let Ok(page) = self.target.call(&next).await else { break };
+            let Ok(page) = serde_json::from_slice::<Value>(&page.body) else { break };
+            items.extend(page.get(key).and_then(Value::as_array).cloned().unwrap_or_default());
+            token = page.get("NextToken").and_then(Value::as_str).map(str::to_owned);
+        }
+        let ours = |item: &Value| {
+            item.get("ConfigRuleName").and_then(Value::as_str).is_some_and(|n| n.starts_with(&self.prefix))
+        };
+        items.retain(ours);
+        if let Some(members) = body.as_object_mut() {
+            members.remove("NextToken");
+            members.insert(key.to_owned(), Value::Array(items));
+        }
+        Observed { body: body.to_string().into_bytes(), ..observed }
+    }
+
     /// R-DRES-07: without a shared clock any state is acceptable, but never a step back.
     fn states_move_forward(&mut self, request: &[u8], body: &Value) -> Option<Difference> {
         let rule = serde_json::from_slice::<Value>(request).ok()?.get("ConfigRuleName")?.as_str()?.to_owned();
@@ -454,14 +514,16 @@ impl<T: Target> Run<'_, T> {
         None
     }
 
-    /// Deletes the remediation configurations and rules this scenario created (and nothing else).
-    async fn clean_up(&mut self) {
+    /// Deletes the rules this scenario created with everything hanging on them (and nothing
+    /// else); returns what could not be deleted.
+    async fn clean_up(&mut self, wait: std::time::Duration) -> Vec<Leftover> {
+        let clock = self.clock_shared.then(|| self.now.seconds_f64());
+        let mut leftovers = Vec::new();
         for rule in std::mem::take(&mut self.created_rules) {
-            debug_assert!(rule.starts_with(NAME_PREFIX));
-            let body = serde_json::json!({ "ConfigRuleName": rule }).to_string().into_bytes();
-            for op in [Operation::DeleteRemediationConfiguration, Operation::DeleteConfigRule] {
-                let _ = self.target.call(&WireRequest::for_operation(op, body.clone())).await;
+            if let Err(leftover) = teardown::delete_rule(self.target, &rule, clock, wait).await {
+                leftovers.push(leftover);
             }
         }
+        leftovers
     }
 }

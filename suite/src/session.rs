@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub sequences: u32,
     pub max_steps: usize,
     pub time_limit: Option<Duration>,
+    /// Scenarios in a row without a single answer after which the run stops (0: never).
+    pub max_unanswered: u32,
 }
 
 impl RunOptions {
@@ -55,6 +57,7 @@ impl RunOptions {
             sequences: 0,
             max_steps: 25,
             time_limit: None,
+            max_unanswered: 3,
         }
     }
 }
@@ -161,7 +164,13 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     // Read before anything runs: a malformed file must not cost a whole run.
     let expectations = expectation_path.as_deref().map(ExpectationFile::load).transpose().map_err(SetupError)?;
     let prepared = prepare_target(options).await?;
-    let settings = RunSettings::new(options.seed);
+    // Against a target that keeps its state (no reset), a repeated seed must not meet the
+    // names an earlier run left or is still using.
+    let settings = if prepared.target.profile().has(crate::profile::Capability::Reset) {
+        RunSettings::new(options.seed)
+    } else {
+        RunSettings::new(options.seed).with_fresh_names()
+    };
     let progress = (!options.quiet).then(|| progress_bar(selected.len()));
     let mut results = Vec::with_capacity(selected.len());
     let watcher = tokio::spawn(async {
@@ -179,6 +188,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         }
         crate::runner::interrupt();
     });
+    let mut unanswered = 0;
     for s in &selected {
         if crate::runner::interrupted() {
             break;
@@ -186,13 +196,41 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         if let Some(p) = &progress {
             p.set_message(s.id.clone());
         }
-        results.push(run_scenario(&prepared.target, s, &settings).await);
+        let result = run_scenario(&prepared.target, s, &settings).await;
+        unanswered = if got_no_answer(&result) { unanswered + 1 } else { 0 };
+        results.push(result);
         if let Some(p) = &progress {
             p.inc(1);
+        }
+        if options.max_unanswered > 0 && unanswered >= options.max_unanswered {
+            if let Some(p) = progress {
+                p.finish_and_clear();
+            }
+            watcher.abort();
+            let last = results.last().and_then(|r| r.steps.last()).and_then(|s| s.note.clone()).unwrap_or_default();
+            return Err(SetupError(format!(
+                "the target stopped answering: {unanswered} scenarios in a row got no answer ({last}); stopped after {} of {} scenarios",
+                results.len(),
+                selected.len()
+            )));
         }
     }
     if let Some(p) = progress {
         p.finish_and_clear();
+    }
+    // What was still busy when its scenario ended gets the rest of the budget now.
+    let pending: Vec<_> = results.iter_mut().flat_map(|r| std::mem::take(&mut r.leftovers).into_iter().map(|l| (r.id.clone(), l))).collect();
+    if !pending.is_empty() {
+        // An interrupted run waits less: the user asked it to stop, and is told what is left.
+        let budget = if crate::runner::interrupted() { Duration::from_secs(10) } else { crate::teardown::DEFAULT_BUDGET };
+        let still = crate::teardown::retry(&prepared.target, pending.iter().map(|(_, l)| l.clone()).collect(), budget).await;
+        for (id, leftover) in pending {
+            if let Some(l) = still.iter().find(|l| l.rule == leftover.rule) {
+                if let Some(r) = results.iter_mut().find(|r| r.id == id) {
+                    r.leftovers.push(l.clone());
+                }
+            }
+        }
     }
     if crate::runner::interrupted() {
         watcher.abort();
@@ -200,11 +238,13 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
             server.shutdown().await;
         }
         let at = results.last().map(|r| r.id.clone()).unwrap_or_default();
-        return Err(SetupError(format!(
-            "interrupted in scenario {} of {} ({at}); what the run created was deleted",
-            results.len(),
-            selected.len()
-        )));
+        let left: Vec<String> = results.iter().flat_map(|r| r.leftovers.iter().map(|l| l.to_string())).collect();
+        let cleaned = if left.is_empty() {
+            "what the run created was deleted".to_owned()
+        } else {
+            format!("left behind: {} (run `remediation-suite cleanup --endpoint …` later)", left.join("; "))
+        };
+        return Err(SetupError(format!("interrupted in scenario {} of {} ({at}); {cleaned}", results.len(), selected.len())));
     }
     let summary = match &expectations {
         Some(file) => file.apply(&mut results),
@@ -223,6 +263,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         results,
     );
     report.expectations = summary;
+    for r in &report.scenarios {
+        for leftover in &r.leftovers {
+            report.expectations.unexpected.push(format!("{}: left behind {leftover}", r.id));
+        }
+    }
     if options.sequences > 0 {
         let generate_options = GenerateOptions {
             seed: options.seed,
@@ -269,6 +314,12 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         write_reports(&report, dir).map_err(|e| SetupError(format!("cannot write reports to {}: {e}", dir.display())))?;
     }
     Ok(report)
+}
+
+/// True when a scenario called the target and never got an HTTP answer back.
+fn got_no_answer(result: &crate::report::ScenarioResult) -> bool {
+    let calls = || result.steps.iter().filter(|s| s.kind == crate::report::StepKind::Call);
+    calls().next().is_some() && calls().all(|s| s.status.is_none())
 }
 
 fn progress_bar(len: usize) -> indicatif::ProgressBar {

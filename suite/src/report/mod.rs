@@ -115,6 +115,9 @@ pub struct ScenarioResult {
     pub expected_deviation: Option<String>,
     pub steps: Vec<StepResult>,
     pub duration_ms: u64,
+    /// What the scenario created and cleanup could not delete (never silently left).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<crate::teardown::Leftover>,
 }
 
 impl ScenarioResult {
@@ -130,6 +133,7 @@ impl ScenarioResult {
             expected_deviation: None,
             steps: Vec::new(),
             duration_ms: 0,
+            leftovers: Vec::new(),
         }
     }
 

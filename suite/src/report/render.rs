@@ -373,6 +373,7 @@ mod tests {
             expected_deviation: None,
             steps: vec![step(verdict, diffs)],
             duration_ms: 5,
+            leftovers: Vec::new(),
         };
         let diff = |level| Difference { path: "status".into(), expected: "200".into(), actual: "400".into(), level };
         let mut r = Report::new(

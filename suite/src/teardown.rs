@@ -1,0 +1,200 @@
+//! Deleting a Config rule the suite created, with everything hanging on it.
+//!
+//! A rule cannot go while its remediation configuration exists, and the configuration cannot
+//! go while an execution is in progress (RemediationInProgressException, R-DelRC-03); the
+//! exceptions placed on the rule outlive it on some targets. So the order is: exceptions,
+//! configuration (retried with backoff while an execution runs, moving the target's clock
+//! where the runner controls it), rule (retried while the target says it is in use). What
+//! still stands when the time budget is spent is a [`Leftover`], named to the user: the
+//! suite never leaves something behind silently.
+//!
+//! Only names the suite made are ever passed here (`rsuite-…`); this module deletes nothing
+//! else.
+
+use crate::judge::{read_answer, ActualReply, Observed};
+use crate::profile::Capability;
+use crate::runner::NAME_PREFIX;
+use crate::target::{Target, WireRequest};
+use reference_model::Operation;
+use serde_json::{json, Value};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// Something the suite created and could not delete.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Leftover {
+    /// The Config rule's name (`rsuite-…`).
+    pub rule: String,
+    /// Why it is still there: the last answer or transport failure.
+    pub reason: String,
+}
+
+impl fmt::Display for Leftover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.rule, self.reason)
+    }
+}
+
+/// How long one rule may take to delete, waits included.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(60);
+
+/// How far the clock of a target whose clock the runner controls moves on each retry: enough
+/// for any modelled execution to end (A-08: 1 s queued, 2 s running; retries within 60 s).
+const CLOCK_STEP_SECONDS: f64 = 120.0;
+
+/// The answer of one cleanup call, as far as cleanup cares.
+enum Answer {
+    Done,
+    /// The target refuses for now (an execution in progress, the rule in use).
+    Busy(String),
+    /// Anything else: an error, an operation the target lacks.
+    Other(String),
+}
+
+fn classify<T: Target>(target: &T, op: Operation, observed: &Observed, done_codes: &[&str], busy_codes: &[&str]) -> Answer {
+    match read_answer(op, observed, target.profile()) {
+        Ok(ActualReply::Success { .. }) => Answer::Done,
+        Ok(ActualReply::Failure { code, .. }) if done_codes.contains(&code.as_str()) => Answer::Done,
+        Ok(ActualReply::Failure { code, message, .. }) if busy_codes.contains(&code.as_str()) => {
+            Answer::Busy(format!("{} answered {code}: {}", op.name(), message.unwrap_or_default()))
+        }
+        Ok(ActualReply::Failure { code, message, .. }) => {
+            Answer::Other(format!("{} answered {code}: {}", op.name(), message.unwrap_or_default()))
+        }
+        Err((verdict, note)) => Answer::Other(format!("{} {verdict}: {note}", op.name())),
+    }
+}
+
+async fn call<T: Target>(target: &T, op: Operation, body: &Value) -> Result<Observed, String> {
+    target
+        .call(&WireRequest::for_operation(op, body.to_string().into_bytes()))
+        .await
+        .map_err(|e| format!("{}: no answer: {e}", op.name()))
+}
+
+/// Deletes the exceptions on `rule`, its remediation configuration and the rule itself.
+///
+/// `clock` is the target's time in epoch seconds when the runner controls it (moved forward
+/// on each retry so executions can end); `None` otherwise.
+pub async fn delete_rule<T: Target>(target: &T, rule: &str, mut clock: Option<f64>, budget: Duration) -> Result<(), Leftover> {
+    debug_assert!(rule.starts_with(NAME_PREFIX), "cleanup only touches the suite's own names");
+    let leftover = |reason: String| Leftover { rule: rule.to_owned(), reason };
+    let deadline = Instant::now() + budget;
+    delete_exceptions(target, rule).await.map_err(leftover)?;
+    let name = json!({ "ConfigRuleName": rule });
+    let steps: [(Operation, &[&str], &[&str]); 2] = [
+        (
+            Operation::DeleteRemediationConfiguration,
+            &["NoSuchRemediationConfigurationException"],
+            &["RemediationInProgressException", "ResourceInUseException"],
+        ),
+        (Operation::DeleteConfigRule, &["NoSuchConfigRuleException"], &["ResourceInUseException", "RemediationInProgressException"]),
+    ];
+    for (op, done, busy) in steps {
+        let mut wait = Duration::from_millis(100);
+        loop {
+            let observed = call(target, op, &name).await.map_err(leftover)?;
+            match classify(target, op, &observed, done, busy) {
+                Answer::Done => break,
+                // A target that lacks DeleteRemediationConfiguration has no configuration to
+                // delete; the rule's deletion says whether that is so.
+                Answer::Other(_) if op == Operation::DeleteRemediationConfiguration => break,
+                Answer::Other(reason) => return Err(leftover(reason)),
+                Answer::Busy(reason) => {
+                    if Instant::now() + wait > deadline {
+                        return Err(leftover(format!("{reason} (still so after {} s)", budget.as_secs())));
+                    }
+                    if let Some(now) = clock.as_mut() {
+                        *now += CLOCK_STEP_SECONDS;
+                        if target.profile().has(Capability::VirtualClock) {
+                            let _ = target.set_clock(*now).await;
+                        }
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deletes every remediation exception of `rule` (pages of 100 keys, the operation's limit).
+async fn delete_exceptions<T: Target>(target: &T, rule: &str) -> Result<(), String> {
+    let mut keys = Vec::new();
+    let mut token: Option<String> = None;
+    // Bounded: a target that keeps answering NextToken must not hold cleanup forever.
+    for _ in 0..1000 {
+        let mut body = json!({ "ConfigRuleName": rule, "Limit": 100 });
+        if let Some(t) = &token {
+            body["NextToken"] = json!(t);
+        }
+        let observed = call(target, Operation::DescribeRemediationExceptions, &body).await?;
+        let Ok(ActualReply::Success { body: page, .. }) = read_answer(Operation::DescribeRemediationExceptions, &observed, target.profile())
+        else {
+            // No listing (the rule is unknown, the operation unimplemented): nothing to delete.
+            return Ok(());
+        };
+        for e in page.get("RemediationExceptions").and_then(Value::as_array).into_iter().flatten() {
+            if let (Some(t), Some(id)) = (e.get("ResourceType").and_then(Value::as_str), e.get("ResourceId").and_then(Value::as_str)) {
+                keys.push(json!({ "ResourceType": t, "ResourceId": id }));
+            }
+        }
+        token = page.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    for chunk in keys.chunks(100) {
+        let body = json!({ "ConfigRuleName": rule, "ResourceKeys": chunk });
+        call(target, Operation::DeleteRemediationExceptions, &body).await?;
+    }
+    Ok(())
+}
+
+/// Tries again to delete what scenarios left behind, within `budget` in all (executions that
+/// were running when a scenario ended have had the rest of the run to finish). Returns what
+/// is still there.
+pub async fn retry<T: Target>(target: &T, leftovers: Vec<Leftover>, budget: Duration) -> Vec<Leftover> {
+    let deadline = Instant::now() + budget;
+    let mut still = Vec::new();
+    for leftover in leftovers {
+        let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(200));
+        if let Err(l) = delete_rule(target, &leftover.rule, None, left).await {
+            still.push(l);
+        }
+    }
+    still
+}
+
+/// Every `rsuite-*` rule the target lists (DescribeConfigRules, every page).
+pub async fn suite_rules<T: Target>(target: &T) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..10_000 {
+        let body = match &token {
+            Some(t) => json!({ "NextToken": t }),
+            None => json!({}),
+        };
+        let observed = call(target, Operation::DescribeConfigRules, &body).await?;
+        let page = match read_answer(Operation::DescribeConfigRules, &observed, target.profile()) {
+            Ok(ActualReply::Success { body, .. }) => body,
+            Ok(ActualReply::Failure { code, message, .. }) => {
+                return Err(format!("DescribeConfigRules answered {code}: {}", message.unwrap_or_default()))
+            }
+            Err((verdict, note)) => return Err(format!("DescribeConfigRules {verdict}: {note}")),
+        };
+        for rule in page.get("ConfigRules").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(name) = rule.get("ConfigRuleName").and_then(Value::as_str) {
+                if name.starts_with(NAME_PREFIX) {
+                    names.push(name.to_owned());
+                }
+            }
+        }
+        token = page.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(names)
+}
