@@ -309,19 +309,24 @@ pub fn plant(kind: Kind, ctx: &Context<'_>, base: &Observed, choice: usize) -> R
         return Err(NotPlanted::BaseNotAcceptable);
     }
     let candidates = candidates(kind, ctx, base, &reading);
+    let success_body = match &reading {
+        Reading::Success(body) => Some(body),
+        _ => None,
+    };
     if candidates.is_empty() {
         return Err(NotPlanted::NoSite);
     }
     let mut refusal = NotPlanted::NoOp;
     let n = candidates.len();
     for i in 0..n {
-        let (site, observed) = &candidates[(choice % n + i) % n];
-        if same_answer(base, observed) {
+        let (site, change) = &candidates[(choice % n + i) % n];
+        let Some(observed) = change.apply(base, success_body) else { continue };
+        if same_answer(base, &observed) {
             continue;
         }
-        match (kind.is_wrong(), acceptable(ctx, observed)) {
+        match (kind.is_wrong(), acceptable(ctx, &observed)) {
             (true, None) | (false, Some(_)) => {
-                return Ok(Plant { kind, site: site.clone(), observed: observed.clone() });
+                return Ok(Plant { kind, site: site.clone(), observed });
             }
             (true, Some(a)) => {
                 if !matches!(refusal, NotPlanted::AcceptableAnyway(_)) {
@@ -655,20 +660,7 @@ fn node_mut<'v>(v: &'v mut Value, path: &[String]) -> Option<&'v mut Value> {
     })
 }
 
-/// `body` changed at `path` by `change`; `None` when the path is not there.
-fn changed(body: &Value, path: &[String], change: impl FnOnce(&mut Value)) -> Option<Value> {
-    let mut copy = body.clone();
-    change(node_mut(&mut copy, path)?);
-    Some(copy)
-}
 
-/// `body` with the member at `path` removed.
-fn without(body: &Value, path: &[String]) -> Option<Value> {
-    let (key, parent) = path.split_last()?;
-    let mut copy = body.clone();
-    node_mut(&mut copy, parent)?.as_object_mut()?.shift_remove(key)?;
-    Some(copy)
-}
 
 fn show_path(path: &[String]) -> String {
     if path.is_empty() {
@@ -741,54 +733,107 @@ pub const REWORDED: &str = " (reworded by the mutation harness)";
 /// A member name no output shape declares.
 pub const UNDECLARED_MEMBER: &str = "PlantedUndeclaredMember";
 
+/// One way of planting a kind, made into an answer only when it is tried ([`Change::apply`]):
+/// a big body has hundreds of sites, and copying it for each would cost more than the runs.
+enum Change {
+    /// A whole answer (status and error kinds: few per answer).
+    Answer(Observed),
+    /// One edit of the success body at a path.
+    Body(Vec<String>, Edit),
+}
+
+/// An edit of the node at a path.
+enum Edit {
+    /// The member removed from its object.
+    Remove,
+    Replace(Value),
+    DropLast,
+    DuplicateFirst,
+    Reverse,
+    /// A member added to the object.
+    Insert(&'static str, Value),
+}
+
+impl Change {
+    fn apply(&self, base: &Observed, body: Option<&Value>) -> Option<Observed> {
+        match self {
+            Change::Answer(o) => Some(o.clone()),
+            Change::Body(path, edit) => {
+                let mut copy = body?.clone();
+                match edit {
+                    Edit::Remove => {
+                        let (key, parent) = path.split_last()?;
+                        node_mut(&mut copy, parent)?.as_object_mut()?.shift_remove(key)?;
+                    }
+                    Edit::Replace(v) => *node_mut(&mut copy, path)? = v.clone(),
+                    Edit::DropLast => {
+                        node_mut(&mut copy, path)?.as_array_mut()?.pop()?;
+                    }
+                    Edit::DuplicateFirst => {
+                        let items = node_mut(&mut copy, path)?.as_array_mut()?;
+                        let first = items.first()?.clone();
+                        items.insert(1, first);
+                    }
+                    Edit::Reverse => node_mut(&mut copy, path)?.as_array_mut()?.reverse(),
+                    Edit::Insert(key, v) => {
+                        node_mut(&mut copy, path)?.as_object_mut()?.insert((*key).to_owned(), v.clone());
+                    }
+                }
+                Some(with_body(base, &copy))
+            }
+        }
+    }
+}
+
 /// Every way of planting `kind` into `base`, each with its site.
-fn candidates(kind: Kind, ctx: &Context<'_>, base: &Observed, reading: &Reading) -> Vec<(String, Observed)> {
+fn candidates(kind: Kind, ctx: &Context<'_>, base: &Observed, reading: &Reading) -> Vec<(String, Change)> {
     let op = ctx.op;
     let has_output = ServiceModel::get().operations.get(op.name()).is_some_and(|o| o.output.is_some());
-    let mut out: Vec<(String, Observed)> = Vec::new();
+    let mut out: Vec<(String, Change)> = Vec::new();
+    let mut answer = |site: String, o: Observed| out.push((site, Change::Answer(o)));
     match (kind, reading) {
         (Kind::Wrong(WrongKind::ErrorCodeDeclared), Reading::Failure { code, .. }) => {
             for c in declared_codes(op).into_iter().filter(|c| c != code) {
-                out.push((format!("__type {code} → {c}"), with_error_code(base, &c, None)));
+                answer(format!("__type {code} → {c}"), with_error_code(base, &c, None));
             }
         }
         (Kind::Wrong(WrongKind::ErrorCodeUndeclared), Reading::Failure { code, .. }) => {
             for c in undeclared_codes(op).into_iter().filter(|c| c != code) {
-                out.push((format!("__type {code} → {c}"), with_error_code(base, &c, None)));
+                answer(format!("__type {code} → {c}"), with_error_code(base, &c, None));
             }
         }
         (Kind::Wrong(WrongKind::ErrorAnswered200), Reading::Failure { .. }) => {
-            out.push(("status → 200".into(), with_status(base, 200)));
+            answer("status → 200".into(), with_status(base, 200));
         }
         (Kind::Wrong(WrongKind::ErrorToSuccess), Reading::Failure { .. }) => {
             let mut o = with_body(&with_status(base, 200), &if has_output { json!({}) } else { Value::Null });
             set_header(&mut o, "x-amzn-errortype", None);
-            out.push(("error → 200 {}".into(), o));
+            answer("error → 200 {}".into(), o);
         }
         (Kind::Wrong(WrongKind::SuccessAnswered400), Reading::Success(_)) => {
-            out.push(("status → 400".into(), with_status(base, 400)));
+            answer("status → 400".into(), with_status(base, 400));
         }
         (Kind::Wrong(WrongKind::SuccessAnswered500), Reading::Success(_)) => {
-            out.push(("status → 500".into(), with_status(base, 500)));
+            answer("status → 500".into(), with_status(base, 500));
         }
         (Kind::Wrong(WrongKind::SuccessToError), Reading::Success(_)) => {
+            let error = with_body(&with_status(base, 400), &Value::Null);
             for c in declared_codes(op).into_iter().chain(undeclared_codes(op)) {
-                let o = with_error_code(&with_status(base, 400), &c, Some("An error planted by the mutation harness."));
-                out.push((format!("success → 400 {c}"), o));
+                answer(format!("success → 400 {c}"), with_error_code(&error, &c, Some("An error planted by the mutation harness.")));
             }
         }
         (Kind::Acceptable(AcceptableKind::MessageReworded), Reading::Failure { message: Some(m), .. }) if !m.is_empty() => {
             if let Ok(mut body) = serde_json::from_slice::<Value>(&base.body) {
                 let key = if body.get("message").is_some() { "message" } else { "Message" };
                 body[key] = Value::String(format!("{m}{REWORDED}"));
-                out.push((format!("{key} reworded"), with_body(base, &body)));
+                answer(format!("{key} reworded"), with_body(base, &body));
             }
         }
         (Kind::Acceptable(AcceptableKind::TypeNamespaced), Reading::Failure { code, .. }) => {
             if let Ok(mut body) = serde_json::from_slice::<Value>(&base.body) {
                 if body.get("__type").is_some() {
                     body["__type"] = Value::String(format!("com.amazonaws.starlingdove#{code}"));
-                    out.push(("__type namespaced".into(), with_body(base, &body)));
+                    answer("__type namespaced".into(), with_body(base, &body));
                 }
             }
         }
@@ -797,20 +842,18 @@ fn candidates(kind: Kind, ctx: &Context<'_>, base: &Observed, reading: &Reading)
         {
             let mut o = base.clone();
             set_header(&mut o, "content-type", Some("application/x-amz-json-1.1; charset=utf-8"));
-            out.push(("content-type with charset".into(), o));
+            answer("content-type with charset".into(), o);
         }
         (_, Reading::Success(body)) => {
-            for (path, site) in body_sites(kind, ctx, body, has_output) {
-                out.push((site, with_body(base, &path)));
-            }
+            out = body_sites(kind, ctx, body, has_output).into_iter().map(|(path, edit, site)| (site, Change::Body(path, edit))).collect();
         }
         _ => {}
     }
     out
 }
 
-/// Body mutations: each changed body with its site.
-fn body_sites(kind: Kind, ctx: &Context<'_>, body: &Value, has_output: bool) -> Vec<(Value, String)> {
+/// Body mutations: the path and edit of each site, with what it changes.
+fn body_sites(kind: Kind, ctx: &Context<'_>, body: &Value, has_output: bool) -> Vec<(Vec<String>, Edit, String)> {
     let op = ctx.op;
     let shared = ctx.clock_shared;
     let mut out = Vec::new();
@@ -825,13 +868,13 @@ fn body_sites(kind: Kind, ctx: &Context<'_>, body: &Value, has_output: bool) -> 
             Some(FieldKind::GeneratedId(_) | FieldKind::OpaqueToken | FieldKind::ServiceText(_)) => false,
         };
         let site = show_path(&path);
-        let change = |f: &dyn Fn(&mut Value)| changed(body, &path, f);
-        let mutated: Option<(Option<Value>, String)> = match kind {
+        let replace = |new: Value, label: String| Some((Edit::Replace(new), label));
+        let edit: Option<(Edit, String)> = match kind {
             Kind::Wrong(WrongKind::MemberDropped) if parent_is_object(&path) && !is_empty_value(v) => {
-                Some((without(body, &path), format!("{site} dropped")))
+                Some((Edit::Remove, format!("{site} dropped")))
             }
             Kind::Acceptable(AcceptableKind::EmptyMemberOmitted) if parent_is_object(&path) && is_empty_value(v) => {
-                Some((without(body, &path), format!("{site} ({v}) left out")))
+                Some((Edit::Remove, format!("{site} ({v}) left out")))
             }
             Kind::Wrong(WrongKind::MemberChanged)
                 if exact && enum_values(op, &path).is_none() && !v.is_null() && Scalar::of(v).is_some() && ctx.history.sent(v) =>
@@ -842,73 +885,69 @@ fn body_sites(kind: Kind, ctx: &Context<'_>, body: &Value, has_output: bool) -> 
                     Value::String(s) => Value::String(other_id(s)),
                     other => other.clone(),
                 };
-                Some((change(&|n| *n = new.clone()), format!("{site}: {v} → {new}")))
+                let label = format!("{site}: {v} → {new}");
+                replace(new, label)
             }
             Kind::Wrong(WrongKind::NumberChanged) if exact && v.is_number() => {
                 let new = bumped(v);
-                Some((change(&|n| *n = new.clone()), format!("{site}: {v} → {new}")))
+                let label = format!("{site}: {v} → {new}");
+                replace(new, label)
             }
             Kind::Wrong(WrongKind::EnumSwapped) if exact => match (v.as_str(), enum_values(op, &path)) {
-                (Some(s), Some(values)) if values.len() > 1 => values.iter().position(|x| x == s).map(|i| {
+                (Some(s), Some(values)) if values.len() > 1 => values.iter().position(|x| x == s).and_then(|i| {
                     let new = Value::String(values[(i + 1) % values.len()].clone());
-                    (change(&|n| *n = new.clone()), format!("{site}: {v} → {new}"))
+                    let label = format!("{site}: {v} → {new}");
+                    replace(new, label)
                 }),
                 _ => None,
             },
             Kind::Wrong(WrongKind::ListItemDropped) => match v.as_array() {
                 Some(items) if !items.is_empty() => {
-                    Some((change(&|n| drop_last(n)), format!("{site}: item {} of {} dropped", items.len() - 1, items.len())))
+                    Some((Edit::DropLast, format!("{site}: item {} of {} dropped", items.len() - 1, items.len())))
                 }
                 _ => None,
             },
             Kind::Wrong(WrongKind::ListItemDuplicated) => match v.as_array() {
-                Some(items) if !items.is_empty() => Some((change(&|n| duplicate_first(n)), format!("{site}: item 0 given twice"))),
+                Some(items) if !items.is_empty() => Some((Edit::DuplicateFirst, format!("{site}: item 0 given twice"))),
                 _ => None,
             },
             Kind::Wrong(WrongKind::IdMalformed) => match (flex, v.as_str()) {
                 (Some(FieldKind::GeneratedId(format)), Some(id)) => {
                     let new = Value::String(malformed(format, id));
-                    Some((change(&|n| *n = new.clone()), format!("{site}: {v} → {new}")))
+                    let label = format!("{site}: {v} → {new}");
+                    replace(new, label)
                 }
                 _ => None,
             },
             Kind::Wrong(WrongKind::IdReplaced) => match (flex, v.as_str()) {
                 (Some(FieldKind::GeneratedId(_)), Some(id)) if ctx.history.seen_id(id) => {
                     let new = Value::String(other_id(id));
-                    Some((change(&|n| *n = new.clone()), format!("{site}: {v} → {new} (seen earlier)")))
+                    let label = format!("{site}: {v} → {new} (seen earlier)");
+                    replace(new, label)
                 }
                 _ => None,
             },
             Kind::Acceptable(AcceptableKind::ServiceTextReworded) => match (flex, v.as_str()) {
-                (Some(FieldKind::ServiceText(_)), Some(text)) => {
-                    let new = Value::String(format!("{text}{REWORDED}"));
-                    Some((change(&|n| *n = new.clone()), format!("{site} reworded")))
-                }
+                (Some(FieldKind::ServiceText(_)), Some(text)) => replace(Value::String(format!("{text}{REWORDED}")), format!("{site} reworded")),
                 _ => None,
             },
             Kind::Acceptable(AcceptableKind::UnorderedReordered) => match (flex, v.as_array()) {
                 (Some(FieldKind::Unordered), Some(items)) if items.len() > 1 => {
-                    Some((change(&|n| reverse(n)), format!("{site}: {} items reversed", items.len())))
+                    Some((Edit::Reverse, format!("{site}: {} items reversed", items.len())))
                 }
                 _ => None,
             },
-            Kind::Acceptable(AcceptableKind::UndeclaredMemberAdded) if has_output && v.is_object() => {
-                match shape_at(op, &path) {
-                    Some(Shape::Structure { members, .. }) if !members.iter().any(|(m, _)| m == UNDECLARED_MEMBER) => Some((
-                        change(&|n| {
-                            if let Some(o) = n.as_object_mut() {
-                                o.insert(UNDECLARED_MEMBER.into(), Value::String("extra".into()));
-                            }
-                        }),
-                        format!("{}{UNDECLARED_MEMBER} added", if path.is_empty() { String::new() } else { format!("{site}/") }),
-                    )),
-                    _ => None,
-                }
-            }
+            Kind::Acceptable(AcceptableKind::UndeclaredMemberAdded) if has_output && v.is_object() => match shape_at(op, &path) {
+                Some(Shape::Structure { members, .. }) if !members.iter().any(|(m, _)| m == UNDECLARED_MEMBER) => Some((
+                    Edit::Insert(UNDECLARED_MEMBER, Value::String("extra".into())),
+                    format!("{}{UNDECLARED_MEMBER} added", if path.is_empty() { String::new() } else { format!("{site}/") }),
+                )),
+                _ => None,
+            },
             _ => None,
         };
-        if let Some((Some(new_body), site)) = mutated {
-            out.push((new_body, site));
+        if let Some((edit, label)) = edit {
+            out.push((path, edit, label));
         }
     }
     out
@@ -933,25 +972,8 @@ fn bumped(v: &Value) -> Value {
     }
 }
 
-fn drop_last(v: &mut Value) {
-    if let Some(items) = v.as_array_mut() {
-        items.pop();
-    }
-}
 
-fn duplicate_first(v: &mut Value) {
-    if let Some(items) = v.as_array_mut() {
-        if let Some(first) = items.first().cloned() {
-            items.insert(1, first);
-        }
-    }
-}
 
-fn reverse(v: &mut Value) {
-    if let Some(items) = v.as_array_mut() {
-        items.reverse();
-    }
-}
 
 /// The model's reply as the reference endpoint puts it on the wire (`server::protocol`):
 /// 200 with the JSON body (an empty body for `null`), or the code's status with
@@ -1016,21 +1038,26 @@ pub fn call_steps(result: &ScenarioResult) -> Vec<&StepResult> {
     result.steps.iter().filter(|s| s.kind == StepKind::Call && s.status.is_some()).collect()
 }
 
-/// The history before each call's answer: the requests of that call and all before it, the
-/// ids of the answers before it. `None` when the result's steps do not match the calls.
+/// The history before each call's answer: the requests of every step up to that call (calls
+/// and control actions: a resource id set through the control API was sent by the caller
+/// too), the ids of the answers before it. `None` when the result's steps do not match the
+/// calls.
 pub fn histories(result: &ScenarioResult, calls: &[RecordedCall]) -> Option<Vec<History>> {
-    let steps = call_steps(result);
-    if steps.len() != calls.len() {
+    if call_steps(result).len() != calls.len() {
         return None;
     }
     let mut history = History::default();
     let mut out = Vec::with_capacity(calls.len());
-    for (step, call) in steps.iter().zip(calls) {
+    let mut calls = calls.iter();
+    for step in &result.steps {
         if let Some(request) = &step.request {
             history.record_request(request);
         }
-        out.push(history.clone());
-        history.record_answer(call.op, &call.observed);
+        if step.kind == StepKind::Call && step.status.is_some() {
+            let call = calls.next()?;
+            out.push(history.clone());
+            history.record_answer(call.op, &call.observed);
+        }
     }
     Some(out)
 }
@@ -1239,7 +1266,7 @@ mod tests {
         let c = ctx(Operation::DescribeRemediationConfigurations, &outcome, &h);
         let sites: Vec<String> = body_sites(Kind::Acceptable(AcceptableKind::UndeclaredMemberAdded), &c, &body_of(&base_for(&outcome)), true)
             .into_iter()
-            .map(|(_, s)| s)
+            .map(|(_, _, s)| s)
             .collect();
         assert!(sites.iter().any(|s| s == "RemediationConfigurations/0/PlantedUndeclaredMember added"), "{sites:?}");
         assert!(sites.iter().any(|s| s.starts_with("RemediationConfigurations/0/Parameters/AutomationAssumeRole/")), "{sites:?}");
@@ -1265,7 +1292,7 @@ mod tests {
         let h = sent_history();
         let c = ctx(Operation::DescribeRemediationConfigurations, &outcome, &h);
         let sites: Vec<String> =
-            body_sites(Kind::Wrong(WrongKind::MemberChanged), &c, &body_of(&base_for(&outcome)), true).into_iter().map(|(_, s)| s).collect();
+            body_sites(Kind::Wrong(WrongKind::MemberChanged), &c, &body_of(&base_for(&outcome)), true).into_iter().map(|(_, _, s)| s).collect();
         assert!(sites.contains(&"RemediationConfigurations/0/TargetId: \"doc\" → \"doa\"".to_owned()), "{sites:?}");
         assert!(sites.contains(&"RemediationConfigurations/0/Automatic: false → true".to_owned()), "{sites:?}");
         assert!(sites.contains(&"RemediationConfigurations/0/MaximumAutomaticAttempts: 5 → 6".to_owned()), "{sites:?}");
@@ -1444,7 +1471,7 @@ mod tests {
         let h = history();
         let c = ctx(Operation::DescribeRemediationExecutionStatus, &outcome, &h);
         let sites: Vec<String> =
-            body_sites(Kind::Wrong(WrongKind::EnumSwapped), &c, &body_of(&base_for(&outcome)), true).into_iter().map(|(_, s)| s).collect();
+            body_sites(Kind::Wrong(WrongKind::EnumSwapped), &c, &body_of(&base_for(&outcome)), true).into_iter().map(|(_, _, s)| s).collect();
         assert_eq!(sites.len(), 2, "{sites:?}");
         assert!(sites.iter().any(|s| s.ends_with("State: \"SUCCEEDED\" → \"FAILED\"")), "{sites:?}");
         assert!(sites.iter().any(|s| s.contains("resourceType: \"AWS::S3::Bucket\" → ")), "{sites:?}");
