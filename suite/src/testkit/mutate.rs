@@ -39,7 +39,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
-/// A wrong answer: it breaks a MUST of every alternative of the outcome.
+/// A wrong answer: it breaks a MUST of every alternative of the outcome (the judge's FAIL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WrongKind {
     /// An error code swapped for another code the operation declares (R-ERR-01..11; each
@@ -251,7 +251,8 @@ impl History {
     }
 }
 
-/// What a mutation needs to know of the call it changes.
+/// What a mutation needs to know of the call it changes: the model's outcome (every acceptable
+/// alternative, with its levels) and the scenario so far.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub op: Operation,
@@ -349,7 +350,8 @@ fn same_answer(a: &Observed, b: &Observed) -> bool {
     a.status == b.status && a.headers == b.headers && bodies
 }
 
-/// An answer as this module reads it, independently of the judge.
+/// An answer as this module reads it, independently of the judge: AWS JSON 1.1 (S-01, S-12:
+/// the type is `__type` after its last `#`, or `X-Amzn-ErrorType`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reading {
     /// 2xx; an empty body is `null`.
@@ -392,8 +394,9 @@ pub fn acceptable(ctx: &Context<'_>, observed: &Observed) -> Option<usize> {
 }
 
 /// True when the answer differs from the alternative only where the model's data allows: a code
-/// or message whose level is below MUST, a flexible member within its kind, an empty member
-/// left out, a member the output shape does not declare.
+/// or message whose level is below MUST (A-01, A-02, R-ERR-12), a flexible member within its
+/// kind, an empty member left out (S-02, S-04), a member the output shape does not declare, an
+/// empty body for `{}` (S-07).
 pub fn acceptable_under(ctx: &Context<'_>, alternative: &Alternative, reading: &Reading) -> bool {
     match (&alternative.reply, reading) {
         (Reply::Success(e), Reading::Success(a)) => match (e, a) {
@@ -976,8 +979,8 @@ fn bumped(v: &Value) -> Value {
 
 
 /// The model's reply as the reference endpoint puts it on the wire (`server::protocol`):
-/// 200 with the JSON body (an empty body for `null`), or the code's status with
-/// `{"__type", "message"}` and `X-Amzn-ErrorType`.
+/// 200 with the JSON body (an empty body for `null`, S-07), or the code's status with
+/// `{"__type", "message"}` (no `message` when the text is empty, S-12) and `X-Amzn-ErrorType`.
 pub fn wire_answer(reply: &Reply, request_id: u64) -> Observed {
     let mut headers = vec![
         ("content-type".to_owned(), "application/x-amz-json-1.1".to_owned()),
