@@ -7,7 +7,10 @@
 
 use crate::judge::{read_answer, Identities, Judge, Observed};
 use crate::profile::TargetProfile;
-use crate::scenario::{instantiate, Action, CallBody, Scenario, Side};
+use crate::runner::{run_scenario_hooked, RunSettings};
+use crate::scenario::{instantiate, load_dir, Action, CallBody, Scenario, Side};
+use crate::testkit::mutate::{call_steps, histories, plant, Context, Kind, ModelTarget, Planter, Recorder};
+use crate::verdict::Verdict;
 use arbitrary::{Arbitrary, Unstructured};
 use reference_model::auto::ExecutionState;
 use reference_model::service_model::ServiceModel;
@@ -15,6 +18,7 @@ use reference_model::{handle, ComplianceType, Control, ErrorCode, Millis, Operat
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 fn operation(u: &mut Unstructured<'_>) -> arbitrary::Result<Operation> {
     Ok(*u.choose(Operation::ALL)?)
@@ -212,7 +216,8 @@ struct Answer {
     html_profile: bool,
 }
 
-/// Any answer a target may give: the judge never panics and always gives a verdict.
+/// Any answer a target may give: the judge never panics and always gives a verdict. The same
+/// input also picks a scenario step and a mutation of its answer ([`judge_mutation`]).
 pub fn judge_answer(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(answer) = Answer::arbitrary(&mut u) else { return };
@@ -231,6 +236,76 @@ pub fn judge_answer(data: &[u8]) {
     let outcome = handle(&mut world, op, b"{}", Timestamp::EPOCH_2026);
     let judgement = Judge { op, profile: &profile, clock_shared: answer.status % 2 == 0 }.judge(&outcome, &observed, &mut Identities::default());
     assert!(judgement.verdict != crate::verdict::Verdict::Skipped);
+    judge_mutation(data);
+}
+
+/// Scenarios of `fixtures/scenarios/` with at most this many steps are fuzzed (each input runs
+/// one twice; the 1000-rule scenario would make an input cost a second).
+const MAX_FUZZED_STEPS: usize = 40;
+
+/// The scenario corpus, loaded once; the fuzz target cannot run without it.
+fn fuzzed_scenarios() -> &'static [Scenario] {
+    static SCENARIOS: OnceLock<Vec<Scenario>> = OnceLock::new();
+    SCENARIOS.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scenarios");
+        let all = load_dir(&dir).unwrap_or_else(|e| panic!("the judge's fuzz target needs the scenario corpus: {e}"));
+        let short: Vec<Scenario> = all.into_iter().filter(|s| s.steps.len() <= MAX_FUZZED_STEPS).collect();
+        assert!(!short.is_empty(), "no scenario in {}", dir.display());
+        short
+    })
+}
+
+thread_local! {
+    /// The runner is async; the model target never waits, so one current-thread runtime per
+    /// thread will do.
+    static RUNTIME: tokio::runtime::Runtime =
+        tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a runtime for the fuzz target");
+}
+
+/// A scenario step's answer with one mutation (`testkit::mutate`), chosen by the input: run the
+/// scenario against the model ([`ModelTarget`]), plant the mutation into the chosen call's
+/// preferred answer, run it again. A wrong answer must never PASS at the planted step; an
+/// acceptable variant must never FAIL or ERROR there.
+fn judge_mutation(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let kinds = Kind::all();
+    let (Ok(scenario), Ok(call), Ok(kind), Ok(choice)) =
+        (u.choose(fuzzed_scenarios()), u.arbitrary::<u16>(), u.choose(&kinds), u.arbitrary::<u16>())
+    else {
+        return;
+    };
+    let kind = *kind;
+    RUNTIME.with(|runtime| {
+        runtime.block_on(async {
+            let target = ModelTarget::new();
+            let settings = RunSettings::new(0);
+            let recorder = Recorder::new();
+            let result = run_scenario_hooked(&target, scenario, &settings, Some(&recorder)).await;
+            assert_eq!(result.verdict, Verdict::Pass, "{} does not PASS against the model itself", scenario.id);
+            let calls = recorder.into_calls();
+            let histories = histories(&result, &calls).expect("one answered call step per call");
+            if calls.is_empty() {
+                return;
+            }
+            let c = usize::from(call) % calls.len();
+            let ctx = Context { op: calls[c].op, outcome: &calls[c].outcome, clock_shared: true, history: &histories[c] };
+            let Ok(plant) = plant(kind, &ctx, &calls[c].observed, usize::from(choice)) else { return };
+            let planter = Planter::new(c, calls[c].observed.clone(), plant.observed.clone());
+            let planted = run_scenario_hooked(&target, scenario, &settings, Some(&planter)).await;
+            assert!(!planter.drifted(), "the model answered {} differently the second time", scenario.id);
+            let step = call_steps(&planted).get(c).copied().expect("the planted call was made");
+            let judged = |what: &str| {
+                let differences: Vec<String> =
+                    step.differences.iter().map(|d| format!("{} {}: expected {} | actual {}", d.level, d.path, d.expected, d.actual)).collect();
+                format!("{what}: {} step {} {} [{kind}] {}: {}\n  {}", scenario.id, step.index, calls[c].op, plant.site, step.verdict, differences.join("\n  "))
+            };
+            if kind.is_wrong() {
+                assert!(step.verdict != Verdict::Pass, "{}", judged("a wrong answer PASSES"));
+            } else {
+                assert!(!matches!(step.verdict, Verdict::Fail | Verdict::Error), "{}", judged("an acceptable variant fails"));
+            }
+        });
+    });
 }
 
 /// Any text as a scenario file: a precise error or a scenario whose templates expand.

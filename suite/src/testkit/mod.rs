@@ -24,6 +24,7 @@
 //! [`http_target`] and [`scenario`] to build the runner's inputs in a few lines.
 
 mod faulty;
+pub mod mutate;
 mod scripted;
 
 pub use faulty::{faulty_reference, recorded, wrong_content_type, Alteration, Fault, REWORDED_SUFFIX};
