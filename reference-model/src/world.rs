@@ -39,6 +39,15 @@ impl ComplianceType {
     }
 }
 
+/// What an evaluation does whose OrderingTimestamp is older than the stored one's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OlderEvaluation {
+    /// It is dropped: the stored result is the later event's (the model's preference).
+    Ignored,
+    /// It replaces the stored one, as any later call would.
+    Replaces,
+}
+
 /// A Config rule as DescribeConfigRules returns it, with what the model needs besides.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredRule {
@@ -303,7 +312,7 @@ impl World {
 
     /// Stores an evaluation result and starts automatic remediation if it makes a resource
     /// newly NON_COMPLIANT under an automatic configuration (R-PRC-08). An older
-    /// OrderingTimestamp than the stored one does not replace it.
+    /// OrderingTimestamp than the stored one does not replace it (A-21, preferred).
     pub(crate) fn record_evaluation(
         &mut self,
         rule: &RuleName,
@@ -312,10 +321,23 @@ impl World {
         ordering_timestamp: Timestamp,
         annotation: Option<String>,
     ) {
+        self.record_evaluation_with(rule, resource, compliance, ordering_timestamp, annotation, OlderEvaluation::Ignored);
+    }
+
+    /// [`World::record_evaluation`], with the choice of what an older evaluation does.
+    pub(crate) fn record_evaluation_with(
+        &mut self,
+        rule: &RuleName,
+        resource: ResourceRef,
+        compliance: ComplianceType,
+        ordering_timestamp: Timestamp,
+        annotation: Option<String>,
+        older: OlderEvaluation,
+    ) {
         let key = (rule.clone(), resource.clone());
         let previous = self.evaluations.get(&key).map(|e| (e.compliance, e.ordering_timestamp));
         if let Some((_, ordering)) = previous {
-            if ordering_timestamp < ordering {
+            if ordering_timestamp < ordering && older == OlderEvaluation::Ignored {
                 return;
             }
         }
