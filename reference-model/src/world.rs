@@ -104,6 +104,11 @@ pub struct World {
     pub(crate) result_tokens: BTreeMap<String, (RuleName, Option<String>)>,
     pub(crate) ssm: SsmScript,
     pub(crate) recorder_available: bool,
+    /// Rules DeleteConfigRule removed that a target may still show in the DELETING state, as
+    /// they were when deleted (A-22: deletion is asynchronous, R-DCR-02; the model's preferred
+    /// answers complete it at once). An entry goes once an answer shows the deletion finished
+    /// or a new rule of the name is created.
+    pub(crate) deleting: BTreeMap<RuleName, ConfigRule>,
     next_id: u64,
 }
 
@@ -163,6 +168,7 @@ impl World {
             result_tokens: BTreeMap::new(),
             ssm: SsmScript::default(),
             recorder_available: true,
+            deleting: BTreeMap::new(),
             next_id: 0,
         }
     }
@@ -238,6 +244,11 @@ impl World {
 
     pub fn rule_names(&self) -> impl Iterator<Item = &RuleName> {
         self.rules.keys()
+    }
+
+    /// A deleted rule that a target may still show in the DELETING state.
+    pub fn deleting_rule(&self, rule: &RuleName) -> Option<&ConfigRule> {
+        self.deleting.get(rule)
     }
 
     pub fn remediation_arn(&self, rule: &RuleName) -> Option<&str> {
@@ -357,9 +368,16 @@ impl World {
         }
     }
 
-    /// Removes a rule and everything that hangs off it (R-DCR-01).
+    /// Removes a rule and everything that hangs off it (R-DCR-01). The rule is remembered as
+    /// DELETING, which a target may still show for a while.
     pub(crate) fn remove_rule(&mut self, rule: &RuleName) {
-        self.rules.remove(rule);
+        if let Some(stored) = self.rules.remove(rule) {
+            if self.deleting.len() < MAX_ITEMS_PER_TABLE || self.deleting.contains_key(rule) {
+                let mut shown = stored.rule;
+                shown.config_rule_state = Some("DELETING".to_owned());
+                self.deleting.insert(rule.clone(), shown);
+            }
+        }
         self.evaluations.retain(|(r, _), _| r != rule);
         self.exceptions.retain(|(r, _), _| r != rule);
         self.executions.retain(|(r, _), _| r != rule);
