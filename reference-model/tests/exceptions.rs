@@ -451,6 +451,23 @@ fn r_dre_07_only_the_rule_name_is_required() {
     assert_eq!(e.code, ErrorCode::ValidationException);
 }
 
+/// for an unknown rule, an empty list (preferred, as R-DRE-06 models no error) or
+/// NoSuchConfigRuleException in the words the other operations use, with or without keys.
+#[rstest]
+#[case::all(json!({"ConfigRuleName": "nope"}))]
+#[case::by_keys(json!({"ConfigRuleName": "nope", "ResourceKeys": [exc_key("b")]}))]
+fn r_dre_06_an_unknown_rule_is_empty_or_no_such_config_rule(#[case] body: Value) {
+    let mut w = world();
+    let outcome = call(&mut w, Operation::DescribeRemediationExceptions, body);
+    assert_eq!(ok(&outcome), json!({"RemediationExceptions": []}));
+    assert_eq!(outcome.alternatives.len(), 2);
+    let refusal = alternative(&outcome, "A-31", Some(ErrorCode::NoSuchConfigRuleException));
+    assert_eq!((refusal.provenance, refusal.code_level, refusal.message_level), (Level::May, Level::Must, Level::Should));
+    let Reply::Failure(e) = &refusal.reply else { unreachable!() };
+    assert_eq!(e.message, "The ConfigRule 'nope' provided in the request is invalid. Please check the configRule name.");
+    assert!(refusal.world.is_none());
+}
+
 // ------------------------------------------------------------------ DeleteRemediationExceptions
 
 #[test]

@@ -1,6 +1,7 @@
 //! PutRemediationExceptions, DescribeRemediationExceptions, DeleteRemediationExceptions.
 
 use super::body;
+use super::rules::no_such_rule_message;
 use crate::error::ErrorCode;
 use crate::limits::defaults;
 use crate::names::{exception_key_resource, ResourceRef, RuleName};
@@ -167,8 +168,22 @@ fn sort_key(resource: &ResourceRef) -> String {
 /// DescribeRemediationExceptions (R-DRE-01..08). Without ResourceKeys: every exception of the
 /// rule, sorted by resource, paged by Limit (0 means 25) and NextToken. With ResourceKeys: the
 /// exceptions of those keys, Limit and NextToken not applied (R-DRE-03). An unknown rule has
-/// none (NoSuchConfigRuleException is not modelled, R-DRE-06).
+/// none (preferred: NoSuchConfigRuleException is not modelled, R-DRE-06), or is refused with
+/// NoSuchConfigRuleException as the other operations refuse it.
 pub fn apply_describe_exceptions(world: &mut World, req: &DescribeRemediationExceptionsRequest) -> Outcome {
+    let outcome = describe_exceptions(world, req);
+    if world.rules.contains_key(&RuleName::new(&req.config_rule_name)) {
+        return outcome;
+    }
+    outcome.or(
+        Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(&req.config_rule_name))
+            .provenance(Level::May)
+            .message_level(Level::Should)
+            .basis("A-31"),
+    )
+}
+
+fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     let wire = |(resource, stored): (&ResourceRef, &StoredException)| RemediationException {
         config_rule_name: rule.to_string(),
