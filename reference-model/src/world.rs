@@ -39,6 +39,15 @@ impl ComplianceType {
     }
 }
 
+/// What an evaluation does whose OrderingTimestamp is older than the stored one's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OlderEvaluation {
+    /// It is dropped: the stored result is the later event's (the model's preference).
+    Ignored,
+    /// It replaces the stored one, as any later call would.
+    Replaces,
+}
+
 /// A Config rule as DescribeConfigRules returns it, with what the model needs besides.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredRule {
@@ -95,6 +104,11 @@ pub struct World {
     pub(crate) result_tokens: BTreeMap<String, (RuleName, Option<String>)>,
     pub(crate) ssm: SsmScript,
     pub(crate) recorder_available: bool,
+    /// Rules DeleteConfigRule removed that a target may still show in the DELETING state, as
+    /// they were when deleted (A-22: deletion is asynchronous, R-DCR-02; the model's preferred
+    /// answers complete it at once). An entry goes once an answer shows the deletion finished
+    /// or a new rule of the name is created.
+    pub(crate) deleting: BTreeMap<RuleName, ConfigRule>,
     next_id: u64,
 }
 
@@ -154,6 +168,7 @@ impl World {
             result_tokens: BTreeMap::new(),
             ssm: SsmScript::default(),
             recorder_available: true,
+            deleting: BTreeMap::new(),
             next_id: 0,
         }
     }
@@ -231,6 +246,11 @@ impl World {
         self.rules.keys()
     }
 
+    /// A deleted rule that a target may still show in the DELETING state.
+    pub fn deleting_rule(&self, rule: &RuleName) -> Option<&ConfigRule> {
+        self.deleting.get(rule)
+    }
+
     pub fn remediation_arn(&self, rule: &RuleName) -> Option<&str> {
         self.remediations.get(rule).and_then(|r| r.config.arn.as_deref())
     }
@@ -303,7 +323,7 @@ impl World {
 
     /// Stores an evaluation result and starts automatic remediation if it makes a resource
     /// newly NON_COMPLIANT under an automatic configuration (R-PRC-08). An older
-    /// OrderingTimestamp than the stored one does not replace it.
+    /// OrderingTimestamp than the stored one does not replace it (A-21, preferred).
     pub(crate) fn record_evaluation(
         &mut self,
         rule: &RuleName,
@@ -312,10 +332,23 @@ impl World {
         ordering_timestamp: Timestamp,
         annotation: Option<String>,
     ) {
+        self.record_evaluation_with(rule, resource, compliance, ordering_timestamp, annotation, OlderEvaluation::Ignored);
+    }
+
+    /// [`World::record_evaluation`], with the choice of what an older evaluation does.
+    pub(crate) fn record_evaluation_with(
+        &mut self,
+        rule: &RuleName,
+        resource: ResourceRef,
+        compliance: ComplianceType,
+        ordering_timestamp: Timestamp,
+        annotation: Option<String>,
+        older: OlderEvaluation,
+    ) {
         let key = (rule.clone(), resource.clone());
         let previous = self.evaluations.get(&key).map(|e| (e.compliance, e.ordering_timestamp));
         if let Some((_, ordering)) = previous {
-            if ordering_timestamp < ordering {
+            if ordering_timestamp < ordering && older == OlderEvaluation::Ignored {
                 return;
             }
         }
@@ -335,9 +368,16 @@ impl World {
         }
     }
 
-    /// Removes a rule and everything that hangs off it (R-DCR-01).
+    /// Removes a rule and everything that hangs off it (R-DCR-01). The rule is remembered as
+    /// DELETING, which a target may still show for a while.
     pub(crate) fn remove_rule(&mut self, rule: &RuleName) {
-        self.rules.remove(rule);
+        if let Some(stored) = self.rules.remove(rule) {
+            if self.deleting.len() < MAX_ITEMS_PER_TABLE || self.deleting.contains_key(rule) {
+                let mut shown = stored.rule;
+                shown.config_rule_state = Some("DELETING".to_owned());
+                self.deleting.insert(rule.clone(), shown);
+            }
+        }
         self.evaluations.retain(|(r, _), _| r != rule);
         self.exceptions.retain(|(r, _), _| r != rule);
         self.executions.retain(|(r, _), _| r != rule);

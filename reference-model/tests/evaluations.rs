@@ -160,6 +160,7 @@ fn r_pe_06_insufficient_data_is_refused() {
     let refused = evaluation("unsure", "INSUFFICIENT_DATA", TS);
     let outcome = put_evaluations(&mut w, &t, vec![evaluation("bad", "NON_COMPLIANT", TS), refused.clone()]);
     assert!(outcome.clauses.contains(&"R-PE-06"));
+    assert_eq!(outcome.preferred().basis, "A-20");
     // Preferred: the whole call is refused, nothing stored.
     assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
     assert_eq!(w, before);
@@ -230,8 +231,63 @@ fn r_pe_11_rejected_evaluations_come_back_in_failed_evaluations() {
     let t = token(&mut w, "r");
     let refused: Vec<Value> = ["p", "q"].iter().map(|i| evaluation(i, "INSUFFICIENT_DATA", TS)).collect();
     let outcome = put_evaluations(&mut w, &t, refused.clone());
-    assert!(outcome.clauses.contains(&"R-PE-11"));
     assert_eq!(outcome.alternatives[1].reply, Reply::Success(json!({"FailedEvaluations": refused})));
+    // Only the answer that lists them exercises R-PE-11; both refuse (R-PE-06).
+    assert!(exercised(&outcome, 1).contains(&"R-PE-11"));
+    assert!(!exercised(&outcome, 0).contains(&"R-PE-11"));
+    assert!(exercised(&outcome, 0).contains(&"R-PE-06") && exercised(&outcome, 1).contains(&"R-PE-06"));
+}
+
+/// A-20 under TestMode: a dry run may refuse INSUFFICIENT_DATA as a real call does (preferred,
+/// as a whole or listed), or accept it silently; nothing is stored either way (R-PE-04).
+#[test]
+fn r_pe_04_test_mode_with_insufficient_data() {
+    let mut w = world_with_rule("r");
+    let before = w.clone();
+    let unsure = evaluation("unsure", "INSUFFICIENT_DATA", TS);
+    let outcome = call(
+        &mut w,
+        Operation::PutEvaluations,
+        json!({"Evaluations": [evaluation("b", "NON_COMPLIANT", TS), unsure.clone()], "ResultToken": "anything", "TestMode": true}),
+    );
+    assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
+    let (listed, silent) = (&outcome.alternatives[1], &outcome.alternatives[2]);
+    assert_eq!(listed.reply, Reply::Success(json!({"FailedEvaluations": [unsure]})));
+    assert_eq!(silent.reply, Reply::Success(json!({"FailedEvaluations": []})));
+    assert_eq!(outcome.alternatives.len(), 3);
+    for (i, alt) in outcome.alternatives.iter().enumerate() {
+        assert_eq!((alt.provenance, alt.basis), (Level::May, "A-20"), "alternative {i}");
+        assert!(alt.world.is_none(), "a dry run stored something");
+        assert!(exercised(&outcome, i).contains(&"R-PE-04"));
+        // The silent answer does not exercise the refusal of INSUFFICIENT_DATA.
+        assert_eq!(exercised(&outcome, i).contains(&"R-PE-06"), i < 2, "alternative {i}");
+    }
+    assert_eq!(w, before);
+}
+
+/// A-21: an evaluation older than the stored one is ignored (preferred) or stored; both
+/// answers are the same body, so only the state tells them apart.
+#[test]
+fn r_pe_07_an_older_evaluation_is_ignored_or_stored() {
+    let mut w = world_with_rule("r");
+    let t = token(&mut w, "r");
+    ok(&put_evaluations(&mut w, &t, vec![evaluation("b", "NON_COMPLIANT", TS)]));
+    let outcome = put_evaluations(&mut w, &t, vec![evaluation("b", "COMPLIANT", TS - 60), evaluation("c", "COMPLIANT", TS)]);
+    assert_eq!(outcome.alternatives.len(), 2);
+    for alt in &outcome.alternatives {
+        assert_eq!((alt.provenance, alt.basis), (Level::May, "A-21"));
+        assert_eq!(alt.reply, Reply::Success(json!({"FailedEvaluations": []})));
+    }
+    assert_eq!(compliance_of(&w, "r", "b"), Some(ComplianceType::NonCompliant));
+    let stored = outcome.alternatives[1].world.as_deref().expect("the older one stored is another state");
+    assert_eq!(compliance_of(stored, "r", "b"), Some(ComplianceType::Compliant));
+    // The newer evaluation of the same call is stored in both.
+    assert_eq!(compliance_of(&w, "r", "c"), Some(ComplianceType::Compliant));
+    assert_eq!(compliance_of(stored, "r", "c"), Some(ComplianceType::Compliant));
+    // Older within one call counts too; an evaluation as new as the stored one has no choice.
+    let outcome = put_evaluations(&mut w, &t, vec![evaluation("d", "COMPLIANT", TS), evaluation("d", "NON_COMPLIANT", TS - 1)]);
+    assert_eq!(outcome.alternatives.len(), 2);
+    assert_eq!(put_evaluations(&mut w, &t, vec![evaluation("b", "COMPLIANT", TS)]).alternatives.len(), 1);
 }
 
 #[test]

@@ -133,9 +133,12 @@ fn r_pre_04_compliant_resource_gets_no_exception(#[case] compliance: Option<Comp
     );
     assert_eq!(outcome.alternatives[1].reply, Reply::Success(json!({"FailedBatches": []})));
     for alt in &outcome.alternatives {
-        assert_eq!(alt.provenance, Level::May);
+        assert_eq!((alt.provenance, alt.basis), (Level::May, "A-11"));
         assert!(alt.world.is_none());
     }
+    // Only the answer that reports the key exercises the rule about reporting it.
+    assert!(exercised(&outcome, 0).contains(&"R-PRE-11"));
+    assert!(!exercised(&outcome, 1).contains(&"R-PRE-11"), "a silent answer counted as reporting the failure");
     assert_eq!(w, before);
     assert!(exceptions_of(&mut w, "r").is_empty());
 }
@@ -193,6 +196,11 @@ fn r_pre_05_no_exception_on_a_service_linked_remediation() {
     assert_eq!(alt["FailedBatches"][0]["FailureMessage"], json!(e.message));
     assert_eq!(alt["FailedBatches"][0]["FailedItems"].as_array().unwrap().len(), 2);
     assert_eq!(w.exceptions().count(), 0);
+    // Both refuse (A-06); only the listing reports the keys, and none is silent.
+    assert!(outcome.alternatives.iter().all(|a| a.provenance == Level::May && a.basis == "A-06"));
+    assert_eq!(outcome.alternatives.len(), 2);
+    assert!(!exercised(&outcome, 0).contains(&"R-PRE-11"));
+    assert!(exercised(&outcome, 1).contains(&"R-PRE-11"));
 }
 
 #[test]
@@ -259,7 +267,11 @@ fn r_pre_09_expiry_happens_on_the_clock_of_the_next_request() {
 #[test]
 fn r_pre_09_an_expiration_time_in_the_past_is_gone_at_once() {
     let mut w = world_with_non_compliant("r", 1);
-    assert_eq!(ok(&put_exceptions(&mut w, "r", &["b00"], json!({"ExpirationTime": secs(T0) - 3600}))), json!({"FailedBatches": []}));
+    let outcome = put_exceptions(&mut w, "r", &["b00"], json!({"ExpirationTime": secs(T0) - 3600}));
+    assert_eq!(ok(&outcome), json!({"FailedBatches": []}));
+    // The model's choice (A-30): accepted, and the exception ends at once.
+    assert_eq!((outcome.preferred().provenance, outcome.preferred().basis), (Level::May, "A-30"));
+    assert!(exercised(&outcome, 0).contains(&"R-PRE-09"));
     assert!(exceptions_of(&mut w, "r").is_empty());
     // An upsert of an existing exception with a past ExpirationTime ends it too.
     ok(&put_exceptions(&mut w, "r", &["b00"], json!({})));
@@ -271,6 +283,42 @@ fn r_pre_09_an_expiration_time_in_the_past_is_gone_at_once() {
     assert!(state_of(&w, "r", "b00").is_some());
 }
 
+/// A-30: a target may also refuse an ExpirationTime already past, as a whole (either error
+/// code) or by listing every key; nothing changes then, so an earlier exception stays.
+#[rstest]
+#[case::parameter_error(Some(ErrorCode::InvalidParameterValueException))]
+#[case::validation_error(Some(ErrorCode::ValidationException))]
+#[case::every_key_listed(None)]
+fn r_pre_09_a_past_expiration_time_may_be_refused(#[case] code: Option<ErrorCode>) {
+    let mut w = world_with_non_compliant("r", 2);
+    ok(&put_exceptions(&mut w, "r", &["b00"], json!({"Message": "earlier"})));
+    let before = w.clone();
+    let past = secs(T0) - 60;
+    let outcome = put_exceptions(&mut w, "r", &["b00", "b01", "never-evaluated"], json!({"ExpirationTime": past}));
+    // Preferred: b00 and b01 accepted and gone at once, the third key reported (A-11).
+    assert!(!has_exception(&w, "r", "b00"));
+    let refusal = alternative(&outcome, "A-30", code);
+    assert_eq!((refusal.provenance, refusal.code_level), (Level::May, Level::Must));
+    assert_eq!(world_after(refusal, &w), &before, "a refusal changed the state");
+    assert!(has_exception(world_after(refusal, &w), "r", "b00"));
+    let refusal_index = outcome.alternatives.iter().position(|a| std::ptr::eq(a, refusal)).unwrap();
+    assert!(!exercised(&outcome, refusal_index).contains(&"R-PRE-09"), "a refusal counted as the expiry");
+    if code.is_none() {
+        let items = &body_of(refusal)["FailedBatches"][0]["FailedItems"];
+        let item = |id: &str| json!({"ConfigRuleName": "r", "ResourceType": BUCKET, "ResourceId": id, "ExpirationTime": past});
+        assert_eq!(items, &json!([item("b00"), item("b01"), item("never-evaluated")]));
+        assert!(exercised(&outcome, refusal_index).contains(&"R-PRE-11"));
+    }
+}
+
+#[test]
+fn r_pre_09_a_future_expiration_time_has_no_refusal() {
+    let mut w = world_with_non_compliant("r", 1);
+    let outcome = put_exceptions(&mut w, "r", &["b00"], json!({"ExpirationTime": secs(T0) + 60}));
+    assert_eq!(outcome.alternatives.len(), 1);
+    assert_eq!(outcome.preferred().provenance, Level::Must);
+}
+
 #[test]
 fn r_pre_11_failed_batches_hold_full_exception_objects() {
     let mut w = world_with_rule("r");
@@ -278,7 +326,11 @@ fn r_pre_11_failed_batches_hold_full_exception_objects() {
     set_compliance(&mut w, "r", "ok2", ComplianceType::NotApplicable);
     let expiry = secs(T0) + 600;
     let outcome = put_exceptions(&mut w, "r", &["ok1", "ok2"], json!({"Message": "m", "ExpirationTime": expiry}));
-    assert!(outcome.clauses.contains(&"R-PRE-11"));
+    // Exercised by the answer that lists the keys, not by the silent one (A-11).
+    assert!(exercised(&outcome, 0).contains(&"R-PRE-11"));
+    assert!(!outcome.clauses.contains(&"R-PRE-11"));
+    assert_eq!(outcome.alternatives[1].reply, Reply::Success(json!({"FailedBatches": []})));
+    assert!(!exercised(&outcome, 1).contains(&"R-PRE-11"));
     let item = |id: &str| json!({"ConfigRuleName": "r", "ResourceType": BUCKET, "ResourceId": id, "Message": "m", "ExpirationTime": expiry});
     assert_eq!(
         ok(&outcome),
@@ -393,8 +445,27 @@ fn r_dre_07_only_the_rule_name_is_required() {
     assert_eq!(page_ids(&describe(&mut w, json!({"ConfigRuleName": "r"}))).len(), 25);
     // An unknown rule has no exceptions; NoSuchConfigRuleException is not modelled here (A-31).
     assert_eq!(describe(&mut w, json!({"ConfigRuleName": "nope"})), json!({"RemediationExceptions": []}));
+    // A known rule has no such alternative.
+    assert_eq!(call(&mut w, Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r"})).alternatives.len(), 1);
     let e = call_err(&mut w, Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r", "ResourceKeys": []}));
     assert_eq!(e.code, ErrorCode::ValidationException);
+}
+
+/// A-31: for an unknown rule, an empty list (preferred, as R-DRE-06 models no error) or
+/// NoSuchConfigRuleException in the words the other operations use, with or without keys.
+#[rstest]
+#[case::all(json!({"ConfigRuleName": "nope"}))]
+#[case::by_keys(json!({"ConfigRuleName": "nope", "ResourceKeys": [exc_key("b")]}))]
+fn r_dre_06_an_unknown_rule_is_empty_or_no_such_config_rule(#[case] body: Value) {
+    let mut w = world();
+    let outcome = call(&mut w, Operation::DescribeRemediationExceptions, body);
+    assert_eq!(ok(&outcome), json!({"RemediationExceptions": []}));
+    assert_eq!(outcome.alternatives.len(), 2);
+    let refusal = alternative(&outcome, "A-31", Some(ErrorCode::NoSuchConfigRuleException));
+    assert_eq!((refusal.provenance, refusal.code_level, refusal.message_level), (Level::May, Level::Must, Level::Should));
+    let Reply::Failure(e) = &refusal.reply else { unreachable!() };
+    assert_eq!(e.message, "The ConfigRule 'nope' provided in the request is invalid. Please check the configRule name.");
+    assert!(refusal.world.is_none());
 }
 
 // ------------------------------------------------------------------ DeleteRemediationExceptions
@@ -415,7 +486,8 @@ fn r_delre_02_deleting_an_exception_that_does_not_exist() {
     let mut w = world_with_non_compliant("r", 1);
     let before = w.clone();
     let outcome = delete_exceptions(&mut w, "r", &["b00"]);
-    assert!(outcome.clauses.contains(&"R-DelRE-02"));
+    assert!(exercised(&outcome, 0).contains(&"R-DelRE-02"));
+    assert!(!exercised(&outcome, 1).contains(&"R-DelRE-02"));
     assert_eq!(err(&outcome).code, ErrorCode::NoSuchRemediationExceptionException);
     // Also acceptable (A-14): the key in FailedBatches.
     assert_eq!(
@@ -443,7 +515,12 @@ fn r_delre_03_keys_not_deleted_come_back_in_failed_batches() {
     let mut w = world_with_non_compliant("r", 2);
     ok(&put_exceptions(&mut w, "r", &["b00"], json!({})));
     let outcome = delete_exceptions(&mut w, "r", &["b00", "b01"]);
-    assert!(outcome.clauses.contains(&"R-DelRE-03"));
+    // Each way of refusing exercises its own rule; neither answer is silent (A-14).
+    assert_eq!(outcome.alternatives.len(), 2);
+    assert!(outcome.alternatives.iter().all(|a| a.provenance == Level::May && a.basis == "A-14"));
+    assert!(exercised(&outcome, 0).contains(&"R-DelRE-03") && exercised(&outcome, 0).contains(&"R-DelRE-01"));
+    assert!(!exercised(&outcome, 1).contains(&"R-DelRE-03") && !exercised(&outcome, 1).contains(&"R-DelRE-01"));
+    assert!(exercised(&outcome, 1).contains(&"R-DelRE-02"));
     // Preferred: the present one is deleted, the missing one listed.
     assert_eq!(
         ok(&outcome),

@@ -135,6 +135,10 @@ fn r_sre_04_a_second_start_for_a_running_key_is_refused() {
     let alt = outcome.alternatives.last().unwrap();
     assert_eq!(alt.reply.error_code(), Some(ErrorCode::InvalidParameterValueException));
     assert_eq!(alt.world.as_deref(), Some(&before));
+    assert_eq!((alt.provenance, alt.basis), (Level::May, "A-17"));
+    assert_eq!((outcome.preferred().provenance, outcome.preferred().basis), (Level::May, "A-17"));
+    assert!(exercised(&outcome, 0).contains(&"R-SRE-06"));
+    assert!(!exercised(&outcome, outcome.alternatives.len() - 1).contains(&"R-SRE-06"));
     // While IN_PROGRESS it is still running; once finished it may be started again.
     advance(&mut w, QUEUE_DELAY.0 + 10);
     assert_eq!(state_of(&w, "r", "b00"), Some(ExecutionState::InProgress));
@@ -151,7 +155,10 @@ fn r_sre_06_compliant_resources_come_back_in_failed_items() {
     set_compliance(&mut w, "r", "fine", ComplianceType::Compliant);
     set_compliance(&mut w, "r", "na", ComplianceType::NotApplicable);
     let outcome = start(&mut w, &["fine", "b00", "na"]);
-    assert!(outcome.clauses.contains(&"R-SRE-06"));
+    // Documented (the doc's own example): the only answer, and it reports the refusal.
+    assert_eq!(outcome.alternatives.len(), 1);
+    assert_eq!(outcome.preferred().provenance, Level::Must);
+    assert!(exercised(&outcome, 0).contains(&"R-SRE-06"));
     assert_eq!(ok(&outcome), json!({"FailureMessage": ALREADY_COMPLIANT, "FailedItems": [exec_key("fine"), exec_key("na")]}));
     assert_eq!(state_of(&w, "r", "b00"), Some(ExecutionState::Queued));
     assert_eq!(state_of(&w, "r", "fine"), None);
@@ -165,9 +172,12 @@ fn r_sre_06_resources_never_evaluated_start_or_are_refused() {
     // Preferred (A-16): the run acts on the current state, so it starts.
     assert_eq!(ok(&outcome), json!({}));
     assert_eq!(state_of(&w, "r", "new"), Some(ExecutionState::Queued));
+    assert_eq!((outcome.preferred().provenance, outcome.preferred().basis), (Level::May, "A-16"));
+    assert!(!exercised(&outcome, 0).contains(&"R-SRE-06"), "nothing was refused");
     // Also acceptable: refused in FailedItems, nothing started.
     assert_eq!(outcome.alternatives.len(), 2);
     let alt = &outcome.alternatives[1];
+    assert!(exercised(&outcome, 1).contains(&"R-SRE-06"));
     assert_eq!(alt.reply, Reply::Success(json!({"FailureMessage": NOT_EVALUATED, "FailedItems": [exec_key("new")]})));
     assert_eq!(alt.world.as_ref().unwrap().executions().count(), 0);
 }

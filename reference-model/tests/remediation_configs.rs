@@ -115,10 +115,47 @@ fn r_prc_05_service_linked_rules_are_refused() {
 #[case::case_matters(json!({"automationAssumeRole": {"StaticValue": {"Values": [ROLE]}}}))]
 fn r_prc_07_automatic_remediation_needs_an_automation_assume_role(#[case] parameters: Value) {
     let mut w = world_with_rule("r");
-    let outcome = put(&mut w, vec![config("r", json!({"Automatic": true, "Parameters": parameters}))]);
+    let sent = config("r", json!({"Automatic": true, "Parameters": parameters}));
+    let outcome = put(&mut w, vec![sent.clone()]);
+    // Preferred: refused as a whole (A-03); also the configuration listed in FailedBatches.
     assert_eq!(code(&outcome), Some(ErrorCode::InvalidParameterValueException));
-    assert!(outcome.clauses.contains(&"R-PRC-07"));
     assert!(w.remediation(&RuleName::new("r")).is_none());
+    assert_eq!(outcome.alternatives.len(), 3);
+    let listed = alternative(&outcome, "A-03", None);
+    assert_eq!(body_of(listed)["FailedBatches"][0]["FailedItems"], json!([sent]));
+    // A-39: the documentation says the role is needed to remediate, not that the call fails:
+    // accepting and storing it is acceptable too.
+    let accepted = alternative(&outcome, "A-39", None);
+    assert_eq!(accepted.provenance, Level::May);
+    assert_eq!(body_of(accepted), &json!({"FailedBatches": []}));
+    let stored = world_after(accepted, &w).remediation(&RuleName::new("r")).expect("stored");
+    assert_eq!(stored.config.automatic, Some(true));
+    // R-PRC-07 is exercised by the refusals only.
+    for (i, a) in outcome.alternatives.iter().enumerate() {
+        assert_eq!(exercised(&outcome, i).contains(&"R-PRC-07"), a.basis == "A-03", "{}", a.basis);
+    }
+}
+
+#[test]
+fn r_prc_07_a_missing_role_beside_another_refusal() {
+    let mut w = world_with_rule("r");
+    let no_role = config("r", json!({"Automatic": true}));
+    let no_rule = config("missing", json!({}));
+    let outcome = put(&mut w, vec![no_role.clone(), no_rule.clone()]);
+    assert_eq!(code(&outcome), Some(ErrorCode::InvalidParameterValueException));
+    // Strict listing: both refused, nothing stored.
+    let strict = alternative(&outcome, "A-03", None);
+    let strict_items: Vec<&Value> =
+        body_of(strict)["FailedBatches"].as_array().unwrap().iter().flat_map(|b| b["FailedItems"].as_array().unwrap()).collect();
+    assert_eq!(strict_items, vec![&no_role, &no_rule]);
+    // Lenient listing (A-39): the one without a role stored, the unknown rule still refused.
+    let lenient = alternative(&outcome, "A-39", None);
+    assert_eq!(body_of(lenient)["FailedBatches"], json!([{"FailureMessage": body_of(lenient)["FailedBatches"][0]["FailureMessage"], "FailedItems": [no_rule]}]));
+    assert!(world_after(lenient, &w).remediation(&RuleName::new("r")).is_some());
+    let i = outcome.alternatives.iter().position(|a| a.basis == "A-39").unwrap();
+    assert!(exercised(&outcome, i).contains(&"R-PRC-10") && exercised(&outcome, i).contains(&"R-PRC-02"));
+    assert!(!exercised(&outcome, i).contains(&"R-PRC-07"));
+    assert_eq!(outcome.alternatives.len(), 3, "the whole-request refusal is not listed twice");
 }
 
 #[test]
@@ -141,7 +178,9 @@ fn r_prc_10_failed_batches_list_what_was_not_stored() {
     put_rule(&mut w, "good");
     let good = config("good", json!({}));
     let outcome = put(&mut w, vec![bad_r.clone(), good, missing.clone(), bad_s.clone()]);
-    assert!(outcome.clauses.contains(&"R-PRC-10"));
+    // Only the listing exercises R-PRC-10; the whole-request refusal does not.
+    assert!(exercised(&outcome, 1).contains(&"R-PRC-10"));
+    assert!(!exercised(&outcome, 0).contains(&"R-PRC-10"));
     let Reply::Success(body) = &outcome.alternatives[1].reply else { panic!() };
     // Refusals with the same message share a batch; each batch has its message and items.
     let batches = body["FailedBatches"].as_array().unwrap();
@@ -356,14 +395,50 @@ fn r_drc_03_no_errors_and_no_paging() {
 fn r_delrc_01_delete_removes_the_configuration() {
     let mut w = world_with_rule("r");
     put_configs(&mut w, vec![config("r", json!({}))]);
+    let before = w.clone();
     let outcome = call(&mut w, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": "r", "ResourceType": "AWS::EC2::Instance"}));
+    // Preferred: ResourceType does not narrow the deletion (A-26) …
     assert_eq!(ok(&outcome), json!({}));
-    assert!(outcome.clauses.contains(&"R-DelRC-01"));
+    assert_eq!((outcome.preferred().provenance, outcome.preferred().basis), (Level::May, "A-26"));
+    assert!(exercised(&outcome, 0).contains(&"R-DelRC-01"));
+    // … also acceptable: no configuration for that type, nothing deleted.
+    assert_eq!(outcome.alternatives.len(), 2);
+    let refusal = alternative(&outcome, "A-26", Some(ErrorCode::NoSuchRemediationConfigurationException));
+    assert_eq!(refusal.provenance, Level::May);
+    assert_eq!(refusal.world.as_deref(), Some(&before));
+    assert!(exercised(&outcome, 1).contains(&"R-DelRC-02") && !exercised(&outcome, 1).contains(&"R-DelRC-01"));
     assert!(describe(&mut w, &["r"]).is_empty());
     assert!(w.remediation(&RuleName::new("r")).is_none());
     // The rule itself stays, and can now be deleted.
     assert!(w.rule(&RuleName::new("r")).is_some());
     call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+}
+
+/// A-26: the stored configuration's own ResourceType, or none given, leaves no choice.
+#[rstest]
+#[case::same_type(json!({"ConfigRuleName": "r", "ResourceType": BUCKET}))]
+#[case::no_type(json!({"ConfigRuleName": "r"}))]
+fn r_delrc_01_the_stored_resource_type_or_none_deletes_without_alternative(#[case] body: Value) {
+    let mut w = world_with_rule("r");
+    put_configs(&mut w, vec![config("r", json!({"ResourceType": BUCKET}))]);
+    let outcome = call(&mut w, Operation::DeleteRemediationConfiguration, body);
+    assert_eq!(ok(&outcome), json!({}));
+    assert_eq!(outcome.alternatives.len(), 1);
+    assert_eq!(outcome.preferred().provenance, Level::Must);
+    assert!(outcome.clauses.contains(&"R-DelRC-01"));
+}
+
+#[test]
+fn r_delrc_03_in_progress_with_another_resource_type() {
+    let mut w = world_with_non_compliant("r", 1);
+    put_configs(&mut w, vec![config("r", json!({"ResourceType": BUCKET}))]);
+    call_ok(&mut w, Operation::StartRemediationExecution, json!({"ConfigRuleName": "r", "ResourceKeys": [exec_key("b00")]}));
+    let outcome = call(&mut w, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": "r", "ResourceType": "AWS::IAM::User"}));
+    assert_eq!(code(&outcome), Some(ErrorCode::RemediationInProgressException));
+    assert!(exercised(&outcome, 0).contains(&"R-DelRC-03"));
+    let refusal = alternative(&outcome, "A-26", Some(ErrorCode::NoSuchRemediationConfigurationException));
+    assert!(refusal.world.is_none(), "both refusals leave the same state");
+    assert!(!exercised(&outcome, 1).contains(&"R-DelRC-03"));
 }
 
 #[test]

@@ -415,6 +415,85 @@ fn r_dcr_01_delete_removes_the_rule_and_everything_hanging_off_it() {
     assert_eq!(results, json!({"EvaluationResults": []}));
 }
 
+/// A-22: deletion is asynchronous (R-DCR-02). The model deletes at once (preferred), and a
+/// target still deleting may show the rule as DELETING in DescribeConfigRules (R-PCR-24).
+#[rstest]
+#[case::all_rules(json!({}))]
+#[case::by_name(json!({"ConfigRuleNames": ["r"]}))]
+fn r_pcr_24_a_deleted_rule_may_still_be_described_as_deleting(#[case] body: Value) {
+    let mut w = world_with_rule("r");
+    put_rule(&mut w, "s");
+    let shown = described(&mut w, "r");
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    let before = w.clone();
+    let outcome = call(&mut w, Operation::DescribeConfigRules, body.clone());
+    let still = alternative(&outcome, "A-22", None);
+    assert_eq!((still.provenance, still.code_level), (Level::May, Level::Must));
+    let listed = body_of(still)["ConfigRules"].as_array().unwrap();
+    let deleting = listed.iter().find(|r| r["ConfigRuleName"] == "r").expect("the deleting rule is listed");
+    let mut expected = shown.clone();
+    expected["ConfigRuleState"] = json!("DELETING");
+    assert_eq!(deleting, &expected, "the same rule, Arn and Id, in the DELETING state");
+    let i = outcome.alternatives.iter().position(|a| a.basis == "A-22").unwrap();
+    assert!(exercised(&outcome, i).contains(&"R-PCR-24") && exercised(&outcome, i).contains(&"R-DCR-02"));
+    assert!(!exercised(&outcome, 0).contains(&"R-PCR-24"));
+    // Following the target that still deletes, it may show DELETING again; following the
+    // preferred answer, the deletion is over and no alternative is left.
+    assert_eq!(still.world.as_deref(), Some(&before));
+    let mut again = before.clone();
+    assert!(call(&mut again, Operation::DescribeConfigRules, body.clone()).alternatives.iter().any(|a| a.basis == "A-22"));
+    assert!(call(&mut w, Operation::DescribeConfigRules, body).alternatives.iter().all(|a| a.basis != "A-22"));
+}
+
+#[test]
+fn r_dcr_02_a_rule_being_deleted_refuses_delete_and_put() {
+    let mut w = world_with_rule("r");
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    let deleting = w.clone();
+    // A second delete: gone for the model (preferred), in use for a target still deleting
+    // (R-DCR-03, in the real service's words).
+    let outcome = call(&mut w.clone(), Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    assert_eq!(err(&outcome).code, ErrorCode::NoSuchConfigRuleException);
+    let in_use = alternative(&outcome, "A-22", Some(ErrorCode::ResourceInUseException));
+    assert_eq!((in_use.provenance, in_use.message_level), (Level::May, Level::Should));
+    let Reply::Failure(e) = &in_use.reply else { unreachable!() };
+    assert_eq!(e.message, "The rule r is currently being deleted. Please retry after some time.");
+    assert_eq!(in_use.world.as_deref(), Some(&deleting));
+    assert!(exercised(&outcome, 1).contains(&"R-DCR-03") && !exercised(&outcome, 1).contains(&"R-ERR-03"));
+    assert!(exercised(&outcome, 0).contains(&"R-ERR-03"));
+    // Creating the name again: created (preferred) or refused while the old one is deleted.
+    let outcome = call(&mut w, Operation::PutConfigRule, rule_body("r"));
+    assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
+    let refused = alternative(&outcome, "A-22", Some(ErrorCode::ResourceInUseException));
+    assert_eq!(refused.world.as_deref(), Some(&deleting));
+    assert!(exercised(&outcome, 1).contains(&"R-DCR-02"));
+    // Once created, the old deletion is over: nothing DELETING is left to show.
+    assert!(w.deleting_rule(&RuleName::new("r")).is_none());
+    assert_eq!(call(&mut w, Operation::DescribeConfigRules, json!({})).alternatives.len(), 1);
+    assert_eq!(call(&mut w, Operation::PutConfigRule, rule_body("r")).alternatives.len(), 1);
+}
+
+#[test]
+fn r_dcr_02_an_unknown_name_beside_a_deleting_one_is_an_error_either_way() {
+    let mut w = world_with_rule("r");
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    let outcome = call(&mut w, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r", "never"]}));
+    assert!(outcome.alternatives.iter().all(|a| a.reply.error_code() == Some(ErrorCode::NoSuchConfigRuleException)));
+    // Nothing was learnt about the deletion: it may still be shown later.
+    assert!(w.deleting_rule(&RuleName::new("r")).is_some());
+}
+
+#[test]
+fn r_dcrs_02_a_deleted_name_is_unknown_whatever_the_filters() {
+    let mut w = world_with_rule("r");
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    let body = json!({"ConfigRuleNames": ["r"], "Filters": {"EvaluationMode": "PROACTIVE"}});
+    let outcome = call(&mut w, Operation::DescribeConfigRules, body);
+    assert_eq!(err(&outcome).code, ErrorCode::NoSuchConfigRuleException);
+    // Still deleting, the rule exists but the filter leaves it out.
+    assert_eq!(body_of(alternative(&outcome, "A-22", None)), &json!({"ConfigRules": []}));
+}
+
 #[test]
 fn r_dcr_03_a_rule_with_a_remediation_configuration_is_in_use() {
     let mut w = world_with_rule("r");

@@ -1,6 +1,7 @@
 //! PutRemediationExceptions, DescribeRemediationExceptions, DeleteRemediationExceptions.
 
 use super::body;
+use super::rules::no_such_rule_message;
 use crate::error::ErrorCode;
 use crate::limits::defaults;
 use crate::names::{exception_key_resource, ResourceRef, RuleName};
@@ -37,37 +38,46 @@ fn exception_wire(rule: &RuleName, key: &RemediationExceptionResourceKey, stored
     }
 }
 
+/// The text the model uses, in the alternative that refuses them, for keys whose
+/// ExpirationTime has already passed.
+pub const EXPIRED: &str = "The ExpirationTime of a remediation exception must be in the future.";
+
+/// Refused keys as FailedBatches items, at most 25 a batch, all with one message (R-PRE-11,
+///
+fn failed_batches(rule: &RuleName, keys: &[RemediationExceptionResourceKey], req: &PutRemediationExceptionsRequest, message: &str) -> serde_json::Value {
+    let batches: Vec<FailedRemediationExceptionBatch> = keys
+        .chunks(MAX_FAILED_ITEMS_PER_BATCH)
+        .map(|chunk| FailedRemediationExceptionBatch {
+            failure_message: message.to_owned(),
+            failed_items: chunk.iter().map(|k| exception_wire(rule, k, None, req.message.as_ref(), req.expiration_time)).collect(),
+        })
+        .collect();
+    body(&PutRemediationExceptionsResponse { failed_batches: batches })
+}
+
 /// PutRemediationExceptions (R-PRE-01..11).
 ///
 /// One exception per key (R-PRE-07), an upsert per (rule, resource) (R-PRE-01), only for
 /// resources that are NON_COMPLIANT under the rule (R-PRE-04). For the other keys no exception
 /// is made; the documentation does not say whether they are reported, so both a FailedBatches
 /// entry (preferred) and silence are accepted. A service-linked remediation refuses
-/// exceptions (R-PRE-05, A-06).
+/// exceptions (R-PRE-05, A-06). An ExpirationTime already past is accepted and the exception
+/// ends at once (preferred), or the request is refused, as a whole or key by key.
 pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     let keys = unique(&req.resource_keys);
-    let all_failed = |message: &str| {
-        body(&PutRemediationExceptionsResponse {
-            failed_batches: vec![FailedRemediationExceptionBatch {
-                failure_message: message.to_owned(),
-                failed_items: keys
-                    .iter()
-                    .map(|k| exception_wire(&rule, k, None, req.message.as_ref(), req.expiration_time))
-                    .collect(),
-            }],
-        })
-    };
 
     if world.remediations.get(&rule).is_some_and(|r| r.config.created_by_service.is_some()) {
         let message = format!("Remediation exceptions cannot be placed on the service-linked remediation action of rule {rule}.");
         return Outcome::new(
             Alternative::error(ErrorCode::InvalidParameterValueException, message.clone()).provenance(Level::May).basis("A-06"),
         )
-        .or(Alternative::success(all_failed(&message)).provenance(Level::May).basis("A-06"))
+        .or(Alternative::success(failed_batches(&rule, &keys, req, &message)).provenance(Level::May).basis("A-06").covers("R-PRE-11"))
         .clause("R-PRE-05");
     }
 
+    let expired = req.expiration_time.is_some_and(|t| t <= world.now);
+    let before = expired.then(|| world.clone());
     let mut refused = Vec::new();
     let mut stored_any = false;
     for key in &keys {
@@ -79,7 +89,7 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
         match resource {
             Some(resource) if non_compliant && !full => {
                 let key = (rule.clone(), resource);
-                if req.expiration_time.is_some_and(|t| t <= world.now) {
+                if expired {
                     // R-PRE-09, A-30: an ExpirationTime that has already passed deletes the
                     // exception at once (the upsert replaced any earlier one, then it expired).
                     world.exceptions.remove(&key);
@@ -99,34 +109,47 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     if req.message.is_some() {
         clauses.push("R-PRE-08");
     }
-    if req.expiration_time.is_some() {
+    if req.expiration_time.is_some() && !expired {
         clauses.push("R-PRE-09");
     }
     if stored_any {
         clauses.push("R-PRE-02");
     }
-    if refused.is_empty() {
-        return Outcome::ok(json!({"FailedBatches": []})).clauses(&clauses);
+    // Keys accepted with an ExpirationTime already past: their exception ended at once, which
+    // exercises R-PRE-09 only in the answers that accepted them.
+    let expired_accepted = |a: Alternative| if expired && stored_any { a.covers("R-PRE-09") } else { a };
+    let mut outcome = if refused.is_empty() {
+        let accepted = Alternative::success(json!({"FailedBatches": []}));
+        let accepted = if expired { accepted.provenance(Level::May).basis("A-30") } else { accepted };
+        Outcome::new(expired_accepted(accepted)).clauses(&clauses)
+    } else {
+        // Only an answer that lists the refused keys exercises R-PRE-11; the silent one is the
+        // model's allowance.
+        Outcome::new(expired_accepted(
+            Alternative::success(failed_batches(&rule, &refused, req, NOT_NON_COMPLIANT))
+                .provenance(Level::May)
+                .basis("A-11")
+                .covers("R-PRE-11"),
+        ))
+        .or(expired_accepted(Alternative::success(json!({"FailedBatches": []})).provenance(Level::May).basis("A-11")))
+        .clauses(&clauses)
+        .clause("R-PRE-04")
+    };
+    if let Some(before) = before {
+        // A target may refuse a time already past: as a whole, as a validation or parameter
+        // error, or key by key with every key listed. Nothing changes then.
+        for code in [ErrorCode::InvalidParameterValueException, ErrorCode::ValidationException] {
+            let refusal = Alternative::error(code, EXPIRED).provenance(Level::May).basis("A-30");
+            outcome = outcome.or(super::with_world_if_different(refusal, before.clone(), world));
+        }
+        if stored_any {
+            let listed = Alternative::success(failed_batches(&rule, &keys, req, EXPIRED))
+                .provenance(Level::May)
+                .basis("A-30")
+                .covers("R-PRE-11");
+            outcome = outcome.or(super::with_world_if_different(listed, before, world));
+        }
     }
-    // The output shape caps a batch at 25 items (R-PRE-11): more refused keys make more batches.
-    let batches: Vec<FailedRemediationExceptionBatch> = refused
-        .chunks(MAX_FAILED_ITEMS_PER_BATCH)
-        .map(|chunk| FailedRemediationExceptionBatch {
-            failure_message: NOT_NON_COMPLIANT.to_owned(),
-            failed_items: chunk
-                .iter()
-                .map(|k| exception_wire(&rule, k, None, req.message.as_ref(), req.expiration_time))
-                .collect(),
-        })
-        .collect();
-    let mut outcome = Outcome::new(
-        Alternative::success(body(&PutRemediationExceptionsResponse { failed_batches: batches }))
-            .provenance(Level::May)
-            .basis("A-11"),
-    )
-    .or(Alternative::success(json!({"FailedBatches": []})).provenance(Level::May).basis("A-11"))
-    .clauses(&clauses)
-    .clauses(&["R-PRE-04", "R-PRE-11"]);
     if !world.rules.contains_key(&rule) {
         // An unknown rule has no NON_COMPLIANT resource; the service may also refuse outright.
         outcome = outcome.or(
@@ -145,8 +168,22 @@ fn sort_key(resource: &ResourceRef) -> String {
 /// DescribeRemediationExceptions (R-DRE-01..08). Without ResourceKeys: every exception of the
 /// rule, sorted by resource, paged by Limit (0 means 25) and NextToken. With ResourceKeys: the
 /// exceptions of those keys, Limit and NextToken not applied (R-DRE-03). An unknown rule has
-/// none (NoSuchConfigRuleException is not modelled, R-DRE-06).
+/// none (preferred: NoSuchConfigRuleException is not modelled, R-DRE-06), or is refused with
+/// NoSuchConfigRuleException as the other operations refuse it.
 pub fn apply_describe_exceptions(world: &mut World, req: &DescribeRemediationExceptionsRequest) -> Outcome {
+    let outcome = describe_exceptions(world, req);
+    if world.rules.contains_key(&RuleName::new(&req.config_rule_name)) {
+        return outcome;
+    }
+    outcome.or(
+        Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(&req.config_rule_name))
+            .provenance(Level::May)
+            .message_level(Level::Should)
+            .basis("A-31"),
+    )
+}
+
+fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     let wire = |(resource, stored): (&ResourceRef, &StoredException)| RemediationException {
         config_rule_name: rule.to_string(),
@@ -202,6 +239,7 @@ pub fn apply_delete_exceptions(world: &mut World, req: &DeleteRemediationExcepti
     let Some(before) = before else {
         return Outcome::ok(json!({"FailedBatches": []})).clause("R-DelRE-01");
     };
+    // Each way of refusing exercises its own rule; neither is silent.
     let partial = Alternative::success(body(&DeleteRemediationExceptionsResponse {
         failed_batches: vec![FailedDeleteRemediationExceptionsBatch {
             failure_message: NO_SUCH_EXCEPTION.to_owned(),
@@ -209,17 +247,20 @@ pub fn apply_delete_exceptions(world: &mut World, req: &DeleteRemediationExcepti
         }],
     }))
     .provenance(Level::May)
-    .basis("A-14");
+    .basis("A-14")
+    .covers("R-DelRE-03");
     let error = Alternative::error(
         ErrorCode::NoSuchRemediationExceptionException,
         format!("No remediation exception exists for the given resource keys of rule {rule}."),
     )
     .provenance(Level::May)
-    .basis("A-14");
-    let outcome = if present.is_empty() {
+    .basis("A-14")
+    .covers("R-DelRE-02")
+    .covers("R-ERR-05");
+    if present.is_empty() {
         Outcome::new(error).or(partial)
     } else {
-        Outcome::new(partial).or(error.with_world(before))
-    };
-    outcome.clauses(&["R-DelRE-01", "R-DelRE-02", "R-DelRE-03"])
+        // Only the partial answer deleted anything.
+        Outcome::new(partial.covers("R-DelRE-01")).or(error.with_world(before))
+    }
 }

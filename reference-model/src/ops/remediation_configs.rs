@@ -100,11 +100,34 @@ fn store(world: &mut World, config: &RemediationConfiguration) {
     world.trigger_automatic(&rule, None);
 }
 
+/// The answer that stores every configuration but the refused ones and lists those in
+/// FailedBatches (R-PRC-10), one batch per message, with the state it leaves.
+fn partial_answer(world: &World, req: &PutRemediationConfigurationsRequest, refusals: &[(usize, Refusal)]) -> (serde_json::Value, World) {
+    let mut partial = world.clone();
+    let mut batches: Vec<FailedRemediationBatch> = Vec::new();
+    for (i, config) in req.remediation_configurations.iter().enumerate() {
+        match refusals.iter().find(|(j, _)| *j == i) {
+            None => store(&mut partial, config),
+            Some((_, r)) => {
+                let message = r.message(&config.config_rule_name);
+                match batches.iter_mut().find(|b| b.failure_message == message) {
+                    Some(b) => b.failed_items.push(config.clone()),
+                    None => batches.push(FailedRemediationBatch { failure_message: message, failed_items: vec![config.clone()] }),
+                }
+            }
+        }
+    }
+    (body(&PutRemediationConfigurationsResponse { failed_batches: batches }), partial)
+}
+
 /// PutRemediationConfigurations (R-PRC-01..11, R-RC-*).
 ///
 /// A configuration that cannot be stored is refused. Whether the service refuses the whole
 /// request with InvalidParameterValueException (preferred) or stores the others and lists
 /// the refused ones in FailedBatches (R-PRC-10) is not documented: both are accepted.
+/// An automatic configuration without a value for AutomationAssumeRole is refused by the
+/// preferred answers (R-PRC-07), and stored by the others: the documentation says the value is
+/// needed to remediate, not that the call fails.
 pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigurationsRequest) -> Outcome {
     let refusals: Vec<(usize, Refusal)> = req
         .remediation_configurations
@@ -114,31 +137,35 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
         .collect();
     if let Some(&(first, reason)) = refusals.first() {
         let rule = &req.remediation_configurations[first].config_rule_name;
-        let mut partial = world.clone();
-        let mut batches: Vec<FailedRemediationBatch> = Vec::new();
-        for (i, config) in req.remediation_configurations.iter().enumerate() {
-            match refusals.iter().find(|(j, _)| *j == i) {
-                None => store(&mut partial, config),
-                Some((_, r)) => {
-                    let message = r.message(&config.config_rule_name);
-                    match batches.iter_mut().find(|b| b.failure_message == message) {
-                        Some(b) => b.failed_items.push(config.clone()),
-                        None => batches.push(FailedRemediationBatch { failure_message: message, failed_items: vec![config.clone()] }),
-                    }
-                }
-            }
+        // The refusals that stand when a missing role is accepted.
+        let lenient: Vec<(usize, Refusal)> =
+            refusals.iter().copied().filter(|(_, r)| *r != Refusal::MissingAutomationAssumeRole).collect();
+        let role_accepted = lenient.len() < refusals.len();
+        let mut refused = Alternative::error(ErrorCode::InvalidParameterValueException, reason.message(rule))
+            .provenance(Level::May)
+            .message_level(reason.message_level())
+            .basis("A-03");
+        let (failed_batches, partial) = partial_answer(world, req, &refusals);
+        let mut listed = Alternative::success(failed_batches).provenance(Level::May).basis("A-03").covers("R-PRC-10");
+        if role_accepted {
+            // R-PRC-07 is exercised only by an answer that refused the configuration.
+            refused = refused.covers("R-PRC-07");
+            listed = listed.covers("R-PRC-07");
         }
-        let failed_batches = body(&PutRemediationConfigurationsResponse { failed_batches: batches });
-        let mut outcome = Outcome::new(
-            Alternative::error(ErrorCode::InvalidParameterValueException, reason.message(rule))
-                .provenance(Level::May)
-                .message_level(reason.message_level())
-                .basis("A-03"),
-        )
-        .or(with_world_if_different(Alternative::success(failed_batches).provenance(Level::May).basis("A-03"), partial, world))
-        .clause("R-PRC-10");
-        for (_, r) in &refusals {
+        let mut outcome = Outcome::new(refused).or(with_world_if_different(listed, partial, world));
+        for (_, r) in &lenient {
             outcome = outcome.clause(r.clause());
+        }
+        if role_accepted {
+            let (answer, lenient_world) = partial_answer(world, req, &lenient);
+            // With no other refusal this stores everything: the plain success body. With
+            // others, the whole-request refusal is the same answer as above, so only the
+            // partial one is new.
+            let mut accepted = Alternative::success(answer).provenance(Level::May).basis("A-39");
+            if !lenient.is_empty() {
+                accepted = accepted.covers("R-PRC-10");
+            }
+            outcome = outcome.or(with_world_if_different(accepted, lenient_world, world)).clause("R-RC-04");
         }
         return outcome;
     }
@@ -170,26 +197,42 @@ pub fn apply_describe_configurations(world: &mut World, req: &DescribeRemediatio
         .clauses(&["R-DRC-01", "R-DRC-02"])
 }
 
-/// DeleteRemediationConfiguration (R-DelRC-01..05).
+fn no_configuration(rule: &RuleName) -> Alternative {
+    Alternative::error(ErrorCode::NoSuchRemediationConfigurationException, format!("No RemediationConfiguration for rule exists: {rule}"))
+}
+
+/// DeleteRemediationConfiguration (R-DelRC-01..05). The optional ResourceType does not narrow
+/// the deletion (preferred); when it names another type than the stored configuration's, a
+/// target may also answer that no configuration exists for that type, deleting nothing.
 pub fn apply_delete_configuration(world: &mut World, req: &DeleteRemediationConfigurationRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
-    if !world.remediations.contains_key(&rule) {
-        return Outcome::err(
-            ErrorCode::NoSuchRemediationConfigurationException,
-            format!("No RemediationConfiguration for rule exists: {rule}"),
-        )
-        .clause("R-DelRC-02");
-    }
-    if world.remediation_in_progress(&rule) {
-        return Outcome::err(
+    let Some(stored) = world.remediations.get(&rule) else {
+        return Outcome::new(no_configuration(&rule)).clause("R-DelRC-02");
+    };
+    let other_type = req.resource_type.as_ref().is_some_and(|t| stored.config.resource_type.as_ref() != Some(t));
+    let (answer, ids): (Alternative, &[&'static str]) = if world.remediation_in_progress(&rule) {
+        let in_progress = Alternative::error(
             ErrorCode::RemediationInProgressException,
             format!("Remediation action is in progress for rule {rule}. Wait for it to finish and try again."),
-        )
-        .clause("R-DelRC-03");
+        );
+        (in_progress, &["R-DelRC-03"])
+    } else {
+        (Alternative::success(json!({})), &["R-DelRC-01", "R-DelRC-05"])
+    };
+    let before = other_type.then(|| world.clone());
+    if answer.reply.error_code().is_none() {
+        world.remediations.remove(&rule);
+        // The execution history goes with the configuration.
+        world.executions.retain(|(r, _), _| r != &rule);
+        world.failed_attempts.retain(|(r, _), _| r != &rule);
     }
-    world.remediations.remove(&rule);
-    // The execution history goes with the configuration.
-    world.executions.retain(|(r, _), _| r != &rule);
-    world.failed_attempts.retain(|(r, _), _| r != &rule);
-    Outcome::ok(json!({})).clauses(&["R-DelRC-01", "R-DelRC-05"])
+    match before {
+        None => Outcome::new(answer).clauses(ids),
+        Some(before) => {
+            // Each answer's rules are exercised only when the target gave that answer.
+            let answer = ids.iter().fold(answer.provenance(Level::May).basis("A-26"), |a, id| a.covers(id));
+            let refusal = no_configuration(&rule).provenance(Level::May).basis("A-26").covers("R-DelRC-02");
+            Outcome::new(answer).or(with_world_if_different(refusal, before, world))
+        }
+    }
 }

@@ -33,6 +33,19 @@ fn lambda_refusal(function: &str) -> Alternative {
     .basis("A-37")
 }
 
+/// The refusal of a call on a rule that is still being deleted (R-DCR-02, R-DCR-03): the
+/// real service's words for DeleteConfigRule (research: hashicorp/terraform pull request
+/// 14269), reused for PutConfigRule. Acceptable only as the other side of A-22.
+fn being_deleted(rule: &str) -> Alternative {
+    Alternative::error(
+        ErrorCode::ResourceInUseException,
+        format!("The rule {rule} is currently being deleted. Please retry after some time."),
+    )
+    .provenance(Level::May)
+    .message_level(Level::Should)
+    .basis("A-22")
+}
+
 /// Checks the documented relations between members that the shapes cannot express.
 fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
     if let Some(scope) = &rule.scope {
@@ -158,6 +171,10 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         )
         .clauses(&["R-PCR-01", "R-ERR-08"]);
     }
+    // A name whose rule is still being deleted: the preferred answer creates the new
+    // rule (the deletion finished); a target still deleting refuses it (R-DCR-02).
+    let still_deleting = (existing.is_none() && world.deleting.contains_key(&name))
+        .then(|| being_deleted(name.as_str()).covers("R-DCR-02").with_world(world.clone()));
     let (arn, id, service) = match existing.as_ref().and_then(|n| world.rules.get(n)) {
         Some(stored) => (stored.rule.config_rule_arn.clone(), stored.rule.config_rule_id.clone(), stored.service_linked_by.clone()),
         None => {
@@ -179,8 +196,12 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     let custom_lambda = rule.source.owner == "CUSTOM_LAMBDA";
     let function = rule.source.source_identifier.clone().unwrap_or_default();
     let unchanged = custom_lambda.then(|| world.clone());
+    world.deleting.remove(&name);
     world.rules.insert(name, StoredRule { rule, service_linked_by: service });
     let mut outcome = Outcome::ok(Value::Null).clauses(clauses);
+    if let Some(refusal) = still_deleting {
+        outcome = outcome.or(refusal);
+    }
     if let Some(unchanged) = unchanged {
         // The model cannot know whether the Lambda function exists and may be invoked (R-PCR-04,
         // R-PCR-09): the service's refusal, in its observed words, is acceptable too.
@@ -194,8 +215,18 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
 pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     if !world.rules.contains_key(&rule) {
-        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str()))
-            .clauses(&["R-DCR-04", "R-ERR-03"]);
+        // A rule deleted before may still be deleting on the target: the second delete
+        // is then refused as in use (R-DCR-03). The preferred answer says the deletion is over.
+        let still_deleting = world.deleting.remove(&rule).map(|shown| {
+            let mut before = world.clone();
+            before.deleting.insert(rule.clone(), shown);
+            being_deleted(rule.as_str()).covers("R-DCR-03").covers("R-ERR-07").with_world(before)
+        });
+        let gone = Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str()));
+        return match still_deleting {
+            None => Outcome::new(gone).clauses(&["R-DCR-04", "R-ERR-03"]),
+            Some(refusal) => Outcome::new(gone.covers("R-ERR-03")).or(refusal).clause("R-DCR-04"),
+        };
     }
     if world.remediations.contains_key(&rule) {
         return Outcome::new(
@@ -213,65 +244,116 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
 }
 
 /// DescribeConfigRules (R-DCRs-01..03): the named rules (an unknown name is an error) or all,
-/// sorted by name, 25 a page.
+/// sorted by name, 25 a page. A rule deleted before may still be listed by the target in the
+/// DELETING state (A-22, R-PCR-24): that answer is an alternative, and the preferred one, which
+/// shows the deletion finished, forgets the rules it no longer shows.
 pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) -> Outcome {
-    let mut rules: Vec<&StoredRule> = match &req.config_rule_names {
-        Some(names) if !names.is_empty() => {
-            let mut out = Vec::new();
+    let named = req.config_rule_names.as_ref().filter(|n| !n.is_empty());
+    // What the model holds (`current`), and the same with the rules still deleting (`shown`).
+    let (current, shown): (Vec<&ConfigRule>, Vec<&ConfigRule>) = match named {
+        Some(names) => {
+            let mut current: Vec<&ConfigRule> = Vec::new();
+            let mut shown: Vec<&ConfigRule> = Vec::new();
             for name in names {
-                match world.rules.get(&RuleName::new(name)) {
-                    Some(r) => {
-                        if !out.iter().any(|o: &&StoredRule| o.rule.config_rule_name == r.rule.config_rule_name) {
-                            out.push(r)
-                        }
+                let key = RuleName::new(name.as_str());
+                let live = world.rules.get(&key).map(|r| &r.rule);
+                match live.or_else(|| world.deleting.get(&key)) {
+                    None => return no_such_rules(name),
+                    Some(r) if !shown.iter().any(|o| o.config_rule_name == r.config_rule_name) => {
+                        shown.push(r);
+                        current.extend(live);
                     }
-                    None => {
-                        return Outcome::new(
-                            Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(name))
-                                .message_level(Level::Should),
-                        )
-                        .or(Alternative::error(
-                            ErrorCode::NoSuchConfigRuleException,
-                            "One or more ConfigRules provided in the request are invalid. Please check the configRule names.",
-                        )
-                        .message_level(Level::Should))
-                        .clauses(&["R-DCRs-01", "R-DCRs-03", "R-ERR-03"]);
-                    }
+                    Some(_) => {}
                 }
             }
-            out
+            (current, shown)
         }
-        _ => world.rules.values().collect(),
+        None => {
+            let current: Vec<&ConfigRule> = world.rules.values().map(|r| &r.rule).collect();
+            let shown = current.iter().copied().chain(world.deleting.values()).collect();
+            (current, shown)
+        }
     };
-    if let Some(filters) = &req.filters {
-        if let Some(mode) = &filters.evaluation_mode {
-            rules.retain(|r| r.rule.evaluation_modes.iter().flatten().any(|m| m.mode.as_ref() == Some(mode)));
-        }
-        if let Some(visibility) = &filters.rule_evaluation_visibility {
-            rules.retain(|r| r.rule.rule_evaluation_visibility.as_ref().is_none_or(|v| v == visibility));
-        }
-    }
-    rules.sort_by(|a, b| a.rule.config_rule_name.cmp(&b.rule.config_rule_name));
-    let key = |r: &&StoredRule| r.rule.config_rule_name.clone().unwrap_or_default();
-    match paging::page(rules, key, CONFIG_RULES_PAGE, req.next_token.as_deref(), "DescribeConfigRules", "") {
-        Ok((page, next_token)) => {
-            let config_rules: Vec<ConfigRule> = page.into_iter().map(|r| r.rule.clone()).collect();
-            let mut outcome = Outcome::ok(body(&DescribeConfigRulesResponse { config_rules: config_rules.clone(), next_token: next_token.clone() }))
-                .clauses(&["R-DCRs-01", "R-DCRs-02", "R-DCRs-03"]);
-            // A name asked for twice: once (preferred) or twice, in the order asked.
-            if let Some(names) = req.config_rule_names.as_ref().filter(|n| n.len() > config_rules.len() && next_token.is_none()) {
-                let repeated: Vec<ConfigRule> = names
-                    .iter()
-                    .filter_map(|n| config_rules.iter().find(|r| r.config_rule_name.as_deref() == Some(n.as_str())).cloned())
-                    .collect();
-                outcome = outcome.or(
-                    Alternative::success(body(&DescribeConfigRulesResponse { config_rules: repeated, next_token: None }))
-                        .provenance(Level::May)
-                        .basis("A-38"),
-                );
+    // A name asked for that only a deletion still running knows: gone for the model.
+    let named_deleting = named.is_some() && current.len() < shown.len();
+    let page = |rules: Vec<&ConfigRule>| -> Result<(Vec<ConfigRule>, Option<String>), crate::error::ApiError> {
+        let key = |r: &&ConfigRule| r.config_rule_name.clone().unwrap_or_default();
+        let (page, next_token) = paging::page(rules, key, CONFIG_RULES_PAGE, req.next_token.as_deref(), "DescribeConfigRules", "")?;
+        Ok((page.into_iter().cloned().collect(), next_token))
+    };
+    let filters = req.filters.as_ref();
+    let (current, shown) = (filtered(current, filters), filtered(shown, filters));
+    // For names asked for, a target still deleting answers a list (maybe empty after the
+    // filters) where the model answers an error.
+    let still_deleting = if named_deleting || shown.len() > current.len() { page(shown).ok() } else { None };
+    let mut outcome = if named_deleting {
+        let gone = named.into_iter().flatten().find(|n| !world.rules.contains_key(&RuleName::new(n.as_str())));
+        no_such_rules(gone.map_or("", String::as_str))
+    } else {
+        match page(current) {
+            Ok((config_rules, next_token)) => {
+                let mut outcome = Outcome::ok(body(&DescribeConfigRulesResponse { config_rules: config_rules.clone(), next_token: next_token.clone() }))
+                    .clauses(&["R-DCRs-01", "R-DCRs-02", "R-DCRs-03"]);
+                // A name asked for twice: once (preferred) or twice, in the order asked.
+                if let Some(names) = named.filter(|n| n.len() > config_rules.len() && next_token.is_none()) {
+                    let repeated: Vec<ConfigRule> = names
+                        .iter()
+                        .filter_map(|n| config_rules.iter().find(|r| r.config_rule_name.as_deref() == Some(n.as_str())).cloned())
+                        .collect();
+                    outcome = outcome.or(
+                        Alternative::success(body(&DescribeConfigRulesResponse { config_rules: repeated, next_token: None }))
+                            .provenance(Level::May)
+                            .basis("A-38"),
+                    );
+                }
+                outcome
             }
-            outcome
+            Err(e) => return Outcome::err(e.code, e.message).clauses(&["R-DCRs-03", "R-PAG-04"]),
         }
-        Err(e) => Outcome::err(e.code, e.message).clauses(&["R-DCRs-03", "R-PAG-04"]),
+    };
+    if let Some((config_rules, next_token)) = still_deleting {
+        let before = world.clone();
+        // The preferred answer shows these deletions finished: they are not shown again.
+        for name in config_rules.iter().filter_map(|r| r.config_rule_name.as_deref()) {
+            let name = RuleName::new(name);
+            if !world.rules.contains_key(&name) {
+                world.deleting.remove(&name);
+            }
+        }
+        let still = Alternative::success(body(&DescribeConfigRulesResponse { config_rules, next_token }))
+            .provenance(Level::May)
+            .basis("A-22")
+            .covers("R-PCR-24")
+            .covers("R-DCR-02");
+        outcome = outcome.or(super::with_world_if_different(still, before, world));
     }
+    outcome
+}
+
+/// The rules that pass DescribeConfigRules' filters (R-DCRs-02), sorted by name. A
+/// rule without a visibility passes either visibility.
+fn filtered<'a>(rules: Vec<&'a ConfigRule>, filters: Option<&DescribeConfigRulesFilters>) -> Vec<&'a ConfigRule> {
+    let mut rules: Vec<&ConfigRule> = rules
+        .into_iter()
+        .filter(|r| {
+            filters.is_none_or(|f| {
+                f.evaluation_mode.as_ref().is_none_or(|mode| r.evaluation_modes.iter().flatten().any(|m| m.mode.as_ref() == Some(mode)))
+                    && f.rule_evaluation_visibility.as_ref().is_none_or(|v| r.rule_evaluation_visibility.as_ref().is_none_or(|rv| rv == v))
+            })
+        })
+        .collect();
+    rules.sort_by(|a, b| a.config_rule_name.cmp(&b.config_rule_name));
+    rules
+}
+
+/// NoSuchConfigRuleException for a name DescribeConfigRules does not know, in either of the
+/// real service's words (S-08).
+fn no_such_rules(name: &str) -> Outcome {
+    Outcome::new(Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(name)).message_level(Level::Should))
+        .or(Alternative::error(
+            ErrorCode::NoSuchConfigRuleException,
+            "One or more ConfigRules provided in the request are invalid. Please check the configRule names.",
+        )
+        .message_level(Level::Should))
+        .clauses(&["R-DCRs-01", "R-DCRs-03", "R-ERR-03"])
 }

@@ -4,7 +4,7 @@
 
 use reference_model::auto::ExecutionState;
 use reference_model::names::{ResourceRef, RuleName};
-use reference_model::{handle_value, ApiError, ComplianceType, Control, ErrorCode, Millis, Operation, Outcome, Reply, Timestamp, World};
+use reference_model::{handle_value, Alternative, ApiError, ComplianceType, Control, ErrorCode, Millis, Operation, Outcome, Reply, Timestamp, World};
 use serde_json::{json, Value};
 
 /// Where every test world's clock starts.
@@ -217,4 +217,32 @@ pub fn assert_remediation_arn(arn: &str, rule: &str) {
     assert!(uuid.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{uuid}");
     assert!(groups[2].starts_with('4'), "not a version-4 UUID: {uuid}");
     assert!(matches!(groups[3].chars().next(), Some('8' | '9' | 'a' | 'b')), "not an RFC 4122 variant: {uuid}");
+}
+
+/// The rules exercised when a target gives alternative `i` of an outcome: the outcome's own
+/// and that alternative's `covers`.
+pub fn exercised(outcome: &Outcome, i: usize) -> Vec<&'static str> {
+    outcome.clauses.iter().chain(&outcome.alternatives[i].covers).copied().collect()
+}
+
+/// The alternative with this basis (ASSUMPTIONS.md id) and error code (`None`: a success),
+/// which must be unique.
+pub fn alternative<'a>(outcome: &'a Outcome, basis: &str, code: Option<ErrorCode>) -> &'a Alternative {
+    let found: Vec<&Alternative> =
+        outcome.alternatives.iter().filter(|a| a.basis == basis && a.reply.error_code() == code).collect();
+    assert_eq!(found.len(), 1, "alternatives with basis {basis} and code {code:?}: {:#?}", outcome.alternatives);
+    found[0]
+}
+
+/// The body of a success alternative.
+pub fn body_of(alternative: &Alternative) -> &Value {
+    match &alternative.reply {
+        Reply::Success(v) => v,
+        Reply::Failure(e) => panic!("expected a success alternative, got {e}"),
+    }
+}
+
+/// The state a target that gave `alternative` is in, given the preferred one's.
+pub fn world_after<'a>(alternative: &'a Alternative, preferred: &'a World) -> &'a World {
+    alternative.world.as_deref().unwrap_or(preferred)
 }
