@@ -55,10 +55,10 @@ pub enum Fault {
 
     // PutRemediationConfigurations
     /// R-PRC-02: a configuration for a rule that does not exist is answered as stored (it is
-    /// not: there is no rule to hang it on); the others are stored.
+    /// not: there is no rule to hang it on); the others are handled as usual.
     PrcUnknownRuleAccepted,
     /// R-PRC-05: a configuration for a service-linked rule is answered as stored (it is not);
-    /// the others are stored.
+    /// the others are handled as usual.
     PrcServiceLinkedRuleAccepted,
     /// R-PRC-07: automatic remediation without an `AutomationAssumeRole` value is stored, with
     /// a default role filled in.
@@ -740,12 +740,6 @@ fn bend_reply(
         (Fault::PrcPartialFailureUnreported, Reply::Success(body)) => {
             body["FailedBatches"] = json!([]);
         }
-        (Fault::PrcUnknownRuleAccepted | Fault::PrcServiceLinkedRuleAccepted, reply @ Reply::Failure(_))
-            if code == Some(ErrorCode::InvalidParameterValueException) =>
-        {
-            // Only the refused configurations were left, and the fault answers them as stored.
-            *reply = Reply::Success(json!({"FailedBatches": []}));
-        }
         (Fault::PrcDefaultAttemptsNotApplied | Fault::PrcDefaultConcurrencyNotApplied, Reply::Success(body)) => {
             let member = if op == Op::PutRemediationConfigurations { "FailedBatches" } else { "RemediationConfigurations" };
             let configs: Vec<&mut Value> = match op {
@@ -804,7 +798,7 @@ fn bend_reply(
         (Fault::DelRcInProgressWrongCode, Reply::Failure(e)) if e.code == ErrorCode::RemediationInProgressException => {
             e.code = ErrorCode::ResourceInUseException;
         }
-        (Fault::PreServiceLinkedAccepted, reply) if is_service_linked_refusal(reply) => {
+        (Fault::PreServiceLinkedAccepted, reply) if service_linked_remediation(request, world) => {
             *reply = Reply::Success(json!({"FailedBatches": []}));
         }
         (Fault::DreNextPageRepeatsItem, Reply::Success(body)) => {
@@ -986,17 +980,10 @@ fn normalise_time(v: &Value) -> Option<Value> {
     serde_json::from_value::<Timestamp>(v.clone()).ok().and_then(|t| serde_json::to_value(t).ok())
 }
 
-/// True when the answer is PutRemediationExceptions' refusal of a service-linked remediation
-/// (R-PRE-05): the error, or the success that lists every key.
-fn is_service_linked_refusal(reply: &Reply) -> bool {
-    let text = "service-linked";
-    match reply {
-        Reply::Failure(e) => e.code == ErrorCode::InvalidParameterValueException && e.message.contains(text),
-        Reply::Success(body) => body
-            .get("FailedBatches")
-            .and_then(Value::as_array)
-            .is_some_and(|b| b.iter().any(|b| b.get("FailureMessage").and_then(Value::as_str).is_some_and(|m| m.contains(text)))),
-    }
+/// True when the request names a rule whose remediation is service-linked (R-PRE-05).
+fn service_linked_remediation(request: &Map<String, Value>, world: &World) -> bool {
+    let rule = request.get("ConfigRuleName").and_then(Value::as_str).unwrap_or_default();
+    world.remediation(&RuleName::new(rule)).is_some_and(|r| r.config.created_by_service.is_some())
 }
 
 /// [`Fault::DreNextPageRepeatsItem`]: the exception a DescribeRemediationExceptions token
