@@ -72,8 +72,9 @@ pub fn java_length(s: &str) -> u64 {
 const OBSERVED_ENUM_ORDER: &[(&str, &[&str])] =
     &[("ComplianceType", &["INSUFFICIENT_DATA", "NON_COMPLIANT", "NOT_APPLICABLE", "COMPLIANT"])];
 
-/// The kind of constraint a violation breaks; a member may carry several (PutConfigRule's
-/// `Source.Owner` is required by R-PCR-27 and an enum by R-PCR-02).
+/// The kind of constraint a violation breaks (A-01 reports each constraint of a member
+/// separately); a member may carry several with different rules (PutConfigRule's `Source.Owner` is
+/// required by R-PCR-27 and an enum by R-PCR-02).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConstraintKind {
     /// A required member (or list item, or map value) is absent or null.
@@ -125,13 +126,14 @@ pub fn validation_message(violations: &[Violation]) -> String {
     out
 }
 
-/// A request refused before the operation runs: the error the service answers, and the rule
-/// of each member that broke a constraint.
+/// A request refused before the operation runs: the error the service answers,
+/// and the rule of each member that broke a constraint (`clauses::MEMBER_RULES`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
     pub error: ApiError,
-    /// One entry per distinct rule, in the order the violations are reported. Empty for a
-    /// `SerializationException`: a wrong JSON type breaks the protocol, not a member's limit.
+    /// One entry per distinct rule, in the order the violations are reported. Empty
+    /// for a `SerializationException`: a wrong JSON type breaks the protocol, not a
+    /// member's limit.
     pub rules: Vec<MemberRule>,
 }
 
@@ -164,8 +166,8 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// Checks a request body against the operation's input shape. `Ok` means the typed request
-/// can be built from it; a refusal names the rule of every violated member.
+/// Checks a request body against the operation's input shape. `Ok` means the
+/// typed request can be built from it; a refusal names the rule of every violated member.
 pub fn check_request(op: Operation, body: &Value) -> Result<(), Refusal> {
     let model = ServiceModel::get();
     if !body.is_object() {
