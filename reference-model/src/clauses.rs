@@ -4,8 +4,15 @@
 //! A rule the model implements ([`Coverage::Modelled`]) must have a test whose function name
 //! starts with its ID (`R-PRE-04` → `fn r_pre_04_…`); a rule it cannot express carries the
 //! reason, and is listed in `ASSUMPTIONS.md`. Tests below enforce both.
+//!
+//! [`MEMBER_RULES`] says which rule states the limits of each constrained input member, so
+//! that a `ValidationException` names the rule of the member that was wrong.
+//! `tests/attribution.rs` checks it against the service model: every constrained member of
+//! every operation's input has an entry, and no entry names a member without a constraint.
 
+use crate::operation::Operation;
 use crate::outcome::Level;
+use crate::validate::ConstraintKind;
 
 /// How a rule is covered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,6 +218,205 @@ pub const CLAUSES: &[Clause] = &[
     clause!("M-10", "which operations model which errors"),
 ];
 
+/// The rule a constrained input member's violation is attributed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberRule {
+    /// A modelled rule of [`CLAUSES`] states this member's limit.
+    Stated(&'static str),
+    /// No modelled rule states it: the operation's rule is named instead, for this reason.
+    Fallback(NoMemberRule),
+}
+
+/// Why a constrained member has no rule of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoMemberRule {
+    /// The rule that states it is not modelled ([`Coverage::NotModelled`]): `M-07` for the
+    /// `ConfigRuleName` shape (1..128, `.*\S.*`), `R-RC-02` for TargetId, `R-SRE-07`, ….
+    NotModelled(&'static str),
+    /// No documentation string states this limit; it is the service model's alone (a
+    /// parameter map's size and key length, a resource type filter's length).
+    ModelOnly,
+}
+
+/// One input member's rule: `member` is spelt as in `fixtures/service-model/table.md`
+/// (`ResourceKeys[].ResourceId`, `Parameters{key}`); `kind` narrows the entry to one kind of
+/// constraint where a member has several with different rules (`None`: every kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberClause {
+    pub op: Operation,
+    pub member: &'static str,
+    pub kind: Option<ConstraintKind>,
+    pub rule: MemberRule,
+}
+
+macro_rules! members {
+    ($($op:ident $member:literal $(($kind:ident))? => $rule:expr;)*) => {
+        &[$(MemberClause {
+            op: Operation::$op,
+            member: $member,
+            kind: members!(@kind $($kind)?),
+            rule: $rule,
+        }),*]
+    };
+    (@kind) => { None };
+    (@kind $kind:ident) => { Some(ConstraintKind::$kind) };
+}
+
+use MemberRule::{Fallback, Stated};
+use NoMemberRule::{ModelOnly, NotModelled};
+
+/// `M-07`: the `ConfigRuleName` shape's limits are a fact of the service model; no
+/// documentation string of the operation states them.
+const RULE_NAME: MemberRule = Fallback(NotModelled("M-07"));
+
+/// The rule of every constrained input member of the fifteen operations, in the order of the
+/// service model's members.
+#[rustfmt::skip]
+pub const MEMBER_RULES: &[MemberClause] = members![
+    // PutRemediationConfigurations
+    PutRemediationConfigurations "RemediationConfigurations" => Stated("R-PRC-11");
+    PutRemediationConfigurations "RemediationConfigurations[].ConfigRuleName" => RULE_NAME;
+    PutRemediationConfigurations "RemediationConfigurations[].TargetType" => Stated("R-RC-01");
+    PutRemediationConfigurations "RemediationConfigurations[].TargetId" => Fallback(NotModelled("R-RC-02"));
+    PutRemediationConfigurations "RemediationConfigurations[].Parameters" => Fallback(ModelOnly);
+    PutRemediationConfigurations "RemediationConfigurations[].Parameters{key}" => Fallback(ModelOnly);
+    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.ResourceValue.Value" => Stated("R-RC-11");
+    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.StaticValue.Values" => Stated("R-RC-12");
+    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.StaticValue.Values[]" => Stated("R-RC-12");
+    PutRemediationConfigurations "RemediationConfigurations[].ExecutionControls.SsmControls.ConcurrentExecutionRatePercentage" => Stated("R-RC-07");
+    PutRemediationConfigurations "RemediationConfigurations[].ExecutionControls.SsmControls.ErrorPercentage" => Stated("R-RC-08");
+    PutRemediationConfigurations "RemediationConfigurations[].MaximumAutomaticAttempts" => Stated("R-RC-05");
+    PutRemediationConfigurations "RemediationConfigurations[].RetryAttemptSeconds" => Stated("R-RC-06");
+    PutRemediationConfigurations "RemediationConfigurations[].Arn" => Stated("R-RC-13");
+    PutRemediationConfigurations "RemediationConfigurations[].CreatedByService" => Stated("R-RC-14");
+    // DescribeRemediationConfigurations
+    DescribeRemediationConfigurations "ConfigRuleNames" => Stated("R-DRC-02");
+    DescribeRemediationConfigurations "ConfigRuleNames[]" => Stated("R-DRC-02");
+    // DeleteRemediationConfiguration
+    DeleteRemediationConfiguration "ConfigRuleName" => RULE_NAME;
+    // PutRemediationExceptions
+    PutRemediationExceptions "ConfigRuleName" => RULE_NAME;
+    PutRemediationExceptions "ResourceKeys" => Stated("R-PRE-07");
+    PutRemediationExceptions "ResourceKeys[].ResourceType" => Stated("M-01");
+    PutRemediationExceptions "ResourceKeys[].ResourceId" => Stated("M-01");
+    PutRemediationExceptions "Message" => Stated("R-PRE-08");
+    // DescribeRemediationExceptions
+    DescribeRemediationExceptions "ConfigRuleName" => Stated("R-DRE-07");
+    DescribeRemediationExceptions "ResourceKeys" => Stated("R-DRE-07");
+    DescribeRemediationExceptions "ResourceKeys[].ResourceType" => Stated("M-01");
+    DescribeRemediationExceptions "ResourceKeys[].ResourceId" => Stated("M-01");
+    DescribeRemediationExceptions "Limit" => Stated("R-DRE-04");
+    // DeleteRemediationExceptions
+    DeleteRemediationExceptions "ConfigRuleName" => RULE_NAME;
+    DeleteRemediationExceptions "ResourceKeys" => Stated("R-DelRE-04");
+    DeleteRemediationExceptions "ResourceKeys[].ResourceType" => Stated("M-01");
+    DeleteRemediationExceptions "ResourceKeys[].ResourceId" => Stated("M-01");
+    // StartRemediationExecution
+    StartRemediationExecution "ConfigRuleName" => Fallback(NotModelled("R-SRE-07"));
+    StartRemediationExecution "ResourceKeys" => Stated("R-SRE-03");
+    StartRemediationExecution "ResourceKeys[].resourceType" => Stated("R-SRE-03");
+    StartRemediationExecution "ResourceKeys[].resourceId" => Stated("R-SRE-03");
+    // DescribeRemediationExecutionStatus
+    DescribeRemediationExecutionStatus "ConfigRuleName" => RULE_NAME;
+    DescribeRemediationExecutionStatus "ResourceKeys" => Stated("R-DRES-05");
+    DescribeRemediationExecutionStatus "ResourceKeys[].resourceType" => Stated("M-01");
+    DescribeRemediationExecutionStatus "ResourceKeys[].resourceId" => Stated("M-01");
+    DescribeRemediationExecutionStatus "Limit" => Stated("R-DRES-03");
+    // PutEvaluations
+    PutEvaluations "Evaluations" => Stated("R-PE-02");
+    PutEvaluations "Evaluations[].ComplianceResourceType" => Stated("R-PE-09");
+    PutEvaluations "Evaluations[].ComplianceResourceId" => Stated("R-PE-09");
+    PutEvaluations "Evaluations[].ComplianceType" => Stated("R-PE-06");
+    PutEvaluations "Evaluations[].Annotation" => Stated("R-PE-08");
+    PutEvaluations "Evaluations[].OrderingTimestamp" => Stated("R-PE-07");
+    PutEvaluations "ResultToken" => Stated("R-PE-03");
+    // PutConfigRule
+    PutConfigRule "ConfigRule" => Stated("R-PCR-27");
+    PutConfigRule "ConfigRule.ConfigRuleName" => Stated("R-PCR-05");
+    PutConfigRule "ConfigRule.ConfigRuleArn" => Stated("R-PCR-06");
+    PutConfigRule "ConfigRule.ConfigRuleId" => Stated("R-PCR-06");
+    PutConfigRule "ConfigRule.Description" => Stated("R-PCR-25");
+    PutConfigRule "ConfigRule.Scope.ComplianceResourceTypes" => Stated("R-PCR-12");
+    PutConfigRule "ConfigRule.Scope.ComplianceResourceTypes[]" => Stated("R-PCR-12");
+    PutConfigRule "ConfigRule.Scope.TagKey" => Stated("R-PCR-13");
+    PutConfigRule "ConfigRule.Scope.TagValue" => Stated("R-PCR-13");
+    PutConfigRule "ConfigRule.Scope.ComplianceResourceId" => Stated("R-PCR-12");
+    PutConfigRule "ConfigRule.Scope.ServicePrincipals" => Stated("R-PCR-14");
+    PutConfigRule "ConfigRule.Scope.ServicePrincipals[]" => Stated("R-PCR-14");
+    PutConfigRule "ConfigRule.Source" => Stated("R-PCR-27");
+    PutConfigRule "ConfigRule.Source.Owner" (Required) => Stated("R-PCR-27");
+    PutConfigRule "ConfigRule.Source.Owner" (Enum) => Stated("R-PCR-02");
+    PutConfigRule "ConfigRule.Source.SourceIdentifier" => Stated("R-PCR-03");
+    PutConfigRule "ConfigRule.Source.SourceDetails" => Stated("R-PCR-16");
+    PutConfigRule "ConfigRule.Source.SourceDetails[].EventSource" => Stated("R-PCR-20");
+    PutConfigRule "ConfigRule.Source.SourceDetails[].MessageType" => Stated("R-PCR-16");
+    PutConfigRule "ConfigRule.Source.SourceDetails[].MaximumExecutionFrequency" => Stated("R-PCR-16");
+    PutConfigRule "ConfigRule.Source.CustomPolicyDetails.PolicyRuntime" => Stated("R-PCR-19");
+    PutConfigRule "ConfigRule.Source.CustomPolicyDetails.PolicyText" => Stated("R-PCR-19");
+    PutConfigRule "ConfigRule.InputParameters" => Stated("R-PCR-21");
+    PutConfigRule "ConfigRule.MaximumExecutionFrequency" => Fallback(NotModelled("R-PCR-15"));
+    PutConfigRule "ConfigRule.ConfigRuleState" => Fallback(NotModelled("R-PCR-24"));
+    PutConfigRule "ConfigRule.CreatedBy" => Stated("R-PCR-14");
+    PutConfigRule "ConfigRule.EvaluationModes[].Mode" => Stated("R-PCR-22");
+    PutConfigRule "ConfigRule.RuleEvaluationVisibility" => Stated("R-PCR-23");
+    PutConfigRule "Tags" => Stated("R-PCR-26");
+    PutConfigRule "Tags[].Key" => Stated("R-PCR-26");
+    PutConfigRule "Tags[].Value" => Stated("R-PCR-26");
+    // DeleteConfigRule
+    DeleteConfigRule "ConfigRuleName" => RULE_NAME;
+    // DescribeConfigRules
+    DescribeConfigRules "ConfigRuleNames" => Stated("R-DCRs-01");
+    DescribeConfigRules "ConfigRuleNames[]" => Stated("R-DCRs-01");
+    DescribeConfigRules "Filters.EvaluationMode" => Stated("R-DCRs-02");
+    DescribeConfigRules "Filters.RuleEvaluationVisibility" => Stated("R-DCRs-02");
+    // GetComplianceDetailsByConfigRule
+    GetComplianceDetailsByConfigRule "ConfigRuleName" => Stated("R-GCD-04");
+    GetComplianceDetailsByConfigRule "ComplianceTypes" => Stated("R-CMP-03");
+    GetComplianceDetailsByConfigRule "ComplianceTypes[]" => Stated("R-GCD-02");
+    GetComplianceDetailsByConfigRule "Limit" => Stated("R-GCD-03");
+    // DescribeComplianceByConfigRule
+    DescribeComplianceByConfigRule "ConfigRuleNames" => Stated("R-DCBC-04");
+    DescribeComplianceByConfigRule "ConfigRuleNames[]" => Stated("R-DCBC-04");
+    DescribeComplianceByConfigRule "ComplianceTypes" => Stated("R-DCBC-04");
+    DescribeComplianceByConfigRule "ComplianceTypes[]" => Stated("R-DCBC-04");
+    // DescribeComplianceByResource
+    DescribeComplianceByResource "ResourceType" => Fallback(ModelOnly);
+    DescribeComplianceByResource "ResourceId" => Fallback(ModelOnly);
+    DescribeComplianceByResource "ComplianceTypes" => Stated("R-CMP-03");
+    DescribeComplianceByResource "ComplianceTypes[]" => Stated("R-CMP-03");
+    DescribeComplianceByResource "Limit" => Stated("R-DCBR-06");
+];
+
+/// The rule of a violation at `member` (as [`crate::validate::Violation::member`] spells it)
+/// of `op`'s input. A violation below a constrained member without one of its own (a null list
+/// item, a null map value) takes the rule of the nearest member above it that has one.
+pub fn member_rule(op: Operation, member: &str, kind: ConstraintKind) -> Option<MemberRule> {
+    let mut at = member;
+    loop {
+        let entries = MEMBER_RULES.iter().filter(|m| m.op == op && m.member == at);
+        let mut any = None;
+        for entry in entries {
+            match entry.kind {
+                Some(k) if k == kind => return Some(entry.rule),
+                Some(_) => {}
+                None => any = Some(entry.rule),
+            }
+        }
+        if any.is_some() {
+            return any;
+        }
+        at = parent_member(at)?;
+    }
+}
+
+/// `A[].B{value}.C` → `A[].B{value}` → `A[].B` → `A[]` → `A` → none.
+fn parent_member(member: &str) -> Option<&str> {
+    if let Some(rest) = member.strip_suffix("[]").or_else(|| member.strip_suffix("{key}")).or_else(|| member.strip_suffix("{value}")) {
+        return Some(rest);
+    }
+    member.rfind('.').map(|i| &member[..i])
+}
+
 /// The cases of `shared/real-service/observed.json` the model expresses (each has a test in
 /// `tests/observed.rs` and a scenario `observed/<case-id>.json`).
 pub const OBSERVED_CASES: [&str; 8] = [
@@ -277,6 +483,52 @@ mod tests {
             assert!(c.id.starts_with("R-") || c.id.starts_with("M-"), "{}", c.id);
         }
         assert_eq!(CLAUSES.len(), 168, "rules.md has 158 R- rules and 10 M- facts");
+    }
+
+    #[test]
+    fn member_rules_name_catalogued_rules_and_fall_back_only_for_unmodelled_ones() {
+        let mut seen = BTreeSet::new();
+        for m in MEMBER_RULES {
+            assert!(seen.insert((m.op, m.member, m.kind)), "{} {} {:?} is listed twice", m.op, m.member, m.kind);
+            match m.rule {
+                MemberRule::Stated(id) => {
+                    let clause = find(id).unwrap_or_else(|| panic!("{} {}: {id} is not in the catalogue", m.op, m.member));
+                    assert_eq!(clause.coverage, Coverage::Modelled, "{} {}: {id} is not modelled; use Fallback(NotModelled)", m.op, m.member);
+                }
+                MemberRule::Fallback(NoMemberRule::NotModelled(id)) => {
+                    let clause = find(id).unwrap_or_else(|| panic!("{} {}: {id} is not in the catalogue", m.op, m.member));
+                    assert!(
+                        matches!(clause.coverage, Coverage::NotModelled(_)),
+                        "{} {}: {id} is modelled, so it should be Stated",
+                        m.op,
+                        m.member
+                    );
+                }
+                MemberRule::Fallback(NoMemberRule::ModelOnly) => {}
+            }
+        }
+    }
+
+    #[test]
+    fn member_rules_fall_back_to_the_nearest_member_above() {
+        use crate::validate::ConstraintKind::*;
+        let op = crate::Operation::PutRemediationExceptions;
+        assert_eq!(member_rule(op, "ResourceKeys[]", Required), Some(MemberRule::Stated("R-PRE-07")));
+        assert_eq!(member_rule(op, "ResourceKeys[].ResourceId", Length), Some(MemberRule::Stated("M-01")));
+        assert_eq!(member_rule(op, "Nothing", Length), None);
+        let op = crate::Operation::PutConfigRule;
+        assert_eq!(member_rule(op, "ConfigRule.Source.Owner", Required), Some(MemberRule::Stated("R-PCR-27")));
+        assert_eq!(member_rule(op, "ConfigRule.Source.Owner", Enum), Some(MemberRule::Stated("R-PCR-02")));
+        assert_eq!(member_rule(op, "ConfigRule.Source.SourceDetails[]", Required), Some(MemberRule::Stated("R-PCR-16")));
+        let op = crate::Operation::PutRemediationConfigurations;
+        assert_eq!(
+            member_rule(op, "RemediationConfigurations[].Parameters{value}", Required),
+            Some(MemberRule::Fallback(NoMemberRule::ModelOnly))
+        );
+        assert_eq!(parent_member("A[].B{value}.C"), Some("A[].B{value}"));
+        assert_eq!(parent_member("A[].B{value}"), Some("A[].B"));
+        assert_eq!(parent_member("A[]"), Some("A"));
+        assert_eq!(parent_member("A"), None);
     }
 
     #[test]

@@ -9,12 +9,18 @@
 //!    (`pe-bad-compliance-type`): `1 validation error detected: Value 'ERROR' at
 //!    'evaluations.1.member.complianceType' failed to satisfy constraint: Member must satisfy
 //!    enum value set: [...]`; several are joined with `; `.
+//!
+//! Each violation also names the member it was found at in the service model's terms
+//! (`ResourceKeys[].ResourceId`, as in `fixtures/service-model/table.md`) and the kind of
+//! constraint, so that a refusal can name the rule of every violated member
+//! ([`crate::clauses::member_rule`]) instead of one rule per operation.
 
+use crate::clauses::{member_rule, MemberRule, NoMemberRule};
 use crate::error::{ApiError, ErrorCode};
 use crate::operation::Operation;
 use crate::service_model::{ServiceModel, Shape};
 use serde_json::Value;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// The patterns of the service model, implemented with Java's `String.matches` semantics
 /// (a full match; `.` stops at line terminators; `\S` is ASCII-only). Only two patterns
@@ -66,6 +72,23 @@ pub fn java_length(s: &str) -> u64 {
 const OBSERVED_ENUM_ORDER: &[(&str, &[&str])] =
     &[("ComplianceType", &["INSUFFICIENT_DATA", "NON_COMPLIANT", "NOT_APPLICABLE", "COMPLIANT"])];
 
+/// The kind of constraint a violation breaks (A-01 reports each constraint of a member
+/// separately); a member may carry several with different rules (PutConfigRule's `Source.Owner` is
+/// required by R-PCR-27 and an enum by R-PCR-02).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConstraintKind {
+    /// A required member (or list item, or map value) is absent or null.
+    Required,
+    /// A string's length, or a list's or map's number of entries.
+    Length,
+    /// A string's pattern.
+    Pattern,
+    /// A string's enum.
+    Enum,
+    /// A number's range.
+    Range,
+}
+
 /// One broken constraint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
@@ -75,6 +98,10 @@ pub struct Violation {
     pub rendered_value: String,
     /// `Member must have length less than or equal to 128`
     pub constraint: String,
+    /// The member in the service model's terms: `Evaluations[].ComplianceType`,
+    /// `RemediationConfigurations[].Parameters{key}`.
+    pub member: String,
+    pub kind: ConstraintKind,
 }
 
 impl Violation {
@@ -99,39 +126,121 @@ pub fn validation_message(violations: &[Violation]) -> String {
     out
 }
 
-/// Checks a request body against the operation's input shape. `Ok` means the typed request
-/// can be built from it.
-pub fn validate_request(op: Operation, body: &Value) -> Result<(), ApiError> {
+/// A request refused before the operation runs: the error the service answers,
+/// and the rule of each member that broke a constraint (`clauses::MEMBER_RULES`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub error: ApiError,
+    /// One entry per distinct rule, in the order the violations are reported. Empty
+    /// for a `SerializationException`: a wrong JSON type breaks the protocol, not a
+    /// member's limit.
+    pub rules: Vec<MemberRule>,
+}
+
+impl Refusal {
+    /// The rule IDs to report for this refusal: each violated member's rule, and `fallback`
+    /// (the operation's rule) for members no modelled rule states, or for a type error.
+    pub fn rule_ids(&self, fallback: &'static str) -> Vec<&'static str> {
+        let mut ids: Vec<&'static str> = Vec::with_capacity(self.rules.len().max(1));
+        for rule in &self.rules {
+            let id = match rule {
+                MemberRule::Stated(id) => id,
+                MemberRule::Fallback(_) => fallback,
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.is_empty() {
+            ids.push(fallback);
+        }
+        ids
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Checks a request body against the operation's input shape. `Ok` means the
+/// typed request can be built from it; a refusal names the rule of every violated member.
+pub fn check_request(op: Operation, body: &Value) -> Result<(), Refusal> {
     let model = ServiceModel::get();
     if !body.is_object() {
-        return Err(ApiError::new(
+        let error = ApiError::new(
             ErrorCode::SerializationException,
             format!("{} can not be converted to a {}", json_kind(body), op.input_shape()),
-        ));
+        );
+        return Err(Refusal { error, rules: Vec::new() });
     }
-    let mut walk = Walk { model, violations: Vec::new(), type_error: None };
+    let mut walk = Walk::new(model);
     walk.value(&op.input_shape(), body, "");
     if let Some(message) = walk.type_error {
-        return Err(ApiError::new(ErrorCode::SerializationException, message));
+        return Err(Refusal { error: ApiError::new(ErrorCode::SerializationException, message), rules: Vec::new() });
     }
     if walk.violations.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::new(ErrorCode::ValidationException, validation_message(&walk.violations)))
+        return Ok(());
     }
+    let mut rules: Vec<MemberRule> = Vec::new();
+    for v in &walk.violations {
+        let rule = member_rule(op, &v.member, v.kind).unwrap_or(MemberRule::Fallback(NoMemberRule::ModelOnly));
+        if !rules.contains(&rule) {
+            rules.push(rule);
+        }
+    }
+    Err(Refusal { error: ApiError::new(ErrorCode::ValidationException, validation_message(&walk.violations)), rules })
+}
+
+/// [`check_request`], for callers that need only the error.
+pub fn validate_request(op: Operation, body: &Value) -> Result<(), ApiError> {
+    check_request(op, body).map_err(|r| r.error)
 }
 
 /// Only the constraint violations (for tests and the generator, which want them listed).
 pub fn violations(op: Operation, body: &Value) -> Vec<Violation> {
-    let mut walk = Walk { model: ServiceModel::get(), violations: Vec::new(), type_error: None };
+    let mut walk = Walk::new(ServiceModel::get());
     walk.value(&op.input_shape(), body, "");
     walk.violations
+}
+
+/// One step of a member path in the service model's terms.
+#[derive(Clone, Copy)]
+enum Segment<'m> {
+    Member(&'m str),
+    Item,
+    Key,
+    Value,
 }
 
 struct Walk<'m> {
     model: &'m ServiceModel,
     violations: Vec<Violation>,
     type_error: Option<String>,
+    /// Where the walk is, as [`Violation::member`] spells it; rendered only for a violation.
+    member: Vec<Segment<'m>>,
+}
+
+/// `ResourceKeys[].ResourceId`, `Parameters{value}.StaticValue.Values[]`.
+fn render_member(segments: &[Segment<'_>]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        match s {
+            Segment::Member(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Segment::Item => out.push_str("[]"),
+            Segment::Key => out.push_str("{key}"),
+            Segment::Value => out.push_str("{value}"),
+        }
+    }
+    out
 }
 
 fn lower_camel(member: &str) -> String {
@@ -200,9 +309,26 @@ pub fn render_value(v: &Value) -> String {
     out
 }
 
-impl Walk<'_> {
-    fn violate(&mut self, path: &str, value: &Value, constraint: String) {
-        self.violations.push(Violation { path: path.to_owned(), rendered_value: render_value(value), constraint });
+impl<'m> Walk<'m> {
+    fn new(model: &'m ServiceModel) -> Self {
+        Walk { model, violations: Vec::new(), type_error: None, member: Vec::new() }
+    }
+
+    fn violate(&mut self, path: &str, value: &Value, kind: ConstraintKind, constraint: String) {
+        self.violations.push(Violation {
+            path: path.to_owned(),
+            rendered_value: render_value(value),
+            constraint,
+            member: render_member(&self.member),
+            kind,
+        });
+    }
+
+    /// A required member, list item or map value that is absent or null, one step below here.
+    fn missing(&mut self, path: &str, below: Segment<'m>) {
+        self.member.push(below);
+        self.violate(path, &Value::Null, ConstraintKind::Required, "Member must not be null".to_owned());
+        self.member.pop();
     }
 
     fn wrong_type(&mut self, value: &Value, wanted: &str) {
@@ -214,12 +340,12 @@ impl Walk<'_> {
     fn length(&mut self, path: &str, value: &Value, len: u64, min: Option<u64>, max: Option<u64>) {
         if let Some(min) = min {
             if len < min {
-                self.violate(path, value, format!("Member must have length greater than or equal to {min}"));
+                self.violate(path, value, ConstraintKind::Length, format!("Member must have length greater than or equal to {min}"));
             }
         }
         if let Some(max) = max {
             if len > max {
-                self.violate(path, value, format!("Member must have length less than or equal to {max}"));
+                self.violate(path, value, ConstraintKind::Length, format!("Member must have length less than or equal to {max}"));
             }
         }
     }
@@ -227,12 +353,12 @@ impl Walk<'_> {
     fn range(&mut self, path: &str, value: &Value, n: i64, min: Option<i64>, max: Option<i64>) {
         if let Some(min) = min {
             if n < min {
-                self.violate(path, value, format!("Member must have value greater than or equal to {min}"));
+                self.violate(path, value, ConstraintKind::Range, format!("Member must have value greater than or equal to {min}"));
             }
         }
         if let Some(max) = max {
             if n > max {
-                self.violate(path, value, format!("Member must have value less than or equal to {max}"));
+                self.violate(path, value, ConstraintKind::Range, format!("Member must have value less than or equal to {max}"));
             }
         }
     }
@@ -249,10 +375,14 @@ impl Walk<'_> {
                     match object.get(member) {
                         None | Some(Value::Null) => {
                             if required.contains(member) {
-                                self.violate(&member_path, &Value::Null, "Member must not be null".to_owned());
+                                self.missing(&member_path, Segment::Member(member));
                             }
                         }
-                        Some(v) => self.value(target, v, &member_path),
+                        Some(v) => {
+                            self.member.push(Segment::Member(member));
+                            self.value(target, v, &member_path);
+                            self.member.pop();
+                        }
                     }
                 }
             }
@@ -264,9 +394,11 @@ impl Walk<'_> {
                 for (i, item) in items.iter().enumerate() {
                     let item_path = format!("{path}.{}.member", i + 1);
                     if item.is_null() {
-                        self.violate(&item_path, item, "Member must not be null".to_owned());
+                        self.missing(&item_path, Segment::Item);
                     } else {
+                        self.member.push(Segment::Item);
                         self.value(member, item, &item_path);
+                        self.member.pop();
                     }
                 }
             }
@@ -278,15 +410,19 @@ impl Walk<'_> {
                 for (k, v) in entries {
                     let key_value = Value::String(k.clone());
                     let before = self.violations.len();
+                    self.member.push(Segment::Key);
                     self.value(key, &key_value, path);
+                    self.member.pop();
                     for violation in &mut self.violations[before..] {
                         violation.constraint = format!("Map keys must satisfy constraint: [{}]", violation.constraint);
                     }
                     let entry_path = format!("{path}.{k}");
                     if v.is_null() {
-                        self.violate(&entry_path, v, "Member must not be null".to_owned());
+                        self.missing(&entry_path, Segment::Value);
                     } else {
+                        self.member.push(Segment::Value);
                         self.value(value_shape, v, &entry_path);
+                        self.member.pop();
                     }
                 }
             }
@@ -298,7 +434,7 @@ impl Walk<'_> {
                 if let Some(p) = pattern {
                     let known = KnownPattern::from_model(p).expect("patterns are checked by a test");
                     if !known.matches(s) {
-                        self.violate(path, value, format!("Member must satisfy regular expression pattern: {p}"));
+                        self.violate(path, value, ConstraintKind::Pattern, format!("Member must satisfy regular expression pattern: {p}"));
                     }
                 }
                 if let Some(values) = enumeration {
@@ -308,7 +444,7 @@ impl Walk<'_> {
                             .find(|(name, _)| *name == shape_name)
                             .map(|(_, order)| order.join(", "))
                             .unwrap_or_else(|| values.join(", "));
-                        self.violate(path, value, format!("Member must satisfy enum value set: [{listed}]"));
+                        self.violate(path, value, ConstraintKind::Enum, format!("Member must satisfy enum value set: [{listed}]"));
                     }
                 }
             }

@@ -19,7 +19,7 @@ use crate::error::ErrorCode;
 use crate::operation::Operation;
 use crate::outcome::{Alternative, FieldKind, FlexField, IdFormat, Level, Outcome};
 use crate::time::Timestamp;
-use crate::validate::validate_request;
+use crate::validate::check_request;
 use crate::world::World;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -47,13 +47,14 @@ pub fn handle(world: &mut World, op: Operation, body: &[u8], now: Timestamp) -> 
 
 /// As [`handle`], for a body already parsed as JSON, at the world's current time.
 pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
-    if let Err(e) = validate_request(op, body) {
+    if let Err(refusal) = check_request(op, body) {
+        let e = &refusal.error;
         let (basis, code_level) = match e.code {
             ErrorCode::ValidationException => ("A-01", Level::Should),
             _ => ("A-02", Level::Should),
         };
-        return Outcome::new(Alternative::error(e.code, e.message).code_level(code_level).basis(basis))
-            .clause(validation_clause(op));
+        return Outcome::new(Alternative::error(e.code, e.message.clone()).code_level(code_level).basis(basis))
+            .clauses(&refusal.rule_ids(validation_clause(op)));
     }
     match op {
         Operation::PutRemediationConfigurations => apply_put_configurations(world, &typed(body)),
@@ -106,7 +107,8 @@ fn without_null_members(value: &Value) -> Value {
     }
 }
 
-/// The rule that states the limits of an operation's input.
+/// The rule named for a refused request where no member's own rule applies: a wrong JSON type,
+/// or a member whose limit no modelled rule states (`clauses::MEMBER_RULES`, `Fallback`).
 fn validation_clause(op: Operation) -> &'static str {
     match op {
         Operation::PutRemediationConfigurations => "R-PRC-11",

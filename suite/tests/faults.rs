@@ -1,0 +1,229 @@
+//! Every deliberately broken endpoint (`testkit::Fault`) is caught by the scenario corpus: for
+//! each fault, the scenarios that declare the fault's rule run against the broken endpoint
+//! (reference profile: reset, control and clock work), and one of them must end FAIL at a step
+//! whose model outcome names that rule. The same scenarios all PASS against `Fault::None`.
+//!
+//! A fault the corpus does not catch is a finding about the judge or the model, not a fault to
+//! drop: it is listed in [`NOT_YET_CAUGHT`] with the reason, and the test checks that the
+//! reason still holds, so the entry fails the test (and must go) once the judge or the model
+//! is fixed.
+
+use remediation_suite::report::ScenarioResult;
+use remediation_suite::runner::{run_scenario, RunSettings};
+use remediation_suite::scenario::{load_dir, Scenario};
+use remediation_suite::testkit::{self, Fault};
+use remediation_suite::verdict::Verdict;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a fault is not caught yet.
+#[derive(Clone, Copy, Debug)]
+enum Gap {
+    /// The judge FAILs the scenario, but no failing step's outcome names the fault's rule: the
+    /// model attributes what the step checks to other rules.
+    Attribution(&'static str),
+    /// The judge does not FAIL the answer (yet).
+    Judge(&'static str),
+}
+
+impl Gap {
+    fn describe(self) -> String {
+        match self {
+            Gap::Attribution(why) => format!("FAILs, but no failing step names the rule: {why}"),
+            Gap::Judge(why) => format!("the judge does not FAIL it: {why}"),
+        }
+    }
+}
+
+/// The faults the corpus does not catch today, and why. Each entry is checked: a
+/// `Gap::Attribution` fault must still FAIL some scenario without the rule named, a `Gap::Judge`
+/// fault must still not FAIL.
+const NOT_YET_CAUGHT: &[(Fault, Gap)] = &[
+    (
+        Fault::ExceptionForCompliantResource,
+        Gap::Attribution(
+            "PutRemediationExceptions names R-PRE-04 only when a key is refused, and the model accepts \
+             the silent answer (FailedBatches [], A-11), so that step PASSes; the wrong exception shows \
+             first in DescribeRemediationExceptions, whose outcome names R-DRE-01/02/04/05 only",
+        ),
+    ),
+    (
+        Fault::PrcDefaultAttemptsNotApplied,
+        Gap::Attribution(
+            "the default of 5 attempts acts in the model's automatic retries; the early exception shows \
+             in DescribeRemediationExceptions (R-DRE-*); only a validation refusal names R-RC-05",
+        ),
+    ),
+    (
+        Fault::PrcDefaultConcurrencyNotApplied,
+        Gap::Attribution(
+            "the default of 10 % decides how many executions run at once; DescribeRemediationExecutionStatus \
+             shows it but names R-DRES-01/02/03/06/07, never R-RC-07",
+        ),
+    ),
+    (
+        Fault::PrcArnChangesOnUpsert,
+        Gap::Attribution(
+            "DescribeRemediationConfigurations FAILs on the Arn (identity is MUST) but names R-DRC-01/02 \
+             only, not R-RC-13 (or R-PRC-01's upsert) that the Arn comes from",
+        ),
+    ),
+    (
+        Fault::DrcArnWithoutRuleName,
+        Gap::Judge(
+            "GeneratedId(RemediationConfigurationArn) accepts any string that keeps its identity; with the \
+             format check it FAILs, but at a DescribeRemediationConfigurations step naming R-DRC-01/02 only \
+             (as for PrcArnChangesOnUpsert)",
+        ),
+    ),
+    (
+        Fault::PreValidationErrorMisnamed,
+        Gap::Judge(
+            "a ValidationException's code is SHOULD (A-01), so `ValidationError` is NON-STRICT; it FAILs once \
+             swapped codes fail outside the ValidationException/InvalidParameterValueException and \
+             SerializationException/ValidationException pairs",
+        ),
+    ),
+    (
+        Fault::DreExpiredStillListed,
+        Gap::Attribution(
+            "the missed expiry shows only in a later DescribeRemediationExceptions, whose outcome names \
+             R-DRE-* and not R-PRE-09",
+        ),
+    ),
+    (
+        Fault::PeTestModeStores,
+        Gap::Attribution(
+            "the dry run answers the same either way; what it stored shows in GetComplianceDetailsByConfigRule, \
+             whose outcome names R-GCD-01/03/05/06 and not R-PE-04",
+        ),
+    ),
+];
+
+fn corpus() -> Vec<Scenario> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scenarios");
+    load_dir(&dir).unwrap_or_else(|e| panic!("malformed scenario file: {e}"))
+}
+
+/// The scenarios that can reveal a fault: those that declare its rule.
+fn selection(corpus: &[Scenario], fault: Fault) -> Vec<&Scenario> {
+    corpus.iter().filter(|s| s.all_rules().contains(fault.rule())).collect()
+}
+
+/// Where a scenario failed: its id, the failing step and the rules the model named there.
+#[derive(Clone, Debug)]
+struct Failure {
+    scenario: String,
+    step: usize,
+    clauses: Vec<String>,
+}
+
+fn failure(result: &ScenarioResult) -> Option<Failure> {
+    if result.verdict != Verdict::Fail {
+        return None;
+    }
+    let step = result.steps.last().filter(|s| s.verdict == Verdict::Fail)?;
+    Some(Failure { scenario: result.id.clone(), step: step.index, clauses: step.clauses.clone() })
+}
+
+/// What the corpus made of one fault.
+struct Finding {
+    fault: Fault,
+    /// The first failure whose step names the fault's rule.
+    caught_by: Option<Failure>,
+    /// Failures whose step names other rules only.
+    elsewhere: Vec<Failure>,
+}
+
+async fn hunt(fault: Fault, scenarios: &[&Scenario], settings: &RunSettings) -> Finding {
+    let peer = testkit::faulty_reference(fault);
+    let target = testkit::http_target(&peer.url, "reference", TIMEOUT);
+    let mut finding = Finding { fault, caught_by: None, elsewhere: Vec::new() };
+    for scenario in scenarios {
+        let result = run_scenario(&target, scenario, settings).await;
+        if let Some(f) = failure(&result) {
+            if f.clauses.iter().any(|c| c == fault.rule()) {
+                finding.caught_by = Some(f);
+                break;
+            }
+            finding.elsewhere.push(f);
+        }
+    }
+    peer.shutdown().await;
+    finding
+}
+
+fn gap_of(fault: Fault) -> Option<Gap> {
+    NOT_YET_CAUGHT.iter().find(|(f, _)| *f == fault).map(|(_, g)| *g)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_caught_by_a_scenario_that_checks_its_rule() {
+    let started = Instant::now();
+    let corpus = corpus();
+    let settings = RunSettings::new(0xfa17);
+
+    // The faithful endpoint passes every scenario any fault is judged by.
+    let mut all: BTreeSet<&str> = BTreeSet::new();
+    for fault in Fault::BROKEN {
+        let selected = selection(&corpus, fault);
+        assert!(!selected.is_empty(), "{fault:?}: no scenario declares {}", fault.rule());
+        all.extend(selected.iter().map(|s| s.id.as_str()));
+    }
+    let faithful = testkit::faulty_reference(Fault::None);
+    let target = testkit::http_target(&faithful.url, "reference", TIMEOUT);
+    for scenario in corpus.iter().filter(|s| all.contains(s.id.as_str())) {
+        let result = run_scenario(&target, scenario, &settings).await;
+        assert_eq!(result.verdict, Verdict::Pass, "Fault::None: {} {:?}", scenario.id, result.note);
+    }
+    faithful.shutdown().await;
+
+    let mut findings = Vec::new();
+    for fault in Fault::BROKEN {
+        let selected = selection(&corpus, fault);
+        findings.push(hunt(fault, &selected, &settings).await);
+    }
+
+    let mut table = String::from("fault | rule | caught by (scenario, step)\n");
+    let mut problems = Vec::new();
+    for f in &findings {
+        let caught = match &f.caught_by {
+            Some(c) => format!("{}, step {}", c.scenario, c.step),
+            None => match f.elsewhere.first() {
+                Some(e) => format!("NOT CAUGHT: FAIL at {}, step {}, naming only {:?}", e.scenario, e.step, e.clauses),
+                None => "NOT CAUGHT: no scenario FAILs".to_owned(),
+            },
+        };
+        table.push_str(&format!("{:?} | {} | {caught}\n", f.fault, f.fault.rule()));
+        match (gap_of(f.fault), &f.caught_by) {
+            (None, None) => problems.push(format!("{:?} ({}) is not caught: {caught}", f.fault, f.fault.rule())),
+            (Some(gap), Some(c)) => problems.push(format!(
+                "{:?} is listed in NOT_YET_CAUGHT ({gap:?}) but {}, step {} catches it: remove the entry",
+                f.fault, c.scenario, c.step
+            )),
+            (Some(Gap::Attribution(_)), None) if f.elsewhere.is_empty() => problems.push(format!(
+                "{:?}: listed as an attribution gap, but no scenario FAILs at all any more",
+                f.fault
+            )),
+            (Some(Gap::Judge(_)), None) if !f.elsewhere.is_empty() => problems.push(format!(
+                "{:?}: listed as a judge gap, but {} now FAILs (naming {:?}): list it as an attribution gap",
+                f.fault, f.elsewhere[0].scenario, f.elsewhere[0].clauses
+            )),
+            _ => {}
+        }
+    }
+    let caught = findings.iter().filter(|f| f.caught_by.is_some()).count();
+    let total = findings.len();
+    table.push_str(&format!("faults caught: {caught}/{total}\n"));
+    for (fault, gap) in NOT_YET_CAUGHT {
+        table.push_str(&format!("not yet caught: {fault:?} ({}): {}\n", fault.rule(), gap.describe()));
+    }
+    println!("{table}");
+    eprintln!("faults test: {:.1} s", started.elapsed().as_secs_f64());
+    assert!(problems.is_empty(), "{}\n\n{table}", problems.join("\n"));
+    assert_eq!(caught + NOT_YET_CAUGHT.len(), total, "{table}");
+    assert!(caught >= 25, "only {caught} faults caught\n{table}");
+}
