@@ -432,6 +432,9 @@ pub struct GeneratedSummary {
     pub rules: BTreeSet<String>,
     /// The smallest failing sequence, when one failed.
     pub failure: Option<GeneratedFailure>,
+    /// What sequences created and their cleanup could not delete yet (retried by the session).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<crate::teardown::Leftover>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -477,7 +480,8 @@ pub fn run_generated<T: Target>(
         let attempt = attempts.get();
         attempts.set(attempt + 1);
         let scenario = to_scenario(&format!("generated/sequence-{attempt}"), steps);
-        let result = block_on(Box::pin(run_scenario(target, &scenario, settings)));
+        let mut result = block_on(Box::pin(run_scenario(target, &scenario, settings)));
+        summary.leftovers.append(&mut result.leftovers);
         for step in &result.steps {
             summary.steps += 1;
             if let Some(op) = &step.operation {

@@ -390,6 +390,14 @@ impl<T: Target> Run<'_, T> {
                 }
             }
         }
+        // The rules of the alternative the answer was judged against were checked, whether the
+        // answer kept them or broke them (a failure report dropped breaks that alternative's).
+        let judged = judgement.alternative.and_then(|i| outcome.alternatives.get(i));
+        for id in judged.map(|a| a.covers.as_slice()).unwrap_or_default() {
+            if !record.clauses.iter().any(|c| c == id) {
+                record.clauses.push((*id).to_owned());
+            }
+        }
         record.verdict = judgement.verdict;
         record.alternative = judgement.alternative;
         record.differences = judgement.differences;
@@ -416,11 +424,6 @@ impl<T: Target> Run<'_, T> {
             return;
         }
         let chosen = judgement.alternative.and_then(|i| outcome.alternatives.get(i));
-        for id in chosen.map(|a| a.covers.as_slice()).unwrap_or_default() {
-            if !record.clauses.iter().any(|c| c == id) {
-                record.clauses.push((*id).to_owned());
-            }
-        }
         if let Some(world) = chosen.and_then(|a| a.world.as_ref()) {
             self.world = (**world).clone();
         }

@@ -300,6 +300,14 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
                 None => report.expectations.unexpected.push(line),
             }
         }
+        let mut generated = generated;
+        if !generated.leftovers.is_empty() {
+            let pending = std::mem::take(&mut generated.leftovers);
+            generated.leftovers = crate::teardown::retry(&prepared.target, pending, crate::teardown::DEFAULT_BUDGET).await;
+            for leftover in &generated.leftovers {
+                report.expectations.unexpected.push(format!("generated sequences: left behind {leftover}"));
+            }
+        }
         report.generated = serde_json::to_value(&generated).ok();
     }
     watcher.abort();

@@ -4,9 +4,7 @@
 //! whose model outcome names that rule. The same scenarios all PASS against `Fault::None`.
 //!
 //! A fault the corpus does not catch is a finding about the judge or the model, not a fault to
-//! drop: it is listed in [`NOT_YET_CAUGHT`] with the reason, and the test checks that the
-//! reason still holds, so the entry fails the test (and must go) once the judge or the model
-//! is fixed.
+//! drop: the test fails and prints where the fault showed and which rules that step named.
 
 use remediation_suite::report::ScenarioResult;
 use remediation_suite::runner::{run_scenario, RunSettings};
@@ -18,90 +16,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Why a fault is not caught yet.
-#[derive(Clone, Copy, Debug)]
-enum Gap {
-    /// The judge FAILs the scenario, but no failing step's outcome names the fault's rule: the
-    /// model attributes what the step checks to other rules.
-    Attribution(&'static str),
-    /// The judge does not FAIL the answer (yet).
-    Judge(&'static str),
-}
-
-impl Gap {
-    fn describe(self) -> String {
-        match self {
-            Gap::Attribution(why) => format!("FAILs, but no failing step names the rule: {why}"),
-            Gap::Judge(why) => format!("the judge does not FAIL it: {why}"),
-        }
-    }
-}
-
-/// The faults the corpus does not catch today, and why. Each entry is checked: a
-/// `Gap::Attribution` fault must still FAIL some scenario without the rule named, a `Gap::Judge`
-/// fault must still not FAIL.
-const NOT_YET_CAUGHT: &[(Fault, Gap)] = &[
-    (
-        Fault::ExceptionForCompliantResource,
-        Gap::Attribution(
-            "PutRemediationExceptions names R-PRE-04 only when a key is refused, and the model accepts \
-             the silent answer (FailedBatches [], A-11), so that step PASSes; the wrong exception shows \
-             first in DescribeRemediationExceptions, whose outcome names R-DRE-01/02/04/05 only",
-        ),
-    ),
-    (
-        Fault::PrcDefaultAttemptsNotApplied,
-        Gap::Attribution(
-            "the default of 5 attempts acts in the model's automatic retries; the early exception shows \
-             in DescribeRemediationExceptions (R-DRE-*); only a validation refusal names R-RC-05",
-        ),
-    ),
-    (
-        Fault::PrcDefaultConcurrencyNotApplied,
-        Gap::Attribution(
-            "the default of 10 % decides how many executions run at once; DescribeRemediationExecutionStatus \
-             shows it but names R-DRES-01/02/03/06/07, never R-RC-07",
-        ),
-    ),
-    (
-        Fault::PrcArnChangesOnUpsert,
-        Gap::Attribution(
-            "DescribeRemediationConfigurations FAILs on the Arn (identity is MUST) but names R-DRC-01/02 \
-             only, not R-RC-13 (or R-PRC-01's upsert) that the Arn comes from",
-        ),
-    ),
-    (
-        Fault::DrcArnWithoutRuleName,
-        Gap::Judge(
-            "GeneratedId(RemediationConfigurationArn) accepts any string that keeps its identity; with the \
-             format check it FAILs, but at a DescribeRemediationConfigurations step naming R-DRC-01/02 only \
-             (as for PrcArnChangesOnUpsert)",
-        ),
-    ),
-    (
-        Fault::PreValidationErrorMisnamed,
-        Gap::Judge(
-            "a ValidationException's code is SHOULD (A-01), so `ValidationError` is NON-STRICT; it FAILs once \
-             swapped codes fail outside the ValidationException/InvalidParameterValueException and \
-             SerializationException/ValidationException pairs",
-        ),
-    ),
-    (
-        Fault::DreExpiredStillListed,
-        Gap::Attribution(
-            "the missed expiry shows only in a later DescribeRemediationExceptions, whose outcome names \
-             R-DRE-* and not R-PRE-09",
-        ),
-    ),
-    (
-        Fault::PeTestModeStores,
-        Gap::Attribution(
-            "the dry run answers the same either way; what it stored shows in GetComplianceDetailsByConfigRule, \
-             whose outcome names R-GCD-01/03/05/06 and not R-PE-04",
-        ),
-    ),
-];
 
 fn corpus() -> Vec<Scenario> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scenarios");
@@ -156,9 +70,6 @@ async fn hunt(fault: Fault, scenarios: &[&Scenario], settings: &RunSettings) -> 
     finding
 }
 
-fn gap_of(fault: Fault) -> Option<Gap> {
-    NOT_YET_CAUGHT.iter().find(|(f, _)| *f == fault).map(|(_, g)| *g)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_is_caught_by_a_scenario_that_checks_its_rule() {
@@ -198,32 +109,16 @@ async fn every_fault_is_caught_by_a_scenario_that_checks_its_rule() {
             },
         };
         table.push_str(&format!("{:?} | {} | {caught}\n", f.fault, f.fault.rule()));
-        match (gap_of(f.fault), &f.caught_by) {
-            (None, None) => problems.push(format!("{:?} ({}) is not caught: {caught}", f.fault, f.fault.rule())),
-            (Some(gap), Some(c)) => problems.push(format!(
-                "{:?} is listed in NOT_YET_CAUGHT ({gap:?}) but {}, step {} catches it: remove the entry",
-                f.fault, c.scenario, c.step
-            )),
-            (Some(Gap::Attribution(_)), None) if f.elsewhere.is_empty() => problems.push(format!(
-                "{:?}: listed as an attribution gap, but no scenario FAILs at all any more",
-                f.fault
-            )),
-            (Some(Gap::Judge(_)), None) if !f.elsewhere.is_empty() => problems.push(format!(
-                "{:?}: listed as a judge gap, but {} now FAILs (naming {:?}): list it as an attribution gap",
-                f.fault, f.elsewhere[0].scenario, f.elsewhere[0].clauses
-            )),
-            _ => {}
+        if f.caught_by.is_none() {
+            problems.push(format!("{:?} ({}) is not caught: {caught}", f.fault, f.fault.rule()));
         }
     }
     let caught = findings.iter().filter(|f| f.caught_by.is_some()).count();
     let total = findings.len();
     table.push_str(&format!("faults caught: {caught}/{total}\n"));
-    for (fault, gap) in NOT_YET_CAUGHT {
-        table.push_str(&format!("not yet caught: {fault:?} ({}): {}\n", fault.rule(), gap.describe()));
-    }
     println!("{table}");
     eprintln!("faults test: {:.1} s", started.elapsed().as_secs_f64());
     assert!(problems.is_empty(), "{}\n\n{table}", problems.join("\n"));
-    assert_eq!(caught + NOT_YET_CAUGHT.len(), total, "{table}");
+    assert_eq!(caught, total, "{table}");
     assert!(caught >= 25, "only {caught} faults caught\n{table}");
 }

@@ -84,7 +84,9 @@ pub fn apply_get_compliance_details(world: &mut World, req: &GetComplianceDetail
             evaluation_results: page.into_iter().map(|(_, r)| r).collect(),
             next_token,
         }))
-        .clauses(&["R-GCD-01", "R-GCD-03", "R-GCD-05", "R-GCD-06"]),
+        .clauses(&["R-GCD-01", "R-GCD-03", "R-GCD-05", "R-GCD-06"])
+        // What was stored leaves out every dry run (R-PE-04).
+        .clause("R-PE-04"),
         Err(e) => Outcome::err(e.code, e.message).clauses(&["R-GCD-07", "R-PAG-04"]),
     }
 }

@@ -55,6 +55,11 @@ fn failed_batches(rule: &RuleName, keys: &[RemediationExceptionResourceKey], req
     body(&PutRemediationExceptionsResponse { failed_batches: batches })
 }
 
+/// What a listing of exceptions shows beside its own rules: only NON_COMPLIANT resources got
+/// one (R-PRE-04), expired ones are gone (R-PRE-09), and the ones Config placed after the
+/// allowed failed attempts (R-RC-05) are there.
+const LISTING_SHOWS: &[&str] = &["R-PRE-04", "R-PRE-09", "R-RC-05"];
+
 /// PutRemediationExceptions (R-PRE-01..11).
 ///
 /// One exception per key (R-PRE-07), an upsert per (rule, resource) (R-PRE-01), only for
@@ -198,7 +203,8 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
         let found: Vec<RemediationException> =
             of_rule.filter(|(res, _)| wanted.contains(res)).map(wire).collect();
         return Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions: found, next_token: None }))
-            .clauses(&["R-DRE-01", "R-DRE-03"]);
+            .clauses(&["R-DRE-01", "R-DRE-03"])
+            .clauses(LISTING_SHOWS);
     }
     let all: Vec<(&ResourceRef, &StoredException)> = of_rule.collect();
     let page_size = if req.limit == 0 { defaults::EXCEPTIONS_PAGE } else { req.limit as usize };
@@ -207,7 +213,8 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
             let remediation_exceptions = page.into_iter().map(wire).collect();
             let mut outcome =
                 Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions, next_token }))
-                    .clauses(&["R-DRE-01", "R-DRE-02", "R-DRE-04", "R-DRE-05"]);
+                    .clauses(&["R-DRE-01", "R-DRE-02", "R-DRE-04", "R-DRE-05"])
+                    .clauses(LISTING_SHOWS);
             if req.limit == 0 {
                 outcome = outcome.clause("R-PAG-03");
             }

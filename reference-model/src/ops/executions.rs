@@ -146,7 +146,9 @@ pub fn apply_describe_execution_status(world: &mut World, req: &DescribeRemediat
                 remediation_execution_statuses: page,
                 next_token,
             }))
-            .clauses(&["R-DRES-01", "R-DRES-02", "R-DRES-06", "R-DRES-07"]);
+            .clauses(&["R-DRES-01", "R-DRES-02", "R-DRES-06", "R-DRES-07"])
+            // How many run at once is the configuration's rate (R-RC-07), 10 % by default.
+            .clause("R-RC-07");
             if req.limit == 0 {
                 outcome = outcome.clause("R-DRES-03");
             }

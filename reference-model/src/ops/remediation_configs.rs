@@ -193,8 +193,11 @@ pub fn apply_describe_configurations(world: &mut World, req: &DescribeRemediatio
             found.push(stored.config.clone());
         }
     }
+    // A listed configuration shows its Arn (R-RC-13) and what the last put stored (R-PRC-01).
+    let shows_stored: &[&'static str] = if found.is_empty() { &[] } else { &["R-RC-13", "R-PRC-01"] };
     Outcome::ok(body(&DescribeRemediationConfigurationsResponse { remediation_configurations: found }))
         .clauses(&["R-DRC-01", "R-DRC-02"])
+        .clauses(shows_stored)
 }
 
 fn no_configuration(rule: &RuleName) -> Alternative {

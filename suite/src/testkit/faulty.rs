@@ -60,8 +60,9 @@ pub enum Fault {
     /// R-PRC-05: a configuration for a service-linked rule is answered as stored (it is not);
     /// the others are handled as usual.
     PrcServiceLinkedRuleAccepted,
-    /// R-PRC-07: automatic remediation without an `AutomationAssumeRole` value is stored, with
-    /// a default role filled in.
+    /// R-PRC-01: automatic remediation without an `AutomationAssumeRole` value is stored with a
+    /// default role filled in, so what is stored is not what was sent. (Storing it as sent is
+    /// acceptable, A-39; inventing a parameter is not.)
     PrcAutomaticWithoutAssumeRole,
     /// R-RC-10: a parameter value with both a ResourceValue and a StaticValue is stored with
     /// the ResourceValue only.
@@ -131,7 +132,9 @@ pub enum Fault {
     DreExpiredStillListed,
 
     // DeleteRemediationExceptions
-    /// R-DelRE-02: deleting exceptions that do not exist succeeds with no `FailedBatches`.
+    /// R-DelRE-03: deleting exceptions that do not exist succeeds with no `FailedBatches` (the
+    /// model accepts NoSuchRemediationExceptionException, R-DelRE-02, or the keys reported in
+    /// FailedBatches, A-14; silence is neither).
     DelReMissingIsSuccess,
 
     // StartRemediationExecution
@@ -242,7 +245,7 @@ impl Fault {
             Fault::ExpiryIgnored => "R-PRE-09",
             Fault::PrcUnknownRuleAccepted => "R-PRC-02",
             Fault::PrcServiceLinkedRuleAccepted => "R-PRC-05",
-            Fault::PrcAutomaticWithoutAssumeRole => "R-PRC-07",
+            Fault::PrcAutomaticWithoutAssumeRole => "R-PRC-01",
             Fault::PrcAmbiguousParameterValue => "R-RC-10",
             Fault::PrcPartialFailureUnreported => "R-PRC-10",
             Fault::PrcTooManyConfigurations => "R-PRC-11",
@@ -266,7 +269,7 @@ impl Fault {
             Fault::DreNextPageRepeatsItem => "R-DRE-05",
             Fault::DreResourceKeysIgnored => "R-DRE-03",
             Fault::DreExpiredStillListed => "R-PRE-09",
-            Fault::DelReMissingIsSuccess => "R-DelRE-02",
+            Fault::DelReMissingIsSuccess => "R-DelRE-03",
             Fault::SreResourceTypeUnchecked => "R-SRE-03",
             Fault::SreNoConfigurationSucceeds => "R-SRE-05",
             Fault::SreRestartsRunning => "R-SRE-04",
