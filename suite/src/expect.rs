@@ -598,7 +598,12 @@ impl OldEntry {
             && raw.code.as_ref().is_none_or(|c| point.code.as_ref() == Some(c))
     }
 
+    /// Names the scenario (not a generated sequence: `generated` entries of other kinds stand
+    /// side by side).
     fn names(&self, id: &str) -> bool {
+        if id == GENERATED {
+            return false;
+        }
         match self.raw.scenario.strip_suffix('*') {
             Some(prefix) => id != GENERATED && id.starts_with(prefix),
             None => self.raw.scenario == id,
@@ -711,6 +716,9 @@ fn toml_string(s: &str) -> String {
     out
 }
 
+/// The line a draft's header gets (and loses when drafted again).
+const DRAFT_LINE: &str = "# Draft written by `remediation-suite draft-expectations`";
+
 fn guess_kind(verdict: Verdict) -> DeviationKind {
     if verdict == Verdict::Unimplemented {
         DeviationKind::NotImplemented
@@ -814,23 +822,26 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
     let mut out = String::new();
     match &comments {
         Some(c) if !c.header.is_empty() => {
-            for line in &c.header {
+            // A draft of a draft does not pile up the line below.
+            for line in c.header.iter().filter(|l| !l.starts_with(DRAFT_LINE)) {
                 out.push_str(line);
                 out.push('\n');
+            }
+            while out.ends_with("#\n") {
+                out.truncate(out.len() - 2);
             }
         }
         _ => {
             out.push_str(&format!("# Known deviations of the {} target. Format: suite/src/expect.rs.\n", report.target.profile));
         }
     }
-    out.push_str(&format!(
-        "#\n# Draft written by `remediation-suite draft-expectations` from a report of {} (seed {}): review it.\n",
-        report.started_at, report.seed
-    ));
+    out.push_str(&format!("#\n{DRAFT_LINE} from a report of {} (seed {}): review it.\n", report.started_at, report.seed));
     let mut last_group = None;
     for e in &entries {
         if last_group != Some(e.group) {
-            out.push('\n');
+            if !out.ends_with("\n\n") {
+                out.push('\n');
+            }
             if e.group == usize::MAX {
                 out.push_str("# NEW: no old entry matches these deviations. Write each reason (what the target does, and\n");
                 out.push_str("# why that is a deviation), check the kind, add a link. An empty reason is refused.\n\n");
