@@ -11,6 +11,9 @@
 //! smallest failing sequence without state-machine preconditions. Each sequence becomes an
 //! ordinary [`Scenario`] and is judged by the same runner; the shrunk failure is written out
 //! as a scenario file that `replay` runs and that can be committed as a regression case.
+//! With the target's expectation file ([`run_generated_with`]), a deviating sequence that a
+//! `generated` entry lists (by operation, verdict and error code) is recorded and generation
+//! goes on; the first unlisted one is shrunk and ends it.
 
 use crate::expect::{DeviationPoint, ExpectationFile, NonStrictPolicy};
 use crate::profile::Capability;
