@@ -120,9 +120,9 @@ impl From<StepAction> for String {
 }
 
 impl TryFrom<String> for StepAction {
-    type Error = String;
-    fn try_from(s: String) -> Result<StepAction, String> {
-        StepAction::parse(&s).ok_or_else(|| format!("unknown operation {s:?}"))
+    type Error = EntryProblem;
+    fn try_from(s: String) -> Result<StepAction, EntryProblem> {
+        StepAction::parse(&s).ok_or(EntryProblem::UnknownOperation(s))
     }
 }
 
@@ -303,8 +303,8 @@ pub enum ExpectationError {
     Parse { path: PathBuf, source: Box<toml::de::Error> },
     /// `entry` counts from 1.
     Entry { path: PathBuf, entry: usize, problem: EntryProblem },
-    /// A report that cannot be read, for [`draft`].
-    Report { path: PathBuf, message: String },
+    /// A report that is not a report, for [`draft`].
+    Report { path: PathBuf, source: serde_json::Error },
 }
 
 impl fmt::Display for ExpectationError {
@@ -313,7 +313,7 @@ impl fmt::Display for ExpectationError {
             ExpectationError::Read { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
             ExpectationError::Parse { path, source } => write!(f, "{}: {source}", path.display()),
             ExpectationError::Entry { path, entry, problem } => write!(f, "{}: deviation {entry}: {problem}", path.display()),
-            ExpectationError::Report { path, message } => write!(f, "{}: {message}", path.display()),
+            ExpectationError::Report { path, source } => write!(f, "{}: not a report: {source}", path.display()),
         }
     }
 }
@@ -323,6 +323,7 @@ impl std::error::Error for ExpectationError {
         match self {
             ExpectationError::Read { source, .. } => Some(source),
             ExpectationError::Parse { source, .. } => Some(source.as_ref()),
+            ExpectationError::Report { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -887,7 +888,7 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
 /// Reads a `report.json` for [`draft`].
 pub fn read_report(path: &Path) -> Result<Report, ExpectationError> {
     let text = std::fs::read_to_string(path).map_err(|source| ExpectationError::Read { path: path.to_owned(), source })?;
-    serde_json::from_str(&text).map_err(|e| ExpectationError::Report { path: path.to_owned(), message: format!("not a report: {e}") })
+    serde_json::from_str(&text).map_err(|source| ExpectationError::Report { path: path.to_owned(), source })
 }
 
 #[cfg(test)]
