@@ -32,6 +32,26 @@ pub enum Command {
     Cleanup(TargetArgs),
     /// Run the scenarios and write each one's normalised transcript to snapshots/<target>/.
     Record(RecordArgs),
+    /// Write a draft expectation file from a report.json, keeping the reason of every entry
+    /// that still matches; new entries get an empty reason for a person to write.
+    DraftExpectations(DraftArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DraftArgs {
+    /// The report.json of a run against the target.
+    #[arg(long, default_value = "target/conformance/report.json")]
+    pub report: PathBuf,
+    /// The expectation file whose reasons to keep (default: the one the run used, else
+    /// fixtures/expectations/<target>.toml when it exists).
+    #[arg(long)]
+    pub expectations: Option<PathBuf>,
+    /// Where to write the draft (default: expectations.draft.toml beside the report).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the file at --out if it exists (never done without this flag).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -181,7 +201,56 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Replay(args) => replay(args),
         Command::Cleanup(args) => cleanup(args),
         Command::Record(args) => record(args),
+        Command::DraftExpectations(args) => draft_expectations(args),
     }
+}
+
+fn draft_expectations(args: DraftArgs) -> ExitCode {
+    let report = match crate::expect::read_report(&args.report) {
+        Ok(r) => r,
+        Err(e) => return setup_error(e),
+    };
+    let old_path = args
+        .expectations
+        .clone()
+        .or_else(|| report.expectations.file.as_ref().map(PathBuf::from).filter(|p| p.is_file()))
+        .or_else(|| {
+            let p = session::default_fixtures().join("expectations").join(format!("{}.toml", report.target.profile));
+            p.is_file().then_some(p)
+        });
+    let old_text = match &old_path {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some(t),
+            Err(e) => return setup_error(format!("{}: cannot read: {e}", p.display())),
+        },
+        None => None,
+    };
+    let draft = match crate::expect::draft(&report, old_text.as_deref().zip(old_path.as_deref())) {
+        Ok(d) => d,
+        Err(e) => return setup_error(e),
+    };
+    let out = args.out.unwrap_or_else(|| args.report.parent().unwrap_or(std::path::Path::new(".")).join("expectations.draft.toml"));
+    // A draft never replaces a file (the committed expectation file above all) unasked.
+    if out.exists() && !args.force {
+        return setup_error(format!("{} exists; pass --force to replace it", out.display()));
+    }
+    if let Err(e) = std::fs::write(&out, &draft.text) {
+        return setup_error(format!("cannot write {}: {e}", out.display()));
+    }
+    let from = old_path.as_ref().map(|p| format!(" and {}", p.display())).unwrap_or_default();
+    println!("draft written to {} from {}{from}", out.display(), args.report.display());
+    println!(
+        "{} entries keep their reason, {} are new (write their reason: the file is refused until then), {} carried over unchanged",
+        draft.kept, draft.new, draft.carried
+    );
+    for d in &draft.dropped {
+        println!("dropped (matches nothing in the report): {d}");
+    }
+    for u in &draft.unlistable {
+        println!("cannot be listed (deviated before its first step): {u}");
+    }
+    println!("review it, then replace the expectation file with it");
+    ExitCode::SUCCESS
 }
 
 fn record(args: RecordArgs) -> ExitCode {
@@ -247,12 +316,6 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(report) => {
             let color = !options.quiet && std::io::IsTerminal::is_terminal(&std::io::stdout());
             print!("{}", render::terminal(&report, color, !options.quiet));
-            if let Some(g) = &report.generated {
-                println!(
-                    "generated: {} sequences, {} steps in {:.1} s",
-                    g["sequences"], g["steps"], g["seconds"].as_f64().unwrap_or(0.0)
-                );
-            }
             println!("seed {} · reports in {}", report.seed, args.out.display());
             if report.is_conformant() {
                 ExitCode::SUCCESS

@@ -11,7 +11,11 @@
 //! smallest failing sequence without state-machine preconditions. Each sequence becomes an
 //! ordinary [`Scenario`] and is judged by the same runner; the shrunk failure is written out
 //! as a scenario file that `replay` runs and that can be committed as a regression case.
+//! With the target's expectation file ([`run_generated_with`]), a deviating sequence that a
+//! `generated` entry lists (by operation, verdict and error code) is recorded and generation
+//! goes on; the first unlisted one is shrunk and ends it.
 
+use crate::expect::{DeviationPoint, ExpectationFile, NonStrictPolicy};
 use crate::profile::Capability;
 use crate::report::ScenarioResult;
 use crate::runner::{run_scenario, RunSettings};
@@ -21,7 +25,7 @@ use crate::verdict::Verdict;
 use proptest::prelude::*;
 use proptest::strategy::{Union, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -417,10 +421,17 @@ pub struct GenerateOptions {
 }
 
 /// What the generated sequences did.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GeneratedSummary {
     pub seed: u64,
     pub sequences: u32,
+    /// The verdict of each sequence, in the order they ran (shrinking runs not included).
+    #[serde(default)]
+    pub outcomes: Vec<Verdict>,
+    /// Every deviating sequence: the listed ones, then the first unlisted one (which ends the
+    /// generation and is shrunk into `failure`).
+    #[serde(default)]
+    pub deviations: Vec<GeneratedDeviation>,
     pub steps: usize,
     pub seconds: f64,
     pub verdicts: BTreeMap<Verdict, usize>,
@@ -430,16 +441,31 @@ pub struct GeneratedSummary {
     pub error_codes: BTreeMap<String, usize>,
     /// Rule IDs the model exercised.
     pub rules: BTreeSet<String>,
-    /// The smallest failing sequence, when one failed.
+    /// The smallest failing sequence, when one failed unlisted.
     pub failure: Option<GeneratedFailure>,
     /// What sequences created and their cleanup could not delete yet (retried by the session).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub leftovers: Vec<crate::teardown::Leftover>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// One deviating generated sequence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedDeviation {
+    /// Which sequence (1-based).
+    pub sequence: u32,
+    pub steps: usize,
+    /// Its deciding step, before any shrinking.
+    pub point: DeviationPoint,
+    /// The reason of the expectation entry that lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GeneratedFailure {
     pub verdict: Verdict,
+    /// The deciding step of the shrunk sequence.
+    pub point: DeviationPoint,
     /// Steps of the original failing sequence and of the shrunk one.
     pub original_steps: usize,
     pub shrunk_steps: usize,
@@ -450,22 +476,42 @@ pub struct GeneratedFailure {
 /// Most sequences run while shrinking one failure.
 const MAX_SHRINK_RUNS: usize = 2000;
 
-/// A generated sequence fails on FAIL or ERROR. UNIMPLEMENTED is left to the scenarios and the
+/// A generated sequence deviates on FAIL or ERROR, and on NON-STRICT when the target has an
+/// expectation file (which must list it). UNIMPLEMENTED is left to the scenarios and the
 /// expectation file: an emulator without the operation is not a finding worth shrinking.
-fn fails(result: &ScenarioResult) -> bool {
-    matches!(result.verdict, Verdict::Fail | Verdict::Error)
+fn deviation(result: &ScenarioResult, policy: NonStrictPolicy) -> Option<DeviationPoint> {
+    match result.verdict {
+        Verdict::Unimplemented => None,
+        _ => DeviationPoint::of(result, policy),
+    }
 }
 
 /// Runs a scenario's future to completion (a runtime handle's `block_on`).
 pub type BlockOn<'c> = dyn for<'a> Fn(std::pin::Pin<Box<dyn std::future::Future<Output = ScenarioResult> + 'a>>) -> ScenarioResult + 'c;
 
-/// Runs generated sequences against a target from inside a blocking context.
+/// Runs generated sequences against a target from inside a blocking context, stopping at the
+/// first deviating one (shrunk).
 pub fn run_generated<T: Target>(
     target: &T,
     settings: &RunSettings,
     options: &GenerateOptions,
     block_on: &BlockOn<'_>,
 ) -> GeneratedSummary {
+    run_generated_with(target, settings, options, block_on, None)
+}
+
+/// [`run_generated`] with the target's expectation file: a deviating sequence that a
+/// `generated` entry lists is recorded and generation goes on; the first unlisted one is shrunk
+/// (keeping only candidates that still deviate unlisted, with the same verdict) and ends it.
+pub fn run_generated_with<T: Target>(
+    target: &T,
+    settings: &RunSettings,
+    options: &GenerateOptions,
+    block_on: &BlockOn<'_>,
+    expectations: Option<&ExpectationFile>,
+) -> GeneratedSummary {
+    let policy = if expectations.is_some() { NonStrictPolicy::MustBeListed } else { NonStrictPolicy::Conforms };
+    let listed = |point: &DeviationPoint| expectations.and_then(|f| f.generated_entry(point)).map(|d| d.reason.clone());
     let started = std::time::Instant::now();
     let mut summary = GeneratedSummary { seed: options.seed, ..Default::default() };
     let strategy = proptest::collection::vec(step_strategy(&target.profile().capabilities), 1..=options.max_steps.max(1));
@@ -494,7 +540,7 @@ pub fn run_generated<T: Target>(
         }
         result
     };
-    for _ in 0..options.sequences {
+    for sequence in 1..=options.sequences {
         if options.time_limit.is_some_and(|limit| started.elapsed() >= limit) || crate::runner::interrupted() {
             break;
         }
@@ -505,15 +551,19 @@ pub fn run_generated<T: Target>(
             break;
         }
         summary.sequences += 1;
+        summary.outcomes.push(result.verdict);
         *summary.verdicts.entry(result.verdict).or_default() += 1;
-        if !fails(&result) {
+        let Some(point) = deviation(&result, policy) else { continue };
+        let reason = listed(&point);
+        summary.deviations.push(GeneratedDeviation { sequence, steps: steps.len(), point: point.clone(), listed: reason.clone() });
+        if reason.is_some() {
             continue;
         }
         // Shrink as proptest does: simplify while the candidate still fails the same way, step
         // back (complicate) when it no longer does.
         let verdict = result.verdict;
         let original_steps = steps.len();
-        let mut best = (steps, result);
+        let mut best = (steps, result, point);
         let mut current_fails = true;
         for _ in 0..MAX_SHRINK_RUNS {
             if crate::runner::interrupted() {
@@ -525,14 +575,16 @@ pub fn run_generated<T: Target>(
             }
             let candidate = tree.current();
             let r = run(&candidate, &mut summary);
-            current_fails = fails(&r) && r.verdict == verdict;
-            if current_fails {
-                best = (candidate, r);
+            let still = if r.verdict == verdict { deviation(&r, policy).filter(|p| listed(p).is_none()) } else { None };
+            current_fails = still.is_some();
+            if let Some(p) = still {
+                best = (candidate, r, p);
             }
         }
-        let (steps, result) = best;
+        let (steps, result, point) = best;
         summary.failure = Some(GeneratedFailure {
             verdict,
+            point,
             original_steps,
             shrunk_steps: steps.len(),
             scenario: to_scenario_json(&format!("regressions/generated-{:016x}", options.seed), &steps),

@@ -3,7 +3,7 @@
 //! the reports. The CLI only fills in [`RunOptions`].
 
 use crate::expect::{self, ExpectationFile};
-use crate::generate::{run_generated, GenerateOptions};
+use crate::generate::{run_generated_with, GenerateOptions};
 use crate::profile::TargetProfile;
 use crate::report::{self, render, Report, TargetInfo};
 use crate::runner::{run_scenario, RunSettings};
@@ -152,6 +152,9 @@ pub async fn prepare_target(options: &RunOptions) -> Result<PreparedTarget, Setu
 pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     let started = Instant::now();
     let all = scenario::load_dir(&options.scenarios_dir.join("scenarios")).map_err(|e| SetupError(e.to_string()))?;
+    // Every scenario that exists: an expectation entry for one the filters left out is not
+    // checked, an entry for one that does not exist is stale.
+    let corpus: std::collections::BTreeSet<String> = all.iter().map(|s| s.id.clone()).collect();
     let selected = select(all, &options.filters, &options.rules);
     if selected.is_empty() {
         return Err(SetupError("no scenario matches the filters".into()));
@@ -162,7 +165,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         p.is_file().then_some(p)
     });
     // Read before anything runs: a malformed file must not cost a whole run.
-    let expectations = expectation_path.as_deref().map(ExpectationFile::load).transpose().map_err(SetupError)?;
+    let expectations =
+        expectation_path.as_deref().map(ExpectationFile::load).transpose().map_err(|e| SetupError(e.to_string()))?;
     let prepared = prepare_target(options).await?;
     // Against a target that keeps its state (no reset), a repeated seed must not meet the
     // names an earlier run left or is still using.
@@ -247,8 +251,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         return Err(SetupError(format!("interrupted in scenario {} of {} ({at}); {cleaned}", results.len(), selected.len())));
     }
     let summary = match &expectations {
-        Some(file) => file.apply(&mut results),
-        None => expect::without_file(&results),
+        Some(file) => file.apply_in(&mut results, &corpus),
+        None => expect::without_file(&mut results),
     };
     let endpoint = prepared.target.endpoint();
     let mut report = Report::new(
@@ -265,7 +269,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     report.expectations = summary;
     for r in &report.scenarios {
         for leftover in &r.leftovers {
-            report.expectations.unexpected.push(format!("{}: left behind {leftover}", r.id));
+            report.expectations.leftovers.push(format!("{}: {leftover}", r.id));
         }
     }
     if options.sequences > 0 {
@@ -277,38 +281,27 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         };
         let handle = tokio::runtime::Handle::current();
         let generated = tokio::task::block_in_place(|| {
-            run_generated(&prepared.target, &settings, &generate_options, &|future| handle.block_on(future))
+            run_generated_with(&prepared.target, &settings, &generate_options, &|future| handle.block_on(future), expectations.as_ref())
         });
-        if let Some(failure) = &generated.failure {
-            let mut line = format!(
-                "generated sequence (seed {}): {} after shrinking {} steps to {}",
-                options.seed, failure.verdict, failure.original_steps, failure.shrunk_steps
-            );
-            if let Some(dir) = &options.out_dir {
-                let path = dir.join("regressions").join(format!("generated-{:016x}.json", options.seed));
-                let written = std::fs::create_dir_all(dir.join("regressions"))
-                    .and_then(|_| std::fs::write(&path, serde_json::to_string_pretty(&failure.scenario).unwrap_or_default()));
-                if written.is_ok() {
-                    line.push_str(&format!("; replay with: remediation-suite replay {}", path.display()));
-                }
-            }
-            match expectations.as_ref().and_then(|f| f.lists_generated(failure.verdict)) {
-                Some(entry) => {
-                    report.expectations.stale_entries.retain(|e| !e.starts_with(&format!("{} ", expect::GENERATED)));
-                    report.expectations.expected.push(format!("{line} (listed: {})", entry.reason));
-                }
-                None => report.expectations.unexpected.push(line),
+        let mut replay = None;
+        if let (Some(failure), Some(dir)) = (&generated.failure, &options.out_dir) {
+            let path = dir.join("regressions").join(format!("generated-{:016x}.json", options.seed));
+            let written = std::fs::create_dir_all(dir.join("regressions"))
+                .and_then(|_| std::fs::write(&path, serde_json::to_string_pretty(&failure.scenario).unwrap_or_default()));
+            if written.is_ok() {
+                replay = Some(path);
             }
         }
         let mut generated = generated;
+        expect::record_generated(&mut report.expectations, expectations.as_ref(), &generated, replay.as_deref());
         if !generated.leftovers.is_empty() {
             let pending = std::mem::take(&mut generated.leftovers);
             generated.leftovers = crate::teardown::retry(&prepared.target, pending, crate::teardown::DEFAULT_BUDGET).await;
             for leftover in &generated.leftovers {
-                report.expectations.unexpected.push(format!("generated sequences: left behind {leftover}"));
+                report.expectations.leftovers.push(format!("generated sequences: {leftover}"));
             }
         }
-        report.generated = serde_json::to_value(&generated).ok();
+        report.generated = Some(generated);
     }
     watcher.abort();
     if crate::runner::interrupted() {

@@ -360,13 +360,17 @@ fn report(results: Vec<ScenarioResult>, file: &ExpectationFile) -> Report {
 
 const LISTED_UNIMPLEMENTED: &str = r#"
 [[deviation]]
-scenario = "calls/*"
+scenario = "calls/describe-exceptions"
+step = 1
+operation = "DescribeRemediationExceptions"
 verdict = "UNIMPLEMENTED"
 kind = "not-implemented"
 reason = "no remediation operation yet"
 
 [[deviation]]
 scenario = "gone/never-run"
+step = 1
+operation = "PutConfigRule"
 verdict = "FAIL"
 kind = "wont-fix"
 reason = "matches nothing"
@@ -383,9 +387,10 @@ async fn a_listed_unimplemented_is_an_expected_deviation() {
     let report = report(vec![result], &file);
     assert_eq!(report.expectations.expected, vec!["calls/describe-exceptions"]);
     assert!(report.expectations.unexpected.is_empty() && report.expectations.unexpected_passes.is_empty());
-    assert_eq!(report.expectations.stale_entries, vec!["gone/never-run (FAIL)"]);
+    assert_eq!(report.expectations.stale_entries, vec!["gone/never-run (FAIL at step 1 PutConfigRule): no scenario has this id"]);
     assert_eq!(report.scenarios[0].expected_deviation.as_deref(), Some("no remediation operation yet"));
-    assert!(report.is_conformant(), "only listed deviations: exit 0");
+    assert_eq!(report.expectations.failures(), 1, "only the stale entry fails the run");
+    assert!(!report.is_conformant(), "a stale entry fails the run");
 }
 
 #[tokio::test]
@@ -399,7 +404,7 @@ async fn a_listed_scenario_that_passes_is_an_unexpected_pass() {
     let report = report(vec![result], &file);
     assert_eq!(
         report.expectations.unexpected_passes,
-        vec!["calls/describe-exceptions (listed as UNIMPLEMENTED: no remediation operation yet)"]
+        vec!["calls/describe-exceptions (listed as UNIMPLEMENTED at step 1 DescribeRemediationExceptions: no remediation operation yet)"]
     );
     assert!(report.expectations.expected.is_empty());
     assert!(!report.is_conformant(), "an unexpected pass fails the run");
@@ -412,6 +417,9 @@ async fn a_listed_scenario_with_another_deviation_is_unexpected() {
     let peer = testkit::garbage_json();
     let result = run(&peer, "generic", &describe_unknown_rule()).await;
     let report = report(vec![result], &file);
-    assert_eq!(report.expectations.unexpected, vec!["calls/describe-exceptions: ERROR (listed as UNIMPLEMENTED)"]);
+    assert_eq!(
+        report.expectations.unexpected,
+        vec!["calls/describe-exceptions: ERROR at step 1 DescribeRemediationExceptions, listed as UNIMPLEMENTED at step 1 DescribeRemediationExceptions"]
+    );
     assert!(!report.is_conformant());
 }

@@ -3,6 +3,7 @@
 
 pub mod render;
 
+use crate::generate::GeneratedSummary;
 use crate::judge::{ActualReply, Difference};
 use crate::scenario::Scenario;
 use crate::verdict::Verdict;
@@ -75,6 +76,13 @@ pub struct StepResult {
 }
 
 impl StepResult {
+    /// A call that was answered and judged against the model: PASS, NON-STRICT or FAIL. Its
+    /// `clauses` are rules the run really checked; control and clock steps, calls without a
+    /// usable answer (ERROR) and calls the target does not implement check none.
+    pub fn judged(&self) -> bool {
+        self.kind == StepKind::Call && matches!(self.verdict, Verdict::Pass | Verdict::NonStrict | Verdict::Fail)
+    }
+
     pub fn new(index: usize, step: &crate::scenario::Step) -> Self {
         StepResult {
             index,
@@ -110,9 +118,13 @@ pub struct ScenarioResult {
     pub prefix: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// Set when an expectation file lists this scenario's verdict.
+    /// Set when an expectation file lists this scenario's deviation: the entry's reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_deviation: Option<String>,
+    /// Set when this scenario fails the run: an unlisted deviation, one that differs from its
+    /// entry, or an unexpected pass. Every report format counts these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unexpected: Option<String>,
     pub steps: Vec<StepResult>,
     pub duration_ms: u64,
     /// What the scenario created and cleanup could not delete (never silently left).
@@ -131,6 +143,7 @@ impl ScenarioResult {
             prefix: String::new(),
             note: None,
             expected_deviation: None,
+            unexpected: None,
             steps: Vec::new(),
             duration_ms: 0,
             leftovers: Vec::new(),
@@ -140,6 +153,12 @@ impl ScenarioResult {
     /// The first step that decided a non-conforming verdict.
     pub fn deciding_step(&self) -> Option<&StepResult> {
         self.steps.iter().find(|s| !s.verdict.conforms())
+    }
+
+    /// The step that decided the scenario's verdict, NON-STRICT included: the first step with
+    /// that verdict.
+    pub fn verdict_step(&self) -> Option<&StepResult> {
+        self.steps.iter().find(|s| s.verdict == self.verdict && s.verdict != Verdict::Pass)
     }
 }
 
@@ -170,7 +189,23 @@ impl Counts {
 /// How one rule fared.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleCoverage {
+    /// Verdicts of the scenarios that declare the rule (in their file), skipped ones included.
     pub scenarios: Counts,
+    /// Verdicts of the judged steps whose model answer exercised the rule (see
+    /// [`StepResult::judged`]): what the run really checked.
+    #[serde(default)]
+    pub steps: Counts,
+}
+
+impl RuleCoverage {
+    /// Declared by a scenario of the run.
+    pub fn declared(&self) -> bool {
+        self.scenarios.total() > 0
+    }
+    /// Exercised by at least one judged step.
+    pub fn exercised(&self) -> bool {
+        self.steps.total() > 0
+    }
 }
 
 /// How one operation fared.
@@ -194,8 +229,25 @@ pub struct ExpectationSummary {
     pub unexpected: Vec<String>,
     /// Listed deviations that passed: these fail the run too (strict expected failures).
     pub unexpected_passes: Vec<String>,
-    /// Entries that matched no scenario of this run.
+    /// Entries for a scenario that does not exist or was SKIPPED: these fail the run.
     pub stale_entries: Vec<String>,
+    /// `generated` entries no generated sequence of this run matched (reported only: which
+    /// sequences a run meets depends on its seed and count).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub generated_not_seen: Vec<String>,
+    /// What the run created and could not delete, with why: these fail the run (the suite
+    /// never leaves something behind silently).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<String>,
+}
+
+impl ExpectationSummary {
+    /// What fails the run: unexpected deviations, unexpected passes, stale entries and
+    /// leftovers. JUnit
+    /// has exactly this many failures and errors.
+    pub fn failures(&self) -> usize {
+        self.unexpected.len() + self.unexpected_passes.len() + self.stale_entries.len() + self.leftovers.len()
+    }
 }
 
 /// The whole run.
@@ -211,14 +263,21 @@ pub struct Report {
     pub scenarios: Vec<ScenarioResult>,
     pub scenario_counts: Counts,
     pub step_counts: Counts,
+    /// Every rule a scenario of the run declares or a judged step exercised.
     pub rules: BTreeMap<String, RuleCoverage>,
-    /// Modelled rules no scenario of this run checked.
+    /// Rules declared by the scenarios of the run (skipped ones included).
+    #[serde(default)]
+    pub rules_declared: usize,
+    /// Rules exercised by a judged step: the honest "rules checked" figure for this target.
+    #[serde(default)]
+    pub rules_exercised: usize,
+    /// Modelled rules no judged step of this run exercised.
     pub rules_not_covered: Vec<String>,
     pub operations: BTreeMap<String, OperationCoverage>,
     pub expectations: ExpectationSummary,
     /// Generated sequences, when the run had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generated: Option<serde_json::Value>,
+    pub generated: Option<GeneratedSummary>,
 }
 
 impl Report {
@@ -237,6 +296,8 @@ impl Report {
             scenario_counts: Counts::default(),
             step_counts: Counts::default(),
             rules: BTreeMap::new(),
+            rules_declared: 0,
+            rules_exercised: 0,
             rules_not_covered: Vec::new(),
             operations: BTreeMap::new(),
             expectations: ExpectationSummary::default(),
@@ -259,6 +320,11 @@ impl Report {
             }
             for step in &s.steps {
                 self.step_counts.add(step.verdict);
+                if step.judged() {
+                    for rule in &step.clauses {
+                        self.rules.entry(rule.clone()).or_default().steps.add(step.verdict);
+                    }
+                }
                 if let Some(op) = &step.operation {
                     let entry = self.operations.entry(op.clone()).or_default();
                     entry.calls += 1;
@@ -271,16 +337,19 @@ impl Report {
                 }
             }
         }
+        self.rules_declared = self.rules.values().filter(|c| c.declared()).count();
+        self.rules_exercised = self.rules.values().filter(|c| c.exercised()).count();
         self.rules_not_covered = clauses::CLAUSES
             .iter()
-            .filter(|c| c.coverage == ClauseCoverage::Modelled && !self.rules.contains_key(c.id))
+            .filter(|c| c.coverage == ClauseCoverage::Modelled && !self.rules.get(c.id).is_some_and(RuleCoverage::exercised))
             .map(|c| c.id.to_owned())
             .collect();
     }
 
-    /// True when nothing needs fixing: every deviation is listed and nothing listed passed.
+    /// True when nothing needs fixing: every deviation is listed as it happened, nothing
+    /// listed passed, and no entry is stale.
     pub fn is_conformant(&self) -> bool {
-        self.expectations.unexpected.is_empty() && self.expectations.unexpected_passes.is_empty()
+        self.expectations.failures() == 0
     }
 }
 

@@ -3,6 +3,7 @@
 //! re-made from a saved `report.json`.
 
 use super::{Report, ScenarioResult, StepResult};
+use crate::generate::GeneratedSummary;
 use crate::verdict::Verdict;
 use std::fmt::Write as _;
 
@@ -29,9 +30,13 @@ fn counts_line(counts: &super::Counts) -> String {
         .join(" · ")
 }
 
+fn verdicts_line(verdicts: &std::collections::BTreeMap<Verdict, usize>) -> String {
+    counts_line(&super::Counts(verdicts.clone()))
+}
+
 /// What a scenario's deciding step said, on one line.
 fn why(s: &ScenarioResult) -> String {
-    if let Some(step) = s.deciding_step() {
+    if let Some(step) = s.verdict_step() {
         let op = step.operation.as_deref().unwrap_or("step");
         let detail = step
             .differences
@@ -45,13 +50,47 @@ fn why(s: &ScenarioResult) -> String {
     s.note.clone().unwrap_or_default()
 }
 
+/// "97 exercised of 141 declared": rules judged steps really checked, beside the rules the
+/// scenarios of the run name.
+fn rules_line(report: &Report) -> String {
+    format!("{} exercised of {} declared", report.rules_exercised, report.rules_declared)
+}
+
+/// One line on the generated sequences.
+fn generated_line(g: &GeneratedSummary) -> String {
+    let listed = g.deviations.iter().filter(|d| d.listed.is_some()).count();
+    format!(
+        "generated: {} sequences ({}), {} steps in {:.1} s; {} deviated ({listed} listed, {} unexpected)",
+        g.sequences,
+        verdicts_line(&g.verdicts),
+        g.steps,
+        g.seconds,
+        g.deviations.len(),
+        g.deviations.len() - listed
+    )
+}
+
+/// The totals every format shows beside "conformant": they add up to the exit code.
+fn expectation_totals(report: &Report) -> String {
+    let e = &report.expectations;
+    format!(
+        "{} expected deviation(s), {} unexpected, {} unexpected pass(es), {} stale entr{}",
+        e.expected.len(),
+        e.unexpected.len(),
+        e.unexpected_passes.len(),
+        e.stale_entries.len(),
+        if e.stale_entries.len() == 1 { "y" } else { "ies" }
+    )
+}
+
 /// The summary printed at the end of a run: one line per scenario that needs attention, then
 /// counts per verdict, per operation, and what the expectation file said.
 pub fn terminal(report: &Report, color: bool, verbose: bool) -> String {
     let mut out = String::new();
     for s in &report.scenarios {
         let listed = s.expected_deviation.is_some();
-        if s.verdict == Verdict::Pass || (!verbose && (listed || s.verdict == Verdict::Skipped)) {
+        let needs_attention = s.unexpected.is_some();
+        if !needs_attention && (s.verdict == Verdict::Pass || (!verbose && (listed || s.verdict == Verdict::Skipped))) {
             continue;
         }
         let tag = if listed { " (expected)" } else { "" };
@@ -63,21 +102,23 @@ pub fn terminal(report: &Report, color: bool, verbose: bool) -> String {
             let _ = writeln!(out, "{op:<38} {:>6} {:>6}  {}", c.calls, c.successes, counts_line(&c.steps));
         }
     }
-    let covered = report.rules.len();
     let _ = writeln!(
         out,
-        "\n{} scenarios ({}), {} steps ({}); {} rule IDs checked, {} modelled rules not covered; {:.1} s",
+        "\n{} scenarios ({}), {} steps ({}); rules checked: {}, {} modelled rules not exercised; {:.1} s",
         report.scenarios.len(),
         counts_line(&report.scenario_counts),
         report.step_counts.total(),
         counts_line(&report.step_counts),
-        covered,
+        rules_line(report),
         report.rules_not_covered.len(),
         report.duration_ms as f64 / 1000.0
     );
+    if let Some(g) = &report.generated {
+        let _ = writeln!(out, "{}", generated_line(g));
+    }
     let e = &report.expectations;
     if let Some(file) = &e.file {
-        let _ = writeln!(out, "expectations {file}: {} expected deviation(s)", e.expected.len());
+        let _ = writeln!(out, "expectations {file}: {}", expectation_totals(report));
     }
     for u in &e.unexpected {
         let _ = writeln!(out, "UNEXPECTED deviation: {u}");
@@ -86,7 +127,13 @@ pub fn terminal(report: &Report, color: bool, verbose: bool) -> String {
         let _ = writeln!(out, "UNEXPECTED PASS (remove the entry): {u}");
     }
     for u in &e.stale_entries {
-        let _ = writeln!(out, "stale expectation entry (matches no scenario): {u}");
+        let _ = writeln!(out, "STALE expectation entry (remove it): {u}");
+    }
+    for u in &e.leftovers {
+        let _ = writeln!(out, "LEFT BEHIND (delete it, or run cleanup): {u}");
+    }
+    for u in &e.generated_not_seen {
+        let _ = writeln!(out, "expectation entry not met by this run's generated sequences: {u}");
     }
     let _ = writeln!(
         out,
@@ -96,11 +143,34 @@ pub fn terminal(report: &Report, color: bool, verbose: bool) -> String {
     out
 }
 
-/// JUnit XML: one suite per scenario group (the id's first segment), one case per scenario.
-/// Listed deviations and SKIPPED are `skipped`; unexpected FAIL and UNIMPLEMENTED are failures;
-/// ERROR is an error. A listed deviation that passed is a failure ("unexpected pass").
+fn status(kind: quick_junit::NonSuccessKind, message: String, kind_name: &str) -> quick_junit::TestCaseStatus {
+    let mut st = quick_junit::TestCaseStatus::non_success(kind);
+    st.set_message(message);
+    st.set_type(kind_name);
+    st
+}
+
+fn skipped(message: String) -> quick_junit::TestCaseStatus {
+    let mut st = quick_junit::TestCaseStatus::skipped();
+    st.set_message(message);
+    st
+}
+
+/// A failure, or an error for ERROR (JUnit's two kinds of non-success).
+fn failing(verdict: Verdict, message: String) -> quick_junit::TestCaseStatus {
+    use quick_junit::NonSuccessKind;
+    let kind = if verdict == Verdict::Error { NonSuccessKind::Error } else { NonSuccessKind::Failure };
+    status(kind, message, verdict.as_str())
+}
+
+/// JUnit XML: one suite per scenario group (the id's first segment), one case per scenario; a
+/// `generated` suite with one case per generated sequence; an `expectations` suite with one
+/// case per stale entry. A case fails exactly when it fails the run (unlisted or mismatched
+/// deviations, unexpected passes, stale entries): failures and errors add up to
+/// [`ExpectationSummary::failures`](super::ExpectationSummary::failures). Listed deviations,
+/// SKIPPED scenarios and sequences stopped by an unimplemented operation are `skipped`.
 pub fn junit(report: &Report) -> String {
-    use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+    use quick_junit::{Report as JReport, TestCase, TestCaseStatus, TestSuite};
     let mut junit = JReport::new("remediation-suite");
     let mut groups: std::collections::BTreeMap<&str, Vec<&ScenarioResult>> = Default::default();
     for s in &report.scenarios {
@@ -109,38 +179,16 @@ pub fn junit(report: &Report) -> String {
     for (group, scenarios) in groups {
         let mut suite = TestSuite::new(group);
         for s in scenarios {
-            let unexpected_pass = report.expectations.unexpected_passes.iter().any(|u| u.starts_with(&format!("{} ", s.id)));
-            let mut status = match (s.verdict, &s.expected_deviation) {
-                (_, Some(reason)) => {
-                    let mut st = TestCaseStatus::skipped();
-                    st.set_message(format!("expected {}: {reason}", s.verdict));
-                    st
-                }
-                (Verdict::Skipped, None) => {
-                    let mut st = TestCaseStatus::skipped();
-                    st.set_message(s.note.clone().unwrap_or_default());
-                    st
-                }
-                (v, None) if v.conforms() && !unexpected_pass => TestCaseStatus::success(),
-                (v, None) if v.conforms() => {
-                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    st.set_message("listed as a known deviation but it conforms: remove the entry");
-                    st
-                }
-                (Verdict::Error, None) => {
-                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    st.set_message(why(s));
-                    st.set_type("ERROR");
-                    st
-                }
-                (v, None) => {
-                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    st.set_message(why(s));
-                    st.set_type(v.as_str());
-                    st
-                }
+            let mut status = match (&s.unexpected, &s.expected_deviation) {
+                (Some(what), _) if s.verdict.conforms() => status(quick_junit::NonSuccessKind::Failure, what.clone(), "UNEXPECTED-PASS"),
+                (Some(what), _) => failing(s.verdict, format!("{what}: {}", why(s))),
+                (None, Some(reason)) => skipped(format!("expected {}: {reason}", s.verdict)),
+                (None, None) if s.verdict == Verdict::Skipped => skipped(s.note.clone().unwrap_or_default()),
+                (None, None) if s.verdict.conforms() => TestCaseStatus::success(),
+                // Never judged against expectations: a deviation fails, as without a file.
+                (None, None) => failing(s.verdict, why(s)),
             };
-            if let Some(step) = s.deciding_step() {
+            if let Some(step) = s.verdict_step() {
                 status.set_description(step_text(step));
             }
             let mut case = TestCase::new(s.id.clone(), status);
@@ -149,6 +197,57 @@ pub fn junit(report: &Report) -> String {
             if s.verdict == Verdict::NonStrict {
                 case.set_system_out(format!("NON-STRICT: {}", non_strict_details(s)));
             }
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    if let Some(g) = &report.generated {
+        let mut suite = TestSuite::new("generated");
+        for (i, verdict) in g.outcomes.iter().enumerate() {
+            let sequence = i as u32 + 1;
+            let deviation = g.deviations.iter().find(|d| d.sequence == sequence);
+            let status = match deviation {
+                Some(d) => match &d.listed {
+                    Some(reason) => skipped(format!("expected {}: {reason}", d.point)),
+                    None => {
+                        let mut message = format!("{}, not listed", d.point);
+                        if let Some(f) = &g.failure {
+                            message.push_str(&format!("; shrunk from {} to {} steps: {}", f.original_steps, f.shrunk_steps, f.point));
+                        }
+                        let mut st = failing(d.point.verdict, message);
+                        if let Some(step) = g.failure.as_ref().and_then(|f| f.result.verdict_step()) {
+                            st.set_description(step_text(step));
+                        }
+                        st
+                    }
+                },
+                None if verdict.conforms() => TestCaseStatus::success(),
+                None if *verdict == Verdict::Unimplemented => skipped("stopped at an operation the target does not implement".into()),
+                None if *verdict == Verdict::Skipped => skipped(String::new()),
+                None => failing(*verdict, format!("{verdict}: a deviating sequence the generator did not record")),
+            };
+            let mut case = TestCase::new(format!("generated/sequence-{sequence:04}"), status);
+            case.set_classname("generated");
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    if !report.expectations.stale_entries.is_empty() {
+        let mut suite = TestSuite::new("expectations");
+        for entry in &report.expectations.stale_entries {
+            let st = status(quick_junit::NonSuccessKind::Failure, format!("stale entry: {entry}; remove it"), "STALE");
+            let mut case = TestCase::new(format!("stale {}", entry.split(' ').next().unwrap_or(entry)), st);
+            case.set_classname("expectations");
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    if !report.expectations.leftovers.is_empty() {
+        let mut suite = TestSuite::new("cleanup");
+        for leftover in &report.expectations.leftovers {
+            let st = status(quick_junit::NonSuccessKind::Failure, format!("left behind: {leftover}"), "LEFTOVER");
+            let mut case = TestCase::new(format!("left behind {}", leftover.split(' ').next().unwrap_or(leftover)), st);
+            case.set_classname("cleanup");
             suite.add_test_case(case);
         }
         junit.add_test_suite(suite);
@@ -206,8 +305,22 @@ fn rate(c: &super::Counts) -> String {
     format!("{:.0} %", 100.0 * (c.get(Verdict::Pass) + c.get(Verdict::NonStrict)) as f64 / judged as f64)
 }
 
-/// A Markdown summary: totals, per operation, per rule ID, and the details of every scenario
-/// that does not conform.
+/// The deviating generated sequences: which, where, and whether listed.
+fn generated_rows(g: &GeneratedSummary) -> Vec<(u32, usize, String, String)> {
+    g.deviations
+        .iter()
+        .map(|d| {
+            let listed = match &d.listed {
+                Some(reason) => format!("expected: {reason}"),
+                None => "UNEXPECTED".to_owned(),
+            };
+            (d.sequence, d.steps, d.point.to_string(), listed)
+        })
+        .collect()
+}
+
+/// A Markdown summary: totals, per operation, per rule ID, the generated sequences, and the
+/// details of every scenario that does not conform.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Conformance report: {} ({})\n", report.target.profile, report.target.endpoint);
@@ -220,36 +333,73 @@ pub fn markdown(report: &Report) -> String {
         report.seed,
         report.duration_ms as f64 / 1000.0
     );
-    let _ = writeln!(out, "**{}** · scenarios: {} · steps: {}\n", if report.is_conformant() { "conformant" } else { "NOT conformant" }, counts_line(&report.scenario_counts), counts_line(&report.step_counts));
+    let _ = writeln!(
+        out,
+        "**{}** · {} · scenarios: {} · steps: {}\n",
+        if report.is_conformant() { "conformant" } else { "NOT conformant" },
+        expectation_totals(report),
+        counts_line(&report.scenario_counts),
+        counts_line(&report.step_counts)
+    );
+    let _ = writeln!(out, "Rules checked: {} (a rule counts as exercised when a judged call step checked it).\n", rules_line(report));
+    if let Some(g) = &report.generated {
+        let _ = writeln!(out, "{}\n", md_escape(&generated_line(g)));
+    }
     let _ = writeln!(out, "## Per operation\n\n| operation | calls | 2xx | conforming | verdicts | error codes |\n|---|---:|---:|---:|---|---|");
     for (op, c) in &report.operations {
         let codes: Vec<String> = c.errors.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
         let _ = writeln!(out, "| {op} | {} | {} | {} | {} | {} |", c.calls, c.successes, rate(&c.steps), counts_line(&c.steps), codes.join(", "));
     }
-    let _ = writeln!(out, "\n## Per rule\n\n| rule | scenarios | conforming | summary |\n|---|---:|---:|---|");
+    let _ = writeln!(
+        out,
+        "\n## Per rule\n\n| rule | declared by scenarios | judged steps | steps conforming | summary |\n|---|---:|---:|---:|---|"
+    );
     for (rule, c) in &report.rules {
         let summary = reference_model::clauses::find(rule).map(|c| c.summary).unwrap_or("");
-        let _ = writeln!(out, "| {rule} | {} | {} | {} |", c.scenarios.total(), rate(&c.scenarios), md_escape(summary));
+        let _ = writeln!(out, "| {rule} | {} | {} | {} | {} |", c.scenarios.total(), c.steps.total(), rate(&c.steps), md_escape(summary));
     }
     if !report.rules_not_covered.is_empty() {
-        let _ = writeln!(out, "\nModelled rules no scenario of this run checked: {}", report.rules_not_covered.join(", "));
+        let _ = writeln!(out, "\nModelled rules no judged step of this run exercised: {}", report.rules_not_covered.join(", "));
+    }
+    if let Some(g) = report.generated.as_ref().filter(|g| !g.deviations.is_empty()) {
+        let _ = writeln!(out, "\n## Deviating generated sequences\n\n| sequence | steps | deviation | expectation |\n|---:|---:|---|---|");
+        for (sequence, steps, point, listed) in generated_rows(g) {
+            let _ = writeln!(out, "| {sequence} | {steps} | {} | {} |", md_escape(&point), md_escape(&listed));
+        }
+        if let Some(f) = &g.failure {
+            let _ = writeln!(out, "\nThe unexpected one, shrunk from {} to {} steps: {}\n", f.original_steps, f.shrunk_steps, md_escape(&f.point.to_string()));
+            if let Some(step) = f.result.verdict_step() {
+                let _ = writeln!(out, "```\n{}```", step_text(step));
+            }
+        }
     }
     let e = &report.expectations;
-    if !e.unexpected.is_empty() || !e.unexpected_passes.is_empty() || !e.stale_entries.is_empty() {
+    if e.failures() > 0 || !e.generated_not_seen.is_empty() {
         let _ = writeln!(out, "\n## Expectations\n");
-        for (title, list) in [("Unexpected deviation", &e.unexpected), ("Unexpected pass", &e.unexpected_passes), ("Stale entry", &e.stale_entries)] {
+        for (title, list) in [
+            ("Unexpected deviation", &e.unexpected),
+            ("Unexpected pass", &e.unexpected_passes),
+            ("Stale entry", &e.stale_entries),
+            ("Left behind", &e.leftovers),
+            ("Not met by this run's generated sequences", &e.generated_not_seen),
+        ] {
             for item in list {
                 let _ = writeln!(out, "- {title}: {}", md_escape(item));
             }
         }
     }
-    let failing: Vec<&ScenarioResult> = report.scenarios.iter().filter(|s| !s.verdict.conforms() && s.verdict != Verdict::Skipped).collect();
+    let failing: Vec<&ScenarioResult> =
+        report.scenarios.iter().filter(|s| s.unexpected.is_some() || s.expected_deviation.is_some()).collect();
     if !failing.is_empty() {
-        let _ = writeln!(out, "\n## Scenarios that do not conform\n");
+        let _ = writeln!(out, "\n## Scenarios that deviate\n");
         for s in failing {
-            let listed = s.expected_deviation.as_deref().map(|r| format!(" (expected: {r})")).unwrap_or_default();
-            let _ = writeln!(out, "### {} {}{listed}\n\n{}\n", s.verdict, s.id, md_escape(&s.title));
-            if let Some(step) = s.deciding_step() {
+            let listed = match (&s.unexpected, &s.expected_deviation) {
+                (Some(what), _) => format!(" (UNEXPECTED: {what})"),
+                (None, Some(r)) => format!(" (expected: {r})"),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(out, "### {} {}{}\n\n{}\n", s.verdict, s.id, md_escape(&listed), md_escape(&s.title));
+            if let Some(step) = s.verdict_step() {
                 let _ = writeln!(out, "```\n{}```\n", step_text(step));
             }
         }
@@ -269,13 +419,13 @@ pub fn html(report: &Report) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Conformance: {}</title><style>\
 body{{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}}table{{border-collapse:collapse;margin:1em 0}}\
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f6f6f6;padding:8px;overflow:auto}}\
-.PASS{{color:#176f2c}}.NON-STRICT{{color:#0b6a8a}}.FAIL,.ERROR{{color:#b00020;font-weight:bold}}.UNIMPLEMENTED{{color:#9a6700}}.SKIPPED{{color:#777}}\
+.PASS{{color:#176f2c}}.NON-STRICT{{color:#0b6a8a}}.FAIL,.ERROR,.UNEXPECTED{{color:#b00020;font-weight:bold}}.UNIMPLEMENTED{{color:#9a6700}}.SKIPPED{{color:#777}}\
 </style></head><body>",
         html_escape(&report.target.profile)
     );
     let _ = write!(
         out,
-        "<h1>Conformance report: {} <small>{}</small></h1><p>suite {} · {} · {} · seed {} · {:.1} s</p><p><b>{}</b> · scenarios: {} · steps: {}</p>",
+        "<h1>Conformance report: {} <small>{}</small></h1><p>suite {} · {} · {} · seed {} · {:.1} s</p><p><b>{}</b> · {} · scenarios: {} · steps: {}</p><p>Rules checked: {}</p>",
         html_escape(&report.target.profile),
         html_escape(&report.target.endpoint),
         html_escape(&report.suite_version),
@@ -284,16 +434,41 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
         report.seed,
         report.duration_ms as f64 / 1000.0,
         if report.is_conformant() { "conformant" } else { "NOT conformant" },
+        html_escape(&expectation_totals(report)),
         html_escape(&counts_line(&report.scenario_counts)),
         html_escape(&counts_line(&report.step_counts)),
+        html_escape(&rules_line(report)),
     );
+    if let Some(g) = &report.generated {
+        let _ = write!(out, "<p>{}</p>", html_escape(&generated_line(g)));
+    }
+    let e = &report.expectations;
+    if e.failures() > 0 || !e.generated_not_seen.is_empty() {
+        let _ = write!(out, "<h2>Expectations</h2><ul>");
+        for (class, title, list) in [
+            ("UNEXPECTED", "Unexpected deviation", &e.unexpected),
+            ("UNEXPECTED", "Unexpected pass", &e.unexpected_passes),
+            ("UNEXPECTED", "Stale entry", &e.stale_entries),
+            ("UNEXPECTED", "Left behind", &e.leftovers),
+            ("SKIPPED", "Not met by this run's generated sequences", &e.generated_not_seen),
+        ] {
+            for item in list {
+                let _ = write!(out, "<li><span class=\"{class}\">{title}</span>: {}</li>", html_escape(item));
+            }
+        }
+        let _ = write!(out, "</ul>");
+    }
     let _ = write!(out, "<h2>Per operation</h2><table><tr><th>operation</th><th>calls</th><th>2xx</th><th>conforming</th><th>verdicts</th></tr>");
     for (op, c) in &report.operations {
         let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(op), c.calls, c.successes, rate(&c.steps), html_escape(&counts_line(&c.steps)));
     }
     let _ = write!(out, "</table><h2>Scenarios</h2>");
     for s in &report.scenarios {
-        let listed = s.expected_deviation.as_deref().map(|r| format!(" — expected: {}", html_escape(r))).unwrap_or_default();
+        let listed = match (&s.unexpected, &s.expected_deviation) {
+            (Some(what), _) => format!(" — <span class=\"UNEXPECTED\">UNEXPECTED</span>: {}", html_escape(what)),
+            (None, Some(r)) => format!(" — expected: {}", html_escape(r)),
+            (None, None) => String::new(),
+        };
         let _ = write!(
             out,
             "<details><summary><span class=\"{v}\">{v}</span> {id} — {title}{listed}</summary>",
@@ -306,10 +481,32 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
         }
         let _ = write!(out, "</details>");
     }
-    let _ = write!(out, "<h2>Per rule</h2><table><tr><th>rule</th><th>scenarios</th><th>conforming</th><th>summary</th></tr>");
+    if let Some(g) = report.generated.as_ref().filter(|g| !g.deviations.is_empty()) {
+        let _ = write!(out, "<h2>Deviating generated sequences</h2><table><tr><th>sequence</th><th>steps</th><th>deviation</th><th>expectation</th></tr>");
+        for (sequence, steps, point, listed) in generated_rows(g) {
+            let class = if listed == "UNEXPECTED" { "UNEXPECTED" } else { "SKIPPED" };
+            let _ = write!(out, "<tr><td>{sequence}</td><td>{steps}</td><td>{}</td><td class=\"{class}\">{}</td></tr>", html_escape(&point), html_escape(&listed));
+        }
+        let _ = write!(out, "</table>");
+        if let Some(f) = &g.failure {
+            let _ = write!(out, "<p>The unexpected one, shrunk from {} to {} steps: {}</p>", f.original_steps, f.shrunk_steps, html_escape(&f.point.to_string()));
+            for step in &f.result.steps {
+                let _ = write!(out, "<pre>{}</pre>", html_escape(&step_text(step)));
+            }
+        }
+    }
+    let _ = write!(out, "<h2>Per rule</h2><table><tr><th>rule</th><th>declared by scenarios</th><th>judged steps</th><th>steps conforming</th><th>summary</th></tr>");
     for (rule, c) in &report.rules {
         let summary = reference_model::clauses::find(rule).map(|c| c.summary).unwrap_or("");
-        let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(rule), c.scenarios.total(), rate(&c.scenarios), html_escape(summary));
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            html_escape(rule),
+            c.scenarios.total(),
+            c.steps.total(),
+            rate(&c.steps),
+            html_escape(summary)
+        );
     }
     out.push_str("</table></body></html>\n");
     out
@@ -371,6 +568,7 @@ mod tests {
             verdict,
             note: None,
             expected_deviation: None,
+            unexpected: None,
             steps: vec![step(verdict, diffs)],
             duration_ms: 5,
             leftovers: Vec::new(),
@@ -387,7 +585,7 @@ mod tests {
                 scenario("rules/c", Verdict::NonStrict, vec![diff(Level::May)]),
             ],
         );
-        r.expectations = crate::expect::without_file(&r.scenarios);
+        r.expectations = crate::expect::without_file(&mut r.scenarios);
         r
     }
 
