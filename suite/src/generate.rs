@@ -444,7 +444,7 @@ pub struct GeneratedSummary {
     /// The smallest failing sequence, when one failed unlisted.
     pub failure: Option<GeneratedFailure>,
     /// What sequences created and their cleanup could not delete yet (retried by the session).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leftovers: Vec<crate::teardown::Leftover>,
 }
 

@@ -170,7 +170,7 @@ pub async fn run_scenario_hooked<T: Target>(
     let started = Instant::now();
     let mut result = ScenarioResult::new(scenario);
     let missing: Vec<String> =
-        scenario.needs.iter().filter(|c| !target.profile().has(**c)).map(|c| c.to_string()).collect();
+        scenario.needs_from_start.iter().filter(|c| !target.profile().has(**c)).map(|c| c.to_string()).collect();
     if !missing.is_empty() {
         result.verdict = Verdict::Skipped;
         result.note = Some(format!("the target ({}) lacks {}", target.profile().name, missing.join(", ")));
@@ -213,6 +213,22 @@ pub async fn run_scenario_hooked<T: Target>(
         if interrupted() {
             verdict = Verdict::Error;
             result.note = Some(format!("interrupted before step {}", i + 1));
+            break;
+        }
+        // A step the target cannot take ends the scenario there: what comes after may depend on
+        // it. The steps before it were judged; with none judged, the scenario is SKIPPED.
+        if let Some(capability) = step.needs().filter(|c| !target.profile().has(*c)) {
+            let judged = result.steps.iter().any(|s| s.kind == StepKind::Call);
+            if !judged {
+                verdict = Verdict::Skipped;
+            }
+            result.note = Some(format!(
+                "steps {}–{} not run: step {} needs {capability}, which the target ({}) lacks",
+                i + 1,
+                scenario.steps.len(),
+                i + 1,
+                target.profile().name
+            ));
             break;
         }
         let step_started = Instant::now();

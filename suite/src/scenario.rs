@@ -51,8 +51,12 @@ pub struct Scenario {
     pub rules: Vec<String>,
     /// Cases of `shared/real-service/observed.json` this scenario reproduces.
     pub observed: Vec<String>,
-    /// Declared plus derived capabilities.
+    /// Declared plus derived capabilities: everything some step needs.
     pub needs: BTreeSet<Capability>,
+    /// What the scenario needs before its first step (declared, or an empty account for a
+    /// listing of the whole account); a target without one of these skips the scenario.
+    /// What a single step needs ([`Step::needs`]) stops the scenario only at that step.
+    pub needs_from_start: BTreeSet<Capability>,
     pub steps: Vec<Step>,
     /// Where it was read from.
     pub source: PathBuf,
@@ -68,6 +72,18 @@ pub struct Step {
     pub bind: BTreeMap<String, String>,
     /// Free text shown in reports.
     pub note: Option<String>,
+}
+
+impl Step {
+    /// The capability this step needs of its target: a control action needs `control`, a move
+    /// of the clock `virtual-clock`; an API call needs none.
+    pub fn needs(&self) -> Option<Capability> {
+        match self.action {
+            Action::Control(_) => Some(Capability::Control),
+            Action::Advance { .. } => Some(Capability::VirtualClock),
+            Action::Call { .. } => None,
+        }
+    }
 }
 
 /// What a step does.
@@ -173,6 +189,7 @@ impl Scenario {
             return Err(fail("has no steps".into()));
         }
         let mut needs: BTreeSet<Capability> = raw.needs.into_iter().collect();
+        let mut needs_from_start = needs.clone();
         let mut steps = Vec::new();
         let mut bound: BTreeSet<String> = BTreeSet::new();
         for (i, s) in raw.steps.into_iter().enumerate() {
@@ -202,6 +219,7 @@ impl Scenario {
                 if let CallBody::Json(b) = &body {
                     if lists_whole_account(op, b) {
                         needs.insert(Capability::Reset);
+                        needs_from_start.insert(Capability::Reset);
                     }
                 }
                 Action::Call { op, body, target_header }
@@ -262,6 +280,7 @@ impl Scenario {
             rules: raw.rules,
             observed: raw.observed,
             needs,
+            needs_from_start,
             steps,
             source: source.to_owned(),
         })

@@ -320,25 +320,48 @@ async fn error_when_the_control_api_is_missing() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SKIPPED: a capability the scenario needs is missing; the target is never contacted.
+// SKIPPED: a capability the scenario needs from its start is missing; the target is never
+// contacted. A step that needs one stops the scenario there, after judging the steps before.
 
-#[rstest]
-#[case::control(set_compliance("b", "COMPLIANT"), "control")]
-#[case::clock(json!({"advance": 60}), "virtual-clock")]
-#[case::whole_account(json!({"op": "DescribeConfigRules", "body": {}}), "reset")]
 #[tokio::test]
-async fn skipped_when_the_profile_lacks_a_capability(#[case] step: Value, #[case] missing: &str) {
+async fn skipped_when_the_profile_lacks_what_the_scenario_needs_from_the_start() {
     let peer = testkit::faulty_reference(Fault::None);
-    let needs_it = scenario("needs/something", &["R-PRE-04"], vec![put_rule(), step]);
+    let needs_it = scenario("needs/something", &["R-PRE-04"], vec![put_rule(), json!({"op": "DescribeConfigRules", "body": {}})]);
     let result = run(&peer, "generic", &needs_it).await;
     assert_eq!(result.verdict, Verdict::Skipped, "{}", dump(&result));
     assert!(result.steps.is_empty());
     let note = result.note.as_deref().unwrap_or_default();
-    assert!(note.starts_with("the target (generic) lacks ") && note.contains(missing), "{note}");
+    assert!(note.starts_with("the target (generic) lacks ") && note.contains("reset"), "{note}");
     assert_eq!(peer.requests(), 0, "a skipped scenario sends nothing");
 
     let result = run(&peer, "reference", &needs_it).await;
     assert_eq!(result.verdict, Verdict::Pass, "the reference profile has it: {}", dump(&result));
+}
+
+#[rstest]
+#[case::control(set_compliance("b", "COMPLIANT"), "control")]
+#[case::clock(json!({"advance": 60}), "virtual-clock")]
+#[tokio::test]
+async fn a_step_the_target_cannot_take_ends_the_scenario_there(#[case] step: Value, #[case] missing: &str) {
+    let peer = testkit::faulty_reference(Fault::None);
+    let needs_it = scenario("needs/something", &["R-PRE-04"], vec![put_rule(), step.clone(), put_rule()]);
+    let result = run(&peer, "generic", &needs_it).await;
+    assert_eq!(result.verdict, Verdict::Pass, "the step before was judged: {}", dump(&result));
+    assert_eq!(result.steps.len(), 1, "{}", dump(&result));
+    let note = result.note.as_deref().unwrap_or_default();
+    assert!(note.starts_with("steps 2–3 not run: step 2 needs ") && note.contains(missing), "{note}");
+
+    // With nothing judged before it, the scenario is SKIPPED and sends nothing.
+    let first = scenario("needs/first", &["R-PRE-04"], vec![step, put_rule()]);
+    let before = peer.requests();
+    let result = run(&peer, "generic", &first).await;
+    assert_eq!(result.verdict, Verdict::Skipped, "{}", dump(&result));
+    assert!(result.steps.is_empty());
+    assert_eq!(peer.requests(), before, "a skipped scenario sends nothing");
+
+    let result = run(&peer, "reference", &needs_it).await;
+    assert_eq!(result.verdict, Verdict::Pass, "the reference profile has it: {}", dump(&result));
+    assert_eq!(result.steps.len(), 3);
 }
 
 // ---------------------------------------------------------------------------------------------
