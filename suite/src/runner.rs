@@ -382,7 +382,7 @@ impl<T: Target> Run<'_, T> {
         let call_index = self.calls;
         self.calls += 1;
         let answer = match answer {
-            Ok(o) if self.target.profile().shared_account => Ok(self.own_resources_only(op, &wire, o).await),
+            Ok(o) if !self.target.profile().has(Capability::Reset) => Ok(self.own_resources_only(op, &wire, o).await),
             other => other,
         };
         let observed = match answer {
@@ -467,9 +467,10 @@ impl<T: Target> Run<'_, T> {
         }
     }
 
-    /// On an account the suite shares with others, a listing that names no rule shows theirs
-    /// too: keep only this scenario's rules, over every page, so the listing is judged on what
-    /// the scenario made. A listing that names rules, or pages by itself, is left alone.
+    /// On a target without reset (an account shared with others, or with what earlier scenarios
+    /// left), a listing that names no rule shows other rules too: keep only this scenario's, over
+    /// every page, so the listing is judged on what the scenario made. A listing that names
+    /// rules, or pages by itself, is left alone.
     async fn own_resources_only(&self, op: Operation, wire: &WireRequest, observed: Observed) -> Observed {
         let key = match op {
             Operation::DescribeConfigRules => "ConfigRules",
@@ -484,7 +485,14 @@ impl<T: Target> Run<'_, T> {
             return observed;
         }
         let Ok(mut body) = serde_json::from_slice::<Value>(&observed.body) else { return observed };
+        let ours = |item: &Value| {
+            item.get("ConfigRuleName").and_then(Value::as_str).is_some_and(|n| n.starts_with(&self.prefix))
+        };
         let mut items: Vec<Value> = body.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        // A page of nothing but ours is judged as it is, paging included.
+        if items.iter().all(ours) {
+            return observed;
+        }
         let mut token = body.get("NextToken").and_then(Value::as_str).map(str::to_owned);
         // Bounded: a target that always answers a NextToken must not hold the run.
         for _ in 0..1000 {
@@ -496,9 +504,6 @@ impl<T: Target> Run<'_, T> {
             items.extend(page.get(key).and_then(Value::as_array).cloned().unwrap_or_default());
             token = page.get("NextToken").and_then(Value::as_str).map(str::to_owned);
         }
-        let ours = |item: &Value| {
-            item.get("ConfigRuleName").and_then(Value::as_str).is_some_and(|n| n.starts_with(&self.prefix))
-        };
         items.retain(ours);
         if let Some(members) = body.as_object_mut() {
             members.remove("NextToken");

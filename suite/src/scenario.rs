@@ -53,9 +53,9 @@ pub struct Scenario {
     pub observed: Vec<String>,
     /// Declared plus derived capabilities: everything some step needs.
     pub needs: BTreeSet<Capability>,
-    /// What the scenario needs before its first step (declared, or an empty account for a
-    /// listing of the whole account); a target without one of these skips the scenario.
-    /// What a single step needs ([`Step::needs`]) stops the scenario only at that step.
+    /// What the scenario declares it needs before its first step; a target without one of
+    /// these skips the scenario. What a single step needs ([`Step::needs`]) stops the
+    /// scenario only at that step.
     pub needs_from_start: BTreeSet<Capability>,
     pub steps: Vec<Step>,
     /// Where it was read from.
@@ -76,11 +76,13 @@ pub struct Step {
 
 impl Step {
     /// The capability this step needs of its target: a control action needs `control`, a move
-    /// of the clock `virtual-clock`; an API call needs none.
+    /// of the clock `virtual-clock`, a listing whose answer depends on everything in the
+    /// account `reset`; any other API call needs none.
     pub fn needs(&self) -> Option<Capability> {
-        match self.action {
+        match &self.action {
             Action::Control(_) => Some(Capability::Control),
             Action::Advance { .. } => Some(Capability::VirtualClock),
+            Action::Call { op, body: CallBody::Json(b), .. } if lists_whole_account(*op, b) => Some(Capability::Reset),
             Action::Call { .. } => None,
         }
     }
@@ -189,7 +191,7 @@ impl Scenario {
             return Err(fail("has no steps".into()));
         }
         let mut needs: BTreeSet<Capability> = raw.needs.into_iter().collect();
-        let mut needs_from_start = needs.clone();
+        let needs_from_start = needs.clone();
         let mut steps = Vec::new();
         let mut bound: BTreeSet<String> = BTreeSet::new();
         for (i, s) in raw.steps.into_iter().enumerate() {
@@ -219,7 +221,6 @@ impl Scenario {
                 if let CallBody::Json(b) = &body {
                     if lists_whole_account(op, b) {
                         needs.insert(Capability::Reset);
-                        needs_from_start.insert(Capability::Reset);
                     }
                 }
                 Action::Call { op, body, target_header }
@@ -314,10 +315,16 @@ fn with_copy_number(template: &Value, k: u64) -> Value {
 }
 
 /// Calls that read the whole account see what other runs left there; they need a clean one.
+/// True for a listing whose answer depends on everything in the account. A first page of
+/// rules or of compliance by rule does not: on a target without reset the runner keeps only
+/// the scenario's own rules of every page (`runner`); paging on, or listing compliance by
+/// resource (whose items name no rule), does.
 fn lists_whole_account(op: Operation, body: &Value) -> bool {
     let no_names = |key: &str| body.get(key).and_then(Value::as_array).is_none_or(|a| a.is_empty());
     match op {
-        Operation::DescribeConfigRules | Operation::DescribeComplianceByConfigRule => no_names("ConfigRuleNames"),
+        Operation::DescribeConfigRules | Operation::DescribeComplianceByConfigRule => {
+            no_names("ConfigRuleNames") && body.get("NextToken").is_some()
+        }
         Operation::DescribeComplianceByResource => true,
         _ => false,
     }

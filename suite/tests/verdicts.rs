@@ -326,7 +326,8 @@ async fn error_when_the_control_api_is_missing() {
 #[tokio::test]
 async fn skipped_when_the_profile_lacks_what_the_scenario_needs_from_the_start() {
     let peer = testkit::faulty_reference(Fault::None);
-    let needs_it = scenario("needs/something", &["R-PRE-04"], vec![put_rule(), json!({"op": "DescribeConfigRules", "body": {}})]);
+    let mut needs_it = scenario("needs/something", &["R-PRE-04"], vec![put_rule(), json!({"op": "DescribeConfigRules", "body": {}})]);
+    needs_it["needs"] = json!(["reset"]);
     let result = run(&peer, "generic", &needs_it).await;
     assert_eq!(result.verdict, Verdict::Skipped, "{}", dump(&result));
     assert!(result.steps.is_empty());
@@ -341,6 +342,7 @@ async fn skipped_when_the_profile_lacks_what_the_scenario_needs_from_the_start()
 #[rstest]
 #[case::control(set_compliance("b", "COMPLIANT"), "control")]
 #[case::clock(json!({"advance": 60}), "virtual-clock")]
+#[case::whole_account(json!({"op": "DescribeComplianceByResource", "body": {}}), "reset")]
 #[tokio::test]
 async fn a_step_the_target_cannot_take_ends_the_scenario_there(#[case] step: Value, #[case] missing: &str) {
     let peer = testkit::faulty_reference(Fault::None);
