@@ -28,7 +28,7 @@ pub mod mutate;
 mod scripted;
 
 pub use faulty::{faulty_reference, recorded, wrong_content_type, Alteration, Fault, REWORDED_SUFFIX};
-pub use scripted::{garbage_json, hang, html_500, missing_error_type, not_implemented_501, server_error};
+pub use scripted::{garbage_json, hang, html_500, missing_error_type, not_implemented_501, reset_connections, server_error, slow_drip};
 
 use crate::profile::TargetProfile;
 use crate::scenario::Scenario;

@@ -102,6 +102,55 @@ pub fn hang() -> Peer {
     spawn("hang", Router::new().fallback(std::future::pending::<Response>))
 }
 
+/// Answers 200 with the AWS JSON content type and a body of 1 MiB, of which it sends one byte
+/// every 200 ms: only a timeout over the whole answer gets out.
+pub fn slow_drip() -> Peer {
+    raw("slow-drip", |mut stream| {
+        use std::io::Write;
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Type: {AMZ_JSON}\r\nContent-Length: 1048576\r\n\r\n");
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        while stream.write_all(b" ").is_ok() {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    })
+}
+
+/// Accepts every connection and closes it at once, before any answer.
+pub fn reset_connections() -> Peer {
+    raw("reset", drop)
+}
+
+/// A peer below HTTP: `serve` gets every accepted connection, on a thread of its own.
+fn raw(name: &str, serve: fn(std::net::TcpStream)) -> Peer {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let listener = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).expect("a loopback port for a test peer");
+    listener.set_nonblocking(true).expect("a non-blocking listener");
+    let addr = listener.local_addr().expect("the peer's address");
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    let (stop, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name(format!("testkit-{name}"))
+        .spawn(move || {
+            while stop_rx.try_recv().is_err() {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        let _ = stream.set_nonblocking(false);
+                        // Detached: a connection ends when the client gives up on it.
+                        let _ = std::thread::Builder::new().name("testkit-raw-connection".into()).spawn(move || serve(stream));
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        })
+        .expect("a thread for a test peer");
+    Peer { url: format!("http://{addr}"), addr, requests, stop: Some(stop), thread: Some(thread) }
+}
+
 /// 400 with `{}`: an error without `__type` or `X-Amzn-ErrorType`, so nothing says which.
 pub fn missing_error_type() -> Peer {
     spawn("missing-error-type", Router::new().fallback(|| async { with_request_id(fixed(StatusCode::BAD_REQUEST, AMZ_JSON, "{}")) }))
