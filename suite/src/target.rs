@@ -284,8 +284,7 @@ impl Target for HttpTarget {
             .map(|t| format!(" \\\n  -H 'X-Amz-Target: {t}'"))
             .unwrap_or_default();
         format!(
-            "curl -sS -i -X POST '{url}' \\\n  --aws-sigv4 'aws:amz:{region}:config' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" \\\n  -H 'Content-Type: application/x-amz-json-1.1'{target} \\\n  --data-binary '{body}'",
-            url = self.endpoint.url,
+            "curl -sS -i -X POST \"$ENDPOINT\" \\\n  --aws-sigv4 'aws:amz:{region}:config' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" \\\n  -H 'Content-Type: application/x-amz-json-1.1'{target} \\\n  --data-binary '{body}'",
             region = self.endpoint.region,
         )
     }

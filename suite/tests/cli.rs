@@ -167,7 +167,8 @@ fn replay_prints_every_step_with_a_curl_command() {
     let outcome = suite(&["replay", "exceptions/only-non-compliant"]);
     assert_eq!(outcome.code, Some(0), "{outcome:?}");
     assert!(outcome.stdout.starts_with("PASS exceptions/only-non-compliant: "), "{outcome:?}");
-    assert!(outcome.stdout.contains("curl -sS -i -X POST 'http://127.0.0.1:"), "{outcome:?}");
+    assert!(outcome.stdout.contains("curl -sS -i -X POST \"$ENDPOINT\""), "reproductions read $ENDPOINT: {outcome:?}");
+    assert!(outcome.stdout.contains("(after steps 1–"), "a later step says which steps built its state: {outcome:?}");
     assert!(outcome.stdout.contains("-H 'X-Amz-Target: StarlingDoveService.PutRemediationExceptions'"), "{outcome:?}");
 }
 

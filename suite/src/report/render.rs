@@ -288,9 +288,25 @@ fn step_text(step: &StepResult) -> String {
         let _ = writeln!(out, "note: {n}");
     }
     if let Some(r) = &step.reproduction {
-        let _ = writeln!(out, "reproduce:\n{r}");
+        // The answer depends on the state the earlier steps built: they come first.
+        let after = if step.index > 1 {
+            format!(" (after steps 1–{} of the scenario, which built the state: `replay` runs them in order)", step.index - 1)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "reproduce{after}:\n{r}");
     }
     out
+}
+
+/// How to set `$ENDPOINT` for the reproductions: the target's URL, or for the embedded endpoint
+/// (gone with the run) a reference endpoint started by hand.
+fn endpoint_hint(report: &Report) -> String {
+    if report.target.endpoint.starts_with("http") {
+        format!("`export ENDPOINT={}`", report.target.endpoint)
+    } else {
+        "the embedded endpoint is gone with the run: `remediation-suite serve --port 4599`, then `export ENDPOINT=http://127.0.0.1:4599`".to_owned()
+    }
 }
 
 fn md_escape(s: &str) -> String {
@@ -342,6 +358,7 @@ pub fn markdown(report: &Report) -> String {
         counts_line(&report.step_counts)
     );
     let _ = writeln!(out, "Rules checked: {} (a rule counts as exercised when a judged call step checked it).\n", rules_line(report));
+    let _ = writeln!(out, "Reproductions read `$ENDPOINT` and the AWS credentials from the environment: {}.\n", endpoint_hint(report));
     if let Some(g) = &report.generated {
         let _ = writeln!(out, "{}\n", md_escape(&generated_line(g)));
     }
