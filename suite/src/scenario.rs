@@ -572,10 +572,19 @@ mod tests {
         let s = parse(minimal(json!([
             {"control": {"action": "set_recorder", "available": false}},
             {"advance": 5},
-            {"op": "DescribeConfigRules", "body": {}}
+            {"op": "DescribeConfigRules", "body": {}},
+            {"op": "DescribeConfigRules", "body": {"NextToken": "t"}},
+            {"op": "DescribeComplianceByResource", "body": {}}
         ])))
         .unwrap();
         assert_eq!(s.needs, [Capability::Control, Capability::VirtualClock, Capability::Reset].into_iter().collect());
+        assert!(s.needs_from_start.is_empty(), "each need belongs to its step: {:?}", s.needs_from_start);
+        let per_step: Vec<Option<Capability>> = s.steps.iter().map(Step::needs).collect();
+        // A first page of rules is judged on the scenario's own rules on any target.
+        assert_eq!(
+            per_step,
+            [Some(Capability::Control), Some(Capability::VirtualClock), None, Some(Capability::Reset), Some(Capability::Reset)]
+        );
     }
 
     #[test]
