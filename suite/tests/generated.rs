@@ -78,3 +78,31 @@ fn the_generator_finds_a_broken_endpoint(#[case] fault: Fault) {
     let control = runtime.block_on(run_scenario(&testkit::http_target(&faithful.url, "reference", TIMEOUT), &scenario, &settings));
     assert_eq!(control.verdict, Verdict::Pass, "and passes against the faithful endpoint");
 }
+
+/// On a target without reset, the failure is shrunk and re-checked with fresh names for every
+/// attempt (never meeting what an earlier attempt left), and the written regression replays the
+/// failure on the same, by then well-used, target.
+#[rstest]
+#[case::off_by_one_limit(Fault::OffByOneResourceKeys)]
+#[case::wrong_error_code(Fault::WrongErrorCode)]
+fn a_regression_found_without_reset_replays(#[case] fault: Fault) {
+    let broken = testkit::faulty_reference(fault);
+    let target = testkit::http_target(&broken.url, "generic", TIMEOUT);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let handle = runtime.handle().clone();
+    let options = GenerateOptions { seed: 3, sequences: 2000, max_steps: 25, time_limit: Some(Duration::from_secs(120)) };
+    let settings = RunSettings::new(3).with_fresh_names();
+    let summary = run_generated(&target, &settings, &options, &|future| handle.block_on(future));
+    let failure = summary.failure.unwrap_or_else(|| panic!("{fault:?} not found in {} sequences", summary.sequences));
+    assert_eq!(failure.verdict, Verdict::Fail, "{fault:?}");
+
+    let scenario = Scenario::parse(&failure.scenario.to_string(), Path::new("regression.json")).expect("a valid scenario");
+    for attempt in 0..2 {
+        let replayed = runtime.block_on(run_scenario(&target, &scenario, &RunSettings::new(3).with_fresh_names()));
+        assert_eq!(replayed.verdict, Verdict::Fail, "replay {attempt} reproduces the failure: {:?}", replayed.note);
+        assert!(replayed.leftovers.is_empty(), "{:?}", replayed.leftovers);
+    }
+    let faithful = testkit::faulty_reference(Fault::None);
+    let control = runtime.block_on(run_scenario(&testkit::http_target(&faithful.url, "generic", TIMEOUT), &scenario, &settings));
+    assert_eq!(control.verdict, Verdict::Pass, "and passes against the faithful endpoint: {:?}", control.note);
+}
