@@ -1,8 +1,23 @@
 //! Target profiles: what a target can arrange besides the API itself.
 //!
-//! Some scenarios need a resource to be NON_COMPLIANT, a valid ResultToken, a clock that can be
-//! advanced, or a clean account. Only the reference endpoint can arrange these (through its
-//! control API); a scenario that needs a capability its target lacks is `SKIPPED`, never passed.
+//! Some steps need a resource to be NON_COMPLIANT, a valid ResultToken, a clock that can be
+//! advanced, or a clean account. The reference endpoint arranges all of these through its
+//! control API; moto empties its state through its own `/moto-api/reset`. A step that needs a
+//! capability its target lacks ends its scenario there, never passed.
+//!
+//! Besides the built-in profiles, a profile can be a TOML file (`--target my-emulator.toml`),
+//! so an in-house emulator gets its own without a change of code:
+//!
+//! ```toml
+//! name = "my-emulator"                # names the report and the default expectation file
+//! capabilities = ["reset"]            # any of "reset", "control", "virtual-clock"
+//! reset_path = "/_my/reset"           # POSTed (body {}) before each scenario; needed for reset
+//! shared_account = false              # true: the endpoint may hold resources the suite did not make
+//! expectations = "my-emulator.expectations.toml"   # relative to this file; optional
+//! ```
+//!
+//! `control` and `virtual-clock` mean the endpoint serves the reference endpoint's control API
+//! (`/_reference/control`, `/_reference/clock`, README).
 
 use reference_model::Operation;
 use serde::{Deserialize, Serialize};
@@ -67,6 +82,38 @@ pub struct TargetProfile {
     pub html_500_unimplemented: BTreeSet<Operation>,
     /// True when the endpoint may hold resources the suite did not create.
     pub shared_account: bool,
+    /// The path POSTed (with `{}`) to empty the account, for the `reset` capability.
+    pub reset_path: Option<String>,
+    /// The expectation file a profile file names (relative paths are resolved against it).
+    #[serde(skip)]
+    pub expectations: Option<std::path::PathBuf>,
+}
+
+/// A profile file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{path}: cannot read the target profile: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: not a target profile: {message}")]
+    Format { path: String, message: String },
+    #[error("{path}: the reset capability needs reset_path (the path that empties the account)")]
+    ResetWithoutPath { path: String },
+    #[error("{path}: name {name:?} is a built-in profile's; choose another")]
+    BuiltinName { path: String, name: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    name: String,
+    #[serde(default)]
+    capabilities: Vec<Capability>,
+    #[serde(default)]
+    reset_path: Option<String>,
+    #[serde(default)]
+    shared_account: bool,
+    #[serde(default)]
+    expectations: Option<std::path::PathBuf>,
 }
 
 impl TargetProfile {
@@ -79,10 +126,14 @@ impl TargetProfile {
             capabilities: caps.iter().copied().collect(),
             html_500_unimplemented: html.iter().copied().collect(),
             shared_account: shared,
+            reset_path: None,
+            expectations: None,
         };
         match name {
-            "reference" => Some(profile(&Capability::ALL, &[], false)),
-            "moto" => Some(profile(&[], MOTO_LACKS, false)),
+            "reference" => Some(TargetProfile { reset_path: Some("/_reference/reset".into()), ..profile(&Capability::ALL, &[], false) }),
+            // moto empties every backend on POST /moto-api/reset (moto/moto_api/_internal/responses.py).
+            // LocalStack's community edition has no such route (4.14: /_localstack/state/* is 404).
+            "moto" => Some(TargetProfile { reset_path: Some("/moto-api/reset".into()), ..profile(&[Capability::Reset], MOTO_LACKS, false) }),
             "localstack" => Some(profile(&[], &[], false)),
             "aws" => Some(profile(&[], &[], true)),
             "generic" => Some(profile(&[], &[], true)),
@@ -90,7 +141,85 @@ impl TargetProfile {
         }
     }
 
+    /// A built-in profile by name, or a profile file when `name_or_path` ends with `.toml`.
+    pub fn resolve(name_or_path: &str) -> Result<Option<TargetProfile>, ProfileError> {
+        if name_or_path.ends_with(".toml") {
+            return TargetProfile::load(std::path::Path::new(name_or_path)).map(Some);
+        }
+        Ok(TargetProfile::builtin(name_or_path))
+    }
+
+    /// Reads a profile file (format in the module documentation).
+    pub fn load(path: &std::path::Path) -> Result<TargetProfile, ProfileError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read { path: shown.clone(), source })?;
+        let file: ProfileFile = toml::from_str(&text).map_err(|e| ProfileError::Format { path: shown.clone(), message: e.to_string() })?;
+        if TargetProfile::NAMES.contains(&file.name.as_str()) {
+            return Err(ProfileError::BuiltinName { path: shown, name: file.name });
+        }
+        if file.capabilities.contains(&Capability::Reset) && file.reset_path.is_none() {
+            return Err(ProfileError::ResetWithoutPath { path: shown });
+        }
+        let expectations = file.expectations.map(|e| path.parent().map_or(e.clone(), |dir| dir.join(&e)));
+        Ok(TargetProfile {
+            name: file.name,
+            capabilities: file.capabilities.into_iter().collect(),
+            html_500_unimplemented: BTreeSet::new(),
+            shared_account: file.shared_account,
+            reset_path: file.reset_path,
+            expectations,
+        })
+    }
+
     pub fn has(&self, capability: Capability) -> bool {
         self.capabilities.contains(&capability)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("profile-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(&path, text).expect("the file is written");
+        path
+    }
+
+    #[test]
+    fn a_profile_file_gives_capabilities_reset_and_expectations() {
+        let path = write("mine", "name = \"mine\"\ncapabilities = [\"reset\"]\nreset_path = \"/_my/reset\"\nexpectations = \"mine.exp.toml\"\n");
+        let profile = TargetProfile::resolve(path.to_str().unwrap()).expect("a valid profile").expect("found");
+        assert_eq!(profile.name, "mine");
+        assert!(profile.has(Capability::Reset) && !profile.has(Capability::Control));
+        assert_eq!(profile.reset_path.as_deref(), Some("/_my/reset"));
+        assert_eq!(profile.expectations, Some(path.parent().unwrap().join("mine.exp.toml")));
+    }
+
+    #[test]
+    fn bad_profile_files_are_refused_with_the_reason() {
+        let cases = [
+            ("no-path", "name = \"x\"\ncapabilities = [\"reset\"]\n", "needs reset_path"),
+            ("unknown-cap", "name = \"x\"\ncapabilities = [\"teleport\"]\n", "unknown variant"),
+            ("extra", "name = \"x\"\ncolour = \"red\"\n", "unknown field"),
+            ("builtin", "name = \"moto\"\n", "built-in profile"),
+        ];
+        for (name, text, says) in cases {
+            let err = TargetProfile::load(&write(name, text)).expect_err(name).to_string();
+            assert!(err.contains(says) && err.contains(".toml"), "{name}: {err}");
+        }
+        let missing = TargetProfile::load(std::path::Path::new("/nonexistent/p.toml")).expect_err("missing").to_string();
+        assert!(missing.contains("cannot read the target profile"), "{missing}");
+    }
+
+    #[test]
+    fn moto_resets_through_its_own_route_and_localstack_cannot() {
+        let moto = TargetProfile::builtin("moto").expect("built in");
+        assert!(moto.has(Capability::Reset));
+        assert_eq!(moto.reset_path.as_deref(), Some("/moto-api/reset"));
+        assert!(!TargetProfile::builtin("localstack").expect("built in").has(Capability::Reset));
+        assert_eq!(TargetProfile::builtin("reference").expect("built in").reset_path.as_deref(), Some("/_reference/reset"));
     }
 }

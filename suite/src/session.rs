@@ -120,8 +120,11 @@ pub struct PreparedTarget {
 pub async fn prepare_target(options: &RunOptions) -> Result<PreparedTarget, SetupError> {
     let default_profile = if options.endpoint.is_some() { "generic" } else { "reference" };
     let profile_name = options.profile.as_deref().unwrap_or(default_profile);
-    let profile = TargetProfile::builtin(profile_name).ok_or_else(|| {
-        SetupError(format!("unknown target profile {profile_name:?}; known: {}", TargetProfile::NAMES.join(", ")))
+    let profile = TargetProfile::resolve(profile_name).map_err(|e| SetupError(e.to_string()))?.ok_or_else(|| {
+        SetupError(format!(
+            "unknown target profile {profile_name:?}; known: {}, or a profile file (*.toml)",
+            TargetProfile::NAMES.join(", ")
+        ))
     })?;
     let credentials = SigningCredentials::from_env().unwrap_or_else(SigningCredentials::local);
     let (url, server) = match &options.endpoint {
@@ -160,8 +163,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         return Err(SetupError("no scenario matches the filters".into()));
     }
     let profile_name = options.profile.clone().unwrap_or_else(|| if options.endpoint.is_some() { "generic".into() } else { "reference".into() });
-    let expectation_path = options.expectations.clone().or_else(|| {
-        let p = options.scenarios_dir.join("expectations").join(format!("{profile_name}.toml"));
+    // A profile file may name its own expectation file; otherwise fixtures/expectations/<name>.toml.
+    let profile = TargetProfile::resolve(&profile_name).map_err(|e| SetupError(e.to_string()))?;
+    let expectation_path = options.expectations.clone().or_else(|| profile.as_ref().and_then(|p| p.expectations.clone())).or_else(|| {
+        let name = profile.as_ref().map_or(profile_name.as_str(), |p| p.name.as_str());
+        let p = options.scenarios_dir.join("expectations").join(format!("{name}.toml"));
         p.is_file().then_some(p)
     });
     // Read before anything runs: a malformed file must not cost a whole run.

@@ -273,7 +273,24 @@ impl Target for HttpTarget {
     }
 
     async fn reset(&self) -> Result<(), String> {
-        self.control_post("reset", &serde_json::json!({})).await.map(|_| ())
+        let Some(path) = self.profile.reset_path.as_deref() else {
+            return Err(format!("the {} profile names no reset route", self.profile.name));
+        };
+        let url = format!("{}{path}", self.endpoint.url.trim_end_matches('/'));
+        let answer = self
+            .client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .map_err(|e| format!("control call reset failed: {}", describe_reqwest(&e)))?;
+        let status = answer.status().as_u16();
+        if status >= 300 {
+            let text = answer.text().await.unwrap_or_default();
+            return Err(format!("control call reset answered HTTP {status}: {text}"));
+        }
+        Ok(())
     }
 
     fn reproduction(&self, request: &WireRequest) -> String {
