@@ -299,6 +299,26 @@ fn step_text(step: &StepResult) -> String {
     out
 }
 
+/// Longest line of a step shown in report.html: a page a person opens stays small; the whole
+/// text is in report.json.
+const HTML_LINE_LIMIT: usize = 600;
+
+/// `text` with every line longer than [`HTML_LINE_LIMIT`] characters cut, saying how long it was.
+fn summarised(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let len = line.chars().count();
+            if len <= HTML_LINE_LIMIT {
+                line.to_owned()
+            } else {
+                let head: String = line.chars().take(HTML_LINE_LIMIT).collect();
+                format!("{head}… ({len} characters; the whole line is in report.json)")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// How to set `$ENDPOINT` for the reproductions: the target's URL, or for the embedded endpoint
 /// (gone with the run) a reference endpoint started by hand.
 fn endpoint_hint(report: &Report) -> String {
@@ -479,7 +499,22 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
     for (op, c) in &report.operations {
         let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(op), c.calls, c.successes, rate(&c.steps), html_escape(&counts_line(&c.steps)));
     }
-    let _ = write!(out, "</table><h2>Scenarios</h2>");
+    out.push_str("</table>");
+    let _ = write!(out, "<h2>Per rule</h2><table><tr><th>rule</th><th>declared by scenarios</th><th>judged steps</th><th>steps conforming</th><th>summary</th></tr>");
+    for (rule, c) in &report.rules {
+        let summary = reference_model::clauses::find(rule).map(|c| c.summary).unwrap_or("");
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            html_escape(rule),
+            c.scenarios.total(),
+            c.steps.total(),
+            rate(&c.steps),
+            html_escape(summary)
+        );
+    }
+    out.push_str("</table>");
+    let _ = write!(out, "<h2>Scenarios</h2>");
     for s in &report.scenarios {
         let listed = match (&s.unexpected, &s.expected_deviation) {
             (Some(what), _) => format!(" — <span class=\"UNEXPECTED\">UNEXPECTED</span>: {}", html_escape(what)),
@@ -493,8 +528,14 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
             id = html_escape(&s.id),
             title = html_escape(&s.title)
         );
+        // A step that passed in every part is one line; the others show everything.
         for step in &s.steps {
-            let _ = write!(out, "<pre>{}</pre>", html_escape(&step_text(step)));
+            let text = if step.verdict == Verdict::Pass && step.differences.is_empty() {
+                format!("step {} {} -> PASS", step.index, step.operation.as_deref().unwrap_or("(control)"))
+            } else {
+                summarised(&step_text(step))
+            };
+            let _ = write!(out, "<pre>{}</pre>", html_escape(&text));
         }
         let _ = write!(out, "</details>");
     }
@@ -512,20 +553,7 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
             }
         }
     }
-    let _ = write!(out, "<h2>Per rule</h2><table><tr><th>rule</th><th>declared by scenarios</th><th>judged steps</th><th>steps conforming</th><th>summary</th></tr>");
-    for (rule, c) in &report.rules {
-        let summary = reference_model::clauses::find(rule).map(|c| c.summary).unwrap_or("");
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            html_escape(rule),
-            c.scenarios.total(),
-            c.steps.total(),
-            rate(&c.steps),
-            html_escape(summary)
-        );
-    }
-    out.push_str("</table></body></html>\n");
+    out.push_str("</body></html>\n");
     out
 }
 
@@ -633,5 +661,16 @@ mod tests {
         assert!(html.contains("&lt;bad&gt; &amp; co"), "{html}");
         assert!(!html.contains("<bad>"), "{html}");
         assert!(!html.contains("<script"), "{html}");
+        let tables = html.find("<h2>Per rule</h2>").expect("a per-rule table");
+        assert!(tables < html.find("<h2>Scenarios</h2>").expect("scenarios"), "the tables come first");
+    }
+
+    #[test]
+    fn long_lines_are_summarised_for_the_page() {
+        let long = "x".repeat(HTML_LINE_LIMIT + 10);
+        let text = summarised(&format!("short\n{long}"));
+        assert!(text.starts_with("short\n"));
+        assert!(text.ends_with(&format!("… ({} characters; the whole line is in report.json)", HTML_LINE_LIMIT + 10)), "{text}");
+        assert!(text.chars().count() < HTML_LINE_LIMIT + 80);
     }
 }
