@@ -248,7 +248,10 @@ fn bad_timeout() {
 fn unknown_target_profile() {
     let (outcome, report) = run(&["--target", "nonsense", "--filter", "exceptions/only-non-compliant"]);
     assert_eq!(outcome.code, Some(2), "{outcome:?}");
-    assert_eq!(outcome.stderr, "error: unknown target profile \"nonsense\"; known: reference, moto, localstack, aws, generic\n");
+    assert_eq!(
+        outcome.stderr,
+        "error: unknown target profile \"nonsense\"; known: reference, moto, localstack, aws, generic, or a profile file (*.toml)\n"
+    );
     assert!(report.is_none(), "no report for a run that never started");
 }
 

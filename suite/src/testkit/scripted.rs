@@ -55,7 +55,10 @@ Either the server is overloaded or there is an error in the application.</p>\n";
 pub fn html_500() -> Peer {
     spawn(
         "html-500",
-        Router::new().fallback(|| async { fixed(StatusCode::INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", MOTO_HTML_500) }),
+        Router::new()
+            // As moto does, it empties its state on POST /moto-api/reset (the moto profile's reset).
+            .route("/moto-api/reset", axum::routing::post(|| async { fixed(StatusCode::OK, "application/json", "{}") }))
+            .fallback(|| async { fixed(StatusCode::INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", MOTO_HTML_500) }),
     )
 }
 
