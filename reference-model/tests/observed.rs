@@ -1,4 +1,5 @@
-//! The cases of `shared/real-service/observed.json` the model can express, one test per case id
+//! The cases of `fixtures/real-service/observed.json` (the repository's copy of the team's
+//! file; see its SOURCE.md) the model can express, one test per case id
 //! (requests as recorded; placeholders such as `<n>` filled in). Each holds as a SHOULD-level
 //! fact of the real service.
 
@@ -227,14 +228,22 @@ const KNOWN_CASES: [&str; 8] = reference_model::clauses::OBSERVED_CASES;
 #[test]
 fn every_observed_case_has_a_test() {
     let source = include_str!("observed.rs");
-    let mut ids: Vec<String> = KNOWN_CASES.iter().map(|s| s.to_string()).collect();
-    // The team's shared file lives outside this repository; when it is there, new cases in it
-    // must get a test here too.
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/real-service/observed.json");
-    if let Ok(text) = std::fs::read_to_string(shared) {
-        let cases: Value = serde_json::from_str(&text).expect("observed.json is JSON");
-        ids = cases.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
-    }
+    // Every case of the repository's copy needs a test here, and the model's list must be
+    // exactly those cases. A missing copy is a failure, never a smaller check.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/real-service/observed.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let cases: Value = serde_json::from_str(&text).expect("observed.json is JSON");
+    let ids: Vec<String> = cases
+        .as_array()
+        .expect("observed.json is an array")
+        .iter()
+        .map(|c| c["id"].as_str().expect("every case has an id").to_owned())
+        .collect();
+    let mut sorted_ids = ids.clone();
+    sorted_ids.sort();
+    let mut known: Vec<String> = KNOWN_CASES.iter().map(|s| s.to_string()).collect();
+    known.sort();
+    assert_eq!(sorted_ids, known, "OBSERVED_CASES must list exactly the cases of {}", path.display());
     for id in ids {
         let name = format!("fn observed_{}", id.replace('-', "_"));
         assert!(source.contains(&name), "observed case {id} has no test {name}");

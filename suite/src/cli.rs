@@ -6,6 +6,8 @@
 use crate::report::render;
 use crate::session::{self, RunOptions};
 use clap::{Parser, Subcommand};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,7 +31,7 @@ pub enum Command {
     /// Run one scenario and print every step with a curl command that reproduces it.
     Replay(ReplayArgs),
     /// Delete the Config rules and remediation configurations the suite created (names rsuite-*).
-    Cleanup(TargetArgs),
+    Cleanup(CleanupArgs),
     /// Run the scenarios and write each one's normalised transcript to snapshots/<target>/.
     Record(RecordArgs),
     /// Write a draft expectation file from a report.json, keeping the reason of every entry
@@ -86,6 +88,34 @@ pub struct TargetArgs {
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+}
+
+/// `cleanup` has no embedded endpoint to fall back on (a fresh one is empty), so its help must
+/// not promise one: the endpoint is required, from the flag or the environment.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CleanupArgs {
+    /// Endpoint to clean up (required: `--endpoint`, AWS_ENDPOINT_URL_CONFIG_SERVICE or
+    /// AWS_ENDPOINT_URL); there is no embedded endpoint here, since a fresh one is empty.
+    #[arg(long, env = "AWS_ENDPOINT_URL_CONFIG_SERVICE")]
+    pub endpoint: Option<String>,
+    /// What the target is: reference, moto, localstack, aws or generic.
+    #[arg(long = "target")]
+    pub profile: Option<String>,
+    /// Region to sign for.
+    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Needed to clean up an endpoint that is not on this machine.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+}
+
+impl From<CleanupArgs> for TargetArgs {
+    fn from(c: CleanupArgs) -> Self {
+        TargetArgs { endpoint: c.endpoint, profile: c.profile, region: c.region, allow_remote: c.allow_remote, timeout: c.timeout }
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -177,6 +207,9 @@ fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>
         return Err(setup_error("--timeout must be a positive number of seconds"));
     }
     let endpoint = target.endpoint.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
+    if let Some(given) = &endpoint {
+        check_endpoint_url(given).map_err(setup_error)?;
+    }
     let mut options = RunOptions::embedded(seed.unwrap_or_else(fresh_seed));
     options.endpoint = endpoint;
     options.profile = target.profile.clone();
@@ -185,6 +218,50 @@ fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>
     options.allow_remote = target.allow_remote;
     options.timeout = Duration::from_secs_f64(target.timeout);
     Ok(options)
+}
+
+/// Why an endpoint is not a URL the suite can send requests to. Checked before the loopback
+/// test, so that `127.0.0.1:1` is not mistaken for a remote host.
+#[derive(Debug, PartialEq, Eq)]
+enum EndpointUrlError {
+    /// `host:port` without `http://`: the URL crate reads no URL at all (an IP first) or takes
+    /// the host for the scheme (`localhost:4566`).
+    NoScheme { given: String },
+    /// A URL, but not one spoken over HTTP.
+    UnsupportedScheme { given: String, scheme: String },
+    /// Not a URL, or one without a host.
+    Invalid { given: String, reason: String },
+}
+
+impl std::fmt::Display for EndpointUrlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoScheme { given } => {
+                write!(f, "endpoint {given} has no scheme; the URL needs one, e.g. http://{given}")
+            }
+            Self::UnsupportedScheme { given, scheme } => {
+                write!(f, "endpoint {given} has the scheme {scheme:?}; the URL needs http:// or https://")
+            }
+            Self::Invalid { given, reason } => write!(f, "endpoint {given:?} is not a URL: {reason}"),
+        }
+    }
+}
+
+fn check_endpoint_url(given: &str) -> Result<(), EndpointUrlError> {
+    let with_http_has_host = || url::Url::parse(&format!("http://{given}")).is_ok_and(|u| u.host().is_some());
+    match url::Url::parse(given) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => match u.host() {
+            Some(_) => Ok(()),
+            None => Err(EndpointUrlError::Invalid { given: given.to_owned(), reason: "it has no host".to_owned() }),
+        },
+        // `localhost:4566` parses with the scheme "localhost" and no authority.
+        Ok(_) if !given.contains("://") && with_http_has_host() => Err(EndpointUrlError::NoScheme { given: given.to_owned() }),
+        Ok(u) => Err(EndpointUrlError::UnsupportedScheme { given: given.to_owned(), scheme: u.scheme().to_owned() }),
+        Err(url::ParseError::RelativeUrlWithoutBase) if with_http_has_host() => {
+            Err(EndpointUrlError::NoScheme { given: given.to_owned() })
+        }
+        Err(e) => Err(EndpointUrlError::Invalid { given: given.to_owned(), reason: e.to_string() }),
+    }
 }
 
 fn fresh_seed() -> u64 {
@@ -332,6 +409,7 @@ fn list(args: ListArgs) -> ExitCode {
         Ok(s) => session::select(s, &args.filter, &args.rule),
         Err(e) => return setup_error(e),
     };
+    let mut text = String::new();
     if args.rules {
         for clause in reference_model::clauses::CLAUSES {
             let checking: Vec<&str> =
@@ -341,16 +419,42 @@ fn list(args: ListArgs) -> ExitCode {
                 reference_model::clauses::Coverage::Modelled => format!("{} scenario(s)", checking.len()),
                 reference_model::clauses::Coverage::NotModelled(why) => format!("not testable: {why}"),
             };
-            println!("{:<11} {:<60} {}", clause.id, clause.summary, coverage);
+            let _ = writeln!(text, "{:<11} {:<60} {}", clause.id, clause.summary, coverage);
         }
     } else {
         for s in &scenarios {
             let needs: Vec<String> = s.needs.iter().map(|c| c.to_string()).collect();
-            println!("{:<55} {:>2} steps  rules {}  {}", s.id, s.steps.len(), s.rules.join(","), if needs.is_empty() { String::new() } else { format!("needs {}", needs.join(",")) });
+            let _ = writeln!(text, "{:<55} {:>2} steps  rules {}  {}", s.id, s.steps.len(), s.rules.join(","), if needs.is_empty() { String::new() } else { format!("needs {}", needs.join(",")) });
         }
-        println!("{} scenarios", scenarios.len());
+        let _ = writeln!(text, "{} scenarios", scenarios.len());
     }
-    ExitCode::SUCCESS
+    emit(&text)
+}
+
+/// Writes a command's output to stdout. A reader that stops early (`list | head -1`) closes
+/// the pipe: that ends the command quietly with success, where `println!` would panic.
+fn emit(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => setup_error(format!("cannot write to stdout: {e}")),
+    }
+}
+
+/// An I/O error as a person reads it: `No such file or directory`, without `(os error 2)`.
+fn io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// True when a `replay` argument names a file rather than a scenario id: it exists, or it has
+/// a directory part and the `.json` extension (ids have a `/` but never the extension).
+fn looks_like_a_path(arg: &str) -> bool {
+    std::path::Path::new(arg).exists() || (arg.contains('/') && arg.ends_with(".json"))
 }
 
 fn replay(args: ReplayArgs) -> ExitCode {
@@ -359,8 +463,12 @@ fn replay(args: ReplayArgs) -> ExitCode {
         Err(code) => return code,
     };
     let path = PathBuf::from(&args.scenario);
-    let scenario = if path.is_file() {
-        match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| crate::scenario::Scenario::parse(&t, &path).map_err(|e| e.to_string())) {
+    let scenario = if looks_like_a_path(&args.scenario) {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => return setup_error(format!("cannot read {}: {}", args.scenario, io_message(&e))),
+        };
+        match crate::scenario::Scenario::parse(&text, &path) {
             Ok(s) => s,
             Err(e) => return setup_error(e),
         }
@@ -373,6 +481,17 @@ fn replay(args: ReplayArgs) -> ExitCode {
             Err(e) => return setup_error(e),
         }
     };
+    // A step the scenario does not have would print a bare header and pass for a replay.
+    if let Some(step) = args.step {
+        let len = scenario.steps.len();
+        if step == 0 || step > len {
+            return setup_error(format!(
+                "--step {step}: scenario {} has {len} {}; give a step from 1 to {len}",
+                scenario.id,
+                if len == 1 { "step" } else { "steps" }
+            ));
+        }
+    }
     options.quiet = true;
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -390,8 +509,10 @@ fn replay(args: ReplayArgs) -> ExitCode {
     match outcome {
         Err(e) => setup_error(e),
         Ok(result) => {
-            print!("{}", render::replay(&result, args.step));
-            if result.verdict.conforms() || result.verdict == crate::verdict::Verdict::Skipped {
+            let written = emit(&render::replay(&result, args.step));
+            if written != ExitCode::SUCCESS {
+                written
+            } else if result.verdict.conforms() || result.verdict == crate::verdict::Verdict::Skipped {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(EXIT_DEVIATIONS)
@@ -400,8 +521,8 @@ fn replay(args: ReplayArgs) -> ExitCode {
     }
 }
 
-fn cleanup(args: TargetArgs) -> ExitCode {
-    let options = match run_options(&args, None, None) {
+fn cleanup(args: CleanupArgs) -> ExitCode {
+    let options = match run_options(&args.into(), None, None) {
         Ok(o) => o,
         Err(code) => return code,
     };

@@ -320,6 +320,107 @@ fn replay_of_an_unknown_id() {
     assert!(outcome.stdout.is_empty());
 }
 
+#[rstest]
+#[case::ipv4_and_port("127.0.0.1:1")]
+#[case::name_and_port("localhost:4566")]
+fn endpoint_without_a_scheme_asks_for_one(#[case] endpoint: &str) {
+    let (outcome, report) = run(&["--endpoint", endpoint]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(
+        outcome.stderr,
+        format!("error: endpoint {endpoint} has no scheme; the URL needs one, e.g. http://{endpoint}\n")
+    );
+    assert!(!outcome.stderr.contains("--allow-remote"), "{outcome:?}");
+    assert!(report.is_none());
+}
+
+#[test]
+fn endpoint_with_a_scheme_other_than_http_is_refused() {
+    let outcome = suite(&["cleanup", "--endpoint", "ftp://127.0.0.1:1"]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(outcome.stderr, "error: endpoint ftp://127.0.0.1:1 has the scheme \"ftp\"; the URL needs http:// or https://\n");
+}
+
+#[test]
+fn cleanup_help_says_the_endpoint_is_required() {
+    let outcome = suite(&["cleanup", "--help"]);
+    assert_eq!(outcome.code, Some(0), "{outcome:?}");
+    assert!(!outcome.stdout.contains("embedded reference endpoint is started"), "{outcome:?}");
+    assert!(!outcome.stdout.contains("the embedded endpoint is started"), "{outcome:?}");
+    assert!(outcome.stdout.contains("Endpoint to clean up (required"), "{outcome:?}");
+    // And it is: without one, cleanup refuses to start.
+    let bare = suite(&["cleanup"]);
+    assert_eq!(bare.code, Some(2), "{bare:?}");
+    assert_eq!(bare.stderr, "error: cleanup needs --endpoint (the embedded endpoint starts empty)\n");
+}
+
+/// `list | head -1`: the reader is gone before the first line. The pipe's read end is closed
+/// before the child starts, so the write fails every time, not only when the race is lost.
+#[rstest]
+#[case::scenarios(&["list"])]
+#[case::rules(&["list", "--rules"])]
+fn list_into_a_closed_pipe_exits_quietly(#[case] args: &[&str]) {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let cwd = TempDir::new("cli-pipe");
+    let output = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd.path())
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // 0, or 141 by the shell's convention; never a panic (101).
+    assert!(matches!(output.status.code(), Some(0 | 141)), "{:?}\n{stderr}", output.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[rstest]
+#[case::absolute("/missing.json")]
+#[case::relative("scenarios/missing.json")]
+fn replay_of_a_missing_file_says_it_cannot_be_read(#[case] file: &str) {
+    let outcome = suite(&["replay", file]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(outcome.stderr, format!("error: cannot read {file}: No such file or directory\n"));
+    assert!(outcome.stdout.is_empty(), "{outcome:?}");
+}
+
+#[test]
+fn replay_of_a_directory_says_it_cannot_be_read() {
+    let dir = TempDir::new("cli-replay-dir");
+    let arg = path_arg(dir.path());
+    let outcome = suite(&["replay", &arg]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(outcome.stderr, format!("error: cannot read {arg}: Is a directory\n"));
+}
+
+#[rstest]
+#[case::beyond(99)]
+#[case::zero(0)]
+fn replay_of_a_step_the_scenario_does_not_have(#[case] step: usize) {
+    let file = testdata("calls-only/scenarios/describe-exceptions.json");
+    let outcome = suite(&["replay", &path_arg(&file), "--step", &step.to_string()]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert_eq!(
+        outcome.stderr,
+        format!("error: --step {step}: scenario calls/describe-exceptions has 2 steps; give a step from 1 to 2\n")
+    );
+    assert!(outcome.stdout.is_empty(), "nothing replayed: {outcome:?}");
+}
+
+#[test]
+fn replay_of_an_existing_step_prints_only_that_step() {
+    let outcome = suite(&["replay", "exceptions/only-non-compliant", "--step", "4"]);
+    assert_eq!(outcome.code, Some(0), "{outcome:?}");
+    assert_eq!(outcome.stdout.matches("curl -sS -i -X POST").count(), 1, "{outcome:?}");
+    assert!(outcome.stdout.contains("StarlingDoveService.PutRemediationExceptions'"), "{outcome:?}");
+    assert!(!outcome.stdout.contains("StarlingDoveService.DescribeRemediationExceptions'"), "{outcome:?}");
+    assert!(outcome.stdout.starts_with("PASS exceptions/only-non-compliant: "), "{outcome:?}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Interruption: Ctrl-C (SIGINT) ends a run at once, still deleting what it created.
 

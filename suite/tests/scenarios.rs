@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The cases of `shared/real-service/observed.json` the model can express; each needs a
+/// The cases of `fixtures/real-service/observed.json` the model can express; each needs a
 /// scenario `observed/<case-id>.json` that lists it in `observed`.
 const EXPRESSIBLE_OBSERVED_CASES: [&str; 8] = reference_model::clauses::OBSERVED_CASES;
 
@@ -173,16 +173,16 @@ fn every_modelled_rule_is_checked_by_a_scenario() {
 fn every_expressible_observed_case_has_its_scenario() {
     let scenarios = corpus();
     let mut problems = Vec::new();
-    // The team's shared file lives outside this repository; when it is there, the list above
-    // must name only its cases.
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/real-service/observed.json");
-    if let Ok(text) = std::fs::read_to_string(&shared) {
-        let cases: Value = serde_json::from_str(&text).expect("observed.json is JSON");
-        let ids: BTreeSet<&str> = cases.as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
-        for id in EXPRESSIBLE_OBSERVED_CASES {
-            if !ids.contains(id) {
-                problems.push(format!("{id} is not a case of {}", shared.display()));
-            }
+    // The repository's copy of the team's file (fixtures/real-service/SOURCE.md): the list
+    // above must name only its cases. A missing copy is a failure, never a smaller check.
+    let observed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/real-service/observed.json");
+    let text = std::fs::read_to_string(&observed).unwrap_or_else(|e| panic!("cannot read {}: {e}", observed.display()));
+    let cases: Value = serde_json::from_str(&text).expect("observed.json is JSON");
+    let ids: BTreeSet<&str> = cases.as_array().expect("observed.json is an array").iter().map(|c| c["id"].as_str().expect("every case has an id")).collect();
+    assert!(!ids.is_empty(), "{} has no case", observed.display());
+    for id in EXPRESSIBLE_OBSERVED_CASES {
+        if !ids.contains(id) {
+            problems.push(format!("{id} is not a case of {}", observed.display()));
         }
     }
     for id in EXPRESSIBLE_OBSERVED_CASES {

@@ -3,7 +3,8 @@
 //! CLI doing a signed put/describe/delete round trip (scripts/server/aws_cli_roundtrip.py).
 //!
 //! The clients live in a venv under `target/venv-clients`, created by this test when missing
-//! (`python3 -m venv` + `pip install boto3 awscli`, about a minute once) and reused after.
+//! (`python3 -m venv` + `pip install -r scripts/server/clients-requirements.txt`, about a minute
+//! once) and reused after while it holds exactly the pinned versions.
 
 use remediation_suite::server::{start_in_background, ServerConfig};
 use std::path::{Path, PathBuf};
@@ -32,30 +33,72 @@ fn assert_success(what: &str, output: &Output) {
     );
 }
 
-/// The venv's bin directory, with boto3 and awscli installed. Tests of this binary share one
-/// venv, so its creation is serialised.
+/// The one place the client versions are written.
+fn requirements() -> PathBuf {
+    workspace().join("scripts/server/clients-requirements.txt")
+}
+
+/// The pins of the requirements file as `name==version` lines, lower-cased as pip prints them;
+/// every line that is not a comment must pin an exact version.
+fn pins() -> Vec<String> {
+    let path = requirements();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let pins: Vec<String> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (name, version) = l.split_once("==").unwrap_or_else(|| panic!("{}: {l:?} is not pinned with ==", path.display()));
+            assert!(
+                !name.is_empty() && !version.is_empty() && version.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'),
+                "{}: {l:?} is not an exact version",
+                path.display()
+            );
+            format!("{}=={version}", name.trim().to_ascii_lowercase())
+        })
+        .collect();
+    for client in ["boto3", "awscli"] {
+        assert!(pins.iter().any(|p| p.starts_with(&format!("{client}=="))), "{} does not pin {client}", path.display());
+    }
+    pins
+}
+
+/// True when the venv at `bin` holds exactly the pinned versions and the `aws` command.
+fn holds_pins(bin: &Path, pins: &[String]) -> bool {
+    let Ok(freeze) = Command::new(bin.join("python")).args(["-m", "pip", "freeze", "--disable-pip-version-check"]).output() else {
+        return false;
+    };
+    let installed: Vec<String> = String::from_utf8_lossy(&freeze.stdout).lines().map(|l| l.trim().to_ascii_lowercase()).collect();
+    freeze.status.success() && pins.iter().all(|p| installed.contains(p)) && bin.join("aws").exists()
+}
+
+/// The venv's bin directory, with the pinned boto3 and awscli installed. Tests of this binary
+/// share one venv, so its creation is serialised; a venv with other versions is rebuilt.
 fn venv_bin() -> PathBuf {
     static CREATING: Mutex<()> = Mutex::new(());
     let _guard = CREATING.lock().unwrap_or_else(|p| p.into_inner());
+    let pins = pins();
     let venv = target_dir().join("venv-clients");
     let bin = venv.join("bin");
-    let ready = |bin: &Path| {
-        Command::new(bin.join("python"))
-            .args(["-c", "import boto3, awscli"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-            && bin.join("aws").exists()
-    };
-    if ready(&bin) {
+    if holds_pins(&bin, &pins) {
         return bin;
     }
-    assert_success("python3 -m venv", &run(Command::new("python3").arg("-m").arg("venv").arg(&venv)));
+    assert_success("python3 -m venv --clear", &run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv)));
     assert_success(
-        "pip install boto3 awscli",
-        &run(Command::new(bin.join("pip")).args(["install", "--quiet", "--disable-pip-version-check", "boto3", "awscli"])),
+        "pip install -r clients-requirements.txt",
+        &run(Command::new(bin.join("pip")).args(["install", "--quiet", "--disable-pip-version-check", "-r"]).arg(requirements())),
     );
-    assert!(ready(&bin), "boto3 and awscli are still not importable from {}", venv.display());
+    assert!(holds_pins(&bin, &pins), "{} does not hold {pins:?} after installing them", venv.display());
     bin
+}
+
+/// Unpinned clients drift under the tests from one clone to the next; the pins are checked
+/// without Python, so a loose line fails here even where the venv already exists.
+#[test]
+fn client_versions_are_pinned_exactly() {
+    let pins = pins();
+    assert!(pins.iter().any(|p| p.starts_with("boto3==1.")), "{pins:?}");
+    assert!(pins.iter().any(|p| p.starts_with("awscli==1.")), "{pins:?}");
 }
 
 fn script(name: &str) -> PathBuf {

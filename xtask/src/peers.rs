@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Peer {
     Moto,
     LocalStack,
@@ -24,7 +24,7 @@ impl Peer {
     fn venv(self) -> PathBuf {
         root().join("target").join(format!("venv-{}", self.name()))
     }
-    /// Versions known to work here (shared/peers.md): LocalStack 4.14.0 is the newest that runs
+    /// Versions known to work here (the team's peers notes): LocalStack 4.14.0 is the newest that runs
     /// on Python 3.11, with four pins.
     fn packages(self) -> &'static [&'static str] {
         match self {
