@@ -417,7 +417,7 @@ fn parent_member(member: &str) -> Option<&str> {
     member.rfind('.').map(|i| &member[..i])
 }
 
-/// The cases of `shared/real-service/observed.json` the model expresses (each has a test in
+/// The cases of `fixtures/real-service/observed.json` the model expresses (each has a test in
 /// `tests/observed.rs` and a scenario `observed/<case-id>.json`).
 pub const OBSERVED_CASES: [&str; 8] = [
     "rc-put-ok",

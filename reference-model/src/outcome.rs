@@ -20,7 +20,7 @@ use std::fmt;
 pub enum Level {
     /// The model's own choice where nothing is known (see ASSUMPTIONS.md).
     May,
-    /// Observed from the real service (`shared/real-service/observed.json`, cited by case id).
+    /// Observed from the real service (`fixtures/real-service/observed.json`, cited by case id).
     Should,
     /// Stated by the documentation or the service model.
     Must,

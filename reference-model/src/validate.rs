@@ -491,7 +491,7 @@ mod tests {
 
     #[test]
     fn observed_enum_message_is_reproduced() {
-        // pe-bad-compliance-type in shared/real-service/observed.json.
+        // pe-bad-compliance-type in fixtures/real-service/observed.json.
         let body = json!({
             "Evaluations": [{
                 "ComplianceResourceType": "AWS::::Account",

@@ -5,7 +5,7 @@
 //! left out. A test walks the embedded service model and fails if it holds a limit the table
 //! lacks (or the other way round), so a newer service model cannot slip a limit past us.
 //!
-//! Paths are written as in `shared/spec/table.md`: `A[].B{key}` / `A[].B{value}.C`.
+//! Paths are written as in `fixtures/service-model/table.md`: `A[].B{key}` / `A[].B{value}.C`.
 
 mod common;
 
@@ -54,7 +54,7 @@ macro_rules! rows {
     };
 }
 
-/// Every limit of every input member (botocore 1.44.8; `shared/spec/table.md` for the nine
+/// Every limit of every input member (botocore 1.44.8; `fixtures/service-model/table.md` for the nine
 /// remediation operations, the service model for the rule calls).
 #[rustfmt::skip]
 const TABLE: &[Row] = rows![
@@ -659,7 +659,7 @@ fn boundary_table_holds_every_limit_of_the_service_model_and_no_other() {
 
 #[test]
 fn boundary_table_matches_the_shared_constraint_table_for_the_nine_operations() {
-    // shared/spec/table.md (the team's table) as embedded in fixtures/: every Min/Max there
+    // fixtures/service-model/table.md (the team's table): every Min/Max there
     // appears in our table with the same values.
     let table = include_str!("../../fixtures/service-model/table.md");
     let mut checked = 0;

@@ -49,7 +49,7 @@ pub struct Scenario {
     pub title: String,
     /// The rule IDs this scenario checks (rules.md / `reference_model::clauses`).
     pub rules: Vec<String>,
-    /// Cases of `shared/real-service/observed.json` this scenario reproduces.
+    /// Cases of `fixtures/real-service/observed.json` this scenario reproduces.
     pub observed: Vec<String>,
     /// Declared plus derived capabilities: everything some step needs.
     pub needs: BTreeSet<Capability>,

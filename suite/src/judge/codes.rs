@@ -1,8 +1,8 @@
 //! Which error codes an answer may carry at all, and how far a code may stray from the model's.
 //!
 //! The service model lists the errors each operation declares (R-PRC-09 and its siblings); the
-//! AWS JSON 1.1 protocol adds the errors every service can answer (`shared/spec/protocol.md`,
-//! "Common errors"). The model's outcome decides which code is right. A different code is a
+//! AWS JSON 1.1 protocol adds the errors every service can answer (the AWS
+//! "Common Errors" list). The model's outcome decides which code is right. A different code is a
 //! MUST difference, except for the pairs the real service was seen to vary between, which
 //! are SHOULD.
 
