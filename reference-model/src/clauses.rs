@@ -100,7 +100,7 @@ pub const CLAUSES: &[Clause] = &[
     clause!("R-DRE-05", "NextToken from the previous response gives the next page"),
     clause!("R-DRE-06", "modelled errors: InvalidNextToken, InvalidParameterValue"),
     clause!("R-DRE-07", "only ConfigRuleName is required; ResourceKeys 1..100 when present"),
-    clause!("R-DRE-08", "the output list is declared with at most 25 items", not: "conflicts with Limit up to 100 (M-05); the model follows Limit, see A-15"),
+    clause!("R-DRE-08", "the output list is declared with at most 25 items"),
     clause!("R-DelRE-01", "Delete removes the exceptions of the given keys"),
     clause!("R-DelRE-02", "NoSuchRemediationExceptionException for an exception that does not exist"),
     clause!("R-DelRE-03", "keys not deleted come back in FailedBatches"),

@@ -422,6 +422,26 @@ fn r_dre_04_the_default_page_is_25_and_0_means_the_default() {
 }
 
 #[test]
+fn r_dre_08_a_limit_above_25_may_also_be_capped_at_the_declared_25() {
+    let mut w = thirty_exceptions();
+    let outcome = call(&mut w, Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r", "Limit": 30}));
+    assert_eq!(outcome.alternatives.len(), 2, "Limit followed, or capped at 25");
+    assert_eq!(page_ids(&ok(&outcome)).len(), 30);
+    let capped = &outcome.alternatives[1];
+    assert_eq!((capped.provenance, capped.basis), (Level::May, "A-15"));
+    assert_eq!(capped.covers, vec!["R-DRE-08"], "only the capped answer checks the declared maximum");
+    assert!(!outcome.clauses.contains(&"R-DRE-08"));
+    let Reply::Success(page) = &capped.reply else { panic!("a success") };
+    assert_eq!(page_ids(page), ids(25));
+    // Its token resumes after the 25th, whatever Limit the next page asks for.
+    let next = describe(&mut w, json!({"ConfigRuleName": "r", "Limit": 30, "NextToken": page["NextToken"]}));
+    assert_eq!(page_ids(&next), vec!["b25", "b26", "b27", "b28", "b29"]);
+    // Nothing to cap: one answer.
+    let few = call(&mut w, Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r", "Limit": 26, "NextToken": page["NextToken"]}));
+    assert_eq!(few.alternatives.len(), 1);
+}
+
+#[test]
 fn r_dre_05_next_token_continues_and_the_last_page_has_none() {
     let mut w = thirty_exceptions();
     let first = describe(&mut w, json!({"ConfigRuleName": "r"}));

@@ -14,6 +14,10 @@ use serde_json::json;
 /// `FailedRemediationExceptionBatch.FailedItems` holds at most 25 items in the service model.
 pub const MAX_FAILED_ITEMS_PER_BATCH: usize = 25;
 
+/// `DescribeRemediationExceptionsResponse.RemediationExceptions` holds at most 25 items in the
+/// service model, although Limit goes to 100 (R-DRE-08, M-05).
+pub const MAX_EXCEPTIONS_PER_PAGE: usize = 25;
+
 /// The text the model uses for a key whose resource is not NON_COMPLIANT.
 pub const NOT_NON_COMPLIANT: &str =
     "Remediation exceptions can only be placed on resources that are NON_COMPLIANT under the rule.";
@@ -208,15 +212,26 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
     }
     let all: Vec<(&ResourceRef, &StoredException)> = of_rule.collect();
     let page_size = if req.limit == 0 { defaults::EXCEPTIONS_PAGE } else { req.limit as usize };
-    match paging::page(all, |(res, _)| sort_key(res), page_size, req.next_token.as_deref(), "DescribeRemediationExceptions", rule.as_str()) {
-        Ok((page, next_token)) => {
-            let remediation_exceptions = page.into_iter().map(wire).collect();
-            let mut outcome =
-                Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions, next_token }))
-                    .clauses(&["R-DRE-01", "R-DRE-02", "R-DRE-04", "R-DRE-05"])
-                    .clauses(LISTING_SHOWS);
+    let listing = |size: usize| {
+        paging::page(all.clone(), |(res, _)| sort_key(res), size, req.next_token.as_deref(), "DescribeRemediationExceptions", rule.as_str())
+            .map(|(page, next_token)| body(&DescribeRemediationExceptionsResponse { remediation_exceptions: page.into_iter().map(wire).collect(), next_token }))
+    };
+    match listing(page_size) {
+        Ok(preferred) => {
+            let mut outcome = Outcome::ok(preferred.clone())
+                .clauses(&["R-DRE-01", "R-DRE-02", "R-DRE-04", "R-DRE-05"])
+                .clauses(LISTING_SHOWS);
             if req.limit == 0 {
                 outcome = outcome.clause("R-PAG-03");
+            }
+            // a Limit above 25 may also be capped at the 25 items the output list is
+            // declared with (R-DRE-08, M-05); the token then resumes after the 25th.
+            if page_size > MAX_EXCEPTIONS_PER_PAGE {
+                if let Ok(capped) = listing(MAX_EXCEPTIONS_PER_PAGE) {
+                    if capped != preferred {
+                        outcome = outcome.or(Alternative::success(capped).provenance(Level::May).basis("A-15").covers("R-DRE-08"));
+                    }
+                }
             }
             outcome
         }
