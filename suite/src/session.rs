@@ -199,6 +199,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         crate::runner::interrupt();
     });
     let mut unanswered = 0;
+    // Why the run stopped early, when it did: the report of what ran is still written.
+    let mut stopped: Option<String> = None;
     for s in &selected {
         if crate::runner::interrupted() {
             break;
@@ -213,16 +215,13 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
             p.inc(1);
         }
         if options.max_unanswered > 0 && unanswered >= options.max_unanswered {
-            if let Some(p) = progress {
-                p.finish_and_clear();
-            }
-            watcher.abort();
             let last = results.last().and_then(|r| r.steps.last()).and_then(|s| s.note.clone()).unwrap_or_default();
-            return Err(SetupError(format!(
+            stopped = Some(format!(
                 "the target stopped answering: {unanswered} scenarios in a row got no answer ({last}); stopped after {} of {} scenarios",
                 results.len(),
                 selected.len()
-            )));
+            ));
+            break;
         }
     }
     if let Some(p) = progress {
@@ -278,7 +277,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
             report.expectations.leftovers.push(format!("{}: {leftover}", r.id));
         }
     }
-    if options.sequences > 0 {
+    if options.sequences > 0 && stopped.is_none() {
         let generate_options = GenerateOptions {
             seed: options.seed,
             sequences: options.sequences,
@@ -319,6 +318,10 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     }
     if let Some(dir) = &options.out_dir {
         write_reports(&report, dir).map_err(|e| SetupError(format!("cannot write reports to {}: {e}", dir.display())))?;
+    }
+    if let Some(why) = stopped {
+        let written = options.out_dir.as_ref().map(|d| format!("; the report of what ran is in {}", d.display())).unwrap_or_default();
+        return Err(SetupError(format!("{why}{written}")));
     }
     Ok(report)
 }

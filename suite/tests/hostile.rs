@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// timeouts of 1 s at most, plus the pre-flight check and the set-up.
 const BOUND: Duration = Duration::from_secs(20);
 
-fn run_against(url: &str) -> (Option<i32>, String, Duration) {
+fn run_against(url: &str) -> (Option<i32>, String, Duration, Option<serde_json::Value>) {
     let out = TempDir::new("hostile");
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_remediation-suite"))
@@ -39,7 +39,8 @@ fn run_against(url: &str) -> (Option<i32>, String, Duration) {
     let mut printed = String::new();
     child.stdout.take().expect("stdout").read_to_string(&mut printed).expect("stdout is read");
     child.stderr.take().expect("stderr").read_to_string(&mut printed).expect("stderr is read");
-    (status.code(), printed, elapsed)
+    let report = std::fs::read(out.path().join("report.json")).ok().map(|b| serde_json::from_slice(&b).expect("report.json is JSON"));
+    (status.code(), printed, elapsed, report)
 }
 
 #[rstest]
@@ -49,9 +50,17 @@ fn run_against(url: &str) -> (Option<i32>, String, Duration) {
 #[case::garbage(testkit::garbage_json as fn() -> Peer, 1, "not JSON")]
 fn a_hostile_target_ends_the_run_quickly_and_clearly(#[case] peer: fn() -> Peer, #[case] code: i32, #[case] says: &str) {
     let peer = peer();
-    let (exit, printed, elapsed) = run_against(&peer.url);
+    let (exit, printed, elapsed, report) = run_against(&peer.url);
     assert_eq!(exit, Some(code), "{printed}");
     assert!(printed.contains(says), "the message says why ({says:?}):\n{printed}");
     assert!(!printed.contains("panicked"), "{printed}");
     assert!(elapsed < BOUND, "took {elapsed:?} (bound {BOUND:?}):\n{printed}");
+    // The report says how far the run got: the scenarios that ran, each an ERROR.
+    let report = report.expect("a report of what ran is written");
+    let ran = report["scenarios"].as_array().expect("scenarios").len();
+    assert!(ran >= 3, "{ran} scenarios in the report");
+    if code == 2 {
+        assert!(printed.contains(&format!("stopped after {ran} of ")), "{printed}");
+        assert!(report["scenarios"].as_array().unwrap().iter().all(|s| s["verdict"] == "ERROR"), "{report}");
+    }
 }
