@@ -34,6 +34,9 @@ fn pages_whole_account(op: Operation, request: &[u8], outcome: &Outcome) -> bool
     !names && pages
 }
 
+/// Most other states a scenario follows at once (each costs a model call per step).
+const MAX_CANDIDATE_STATES: usize = 8;
+
 /// What every scenario of one run shares.
 #[derive(Clone, Debug)]
 pub struct RunSettings {
@@ -163,6 +166,11 @@ struct Run<'a, T: Target> {
     model_bindings: BTreeMap<String, Value>,
     target_bindings: BTreeMap<String, Value>,
     identities: Identities,
+    /// Other states the target may be in: an earlier answer matched several alternatives alike
+    /// an older evaluation ignored or stored). Each follows every step; a later answer
+    /// the model's state cannot explain but one of these can makes it the model's state (the
+    /// idea of Knossos: an answer is valid if some allowed history explains it).
+    candidates: Vec<World>,
     created_rules: BTreeSet<String>,
     execution_states: BTreeMap<(String, String, String), ExecutionState>,
 }
@@ -217,6 +225,7 @@ pub async fn run_scenario_hooked<T: Target>(
         model_bindings: BTreeMap::new(),
         target_bindings: BTreeMap::new(),
         identities: Identities::default(),
+        candidates: Vec::new(),
         created_rules: BTreeSet::new(),
         execution_states: BTreeMap::new(),
     };
@@ -296,6 +305,9 @@ impl<T: Target> Run<'_, T> {
                 record.kind = StepKind::Advance;
                 self.now = self.now + Millis((seconds * 1000.0).round() as i64);
                 self.world.advance_to(self.now);
+                for world in &mut self.candidates {
+                    world.advance_to(self.now);
+                }
                 if let Err(e) = self.target.set_clock(self.now.seconds_f64()).await {
                     record.verdict = Verdict::Error;
                     record.note = Some(format!("cannot advance the target's clock: {e}"));
@@ -333,6 +345,9 @@ impl<T: Target> Run<'_, T> {
         };
         record.request = Some(target_json);
         let model_answer = self.world.control(&model_action, self.now);
+        for world in &mut self.candidates {
+            let _ = world.control(&model_action, self.now);
+        }
         let target_answer = self.target.control(&target_action).await;
         match (&model_answer.error, target_answer) {
             (None, Ok(target_answer)) => {
@@ -386,7 +401,7 @@ impl<T: Target> Run<'_, T> {
             TargetHeader::Missing => None,
         };
         let before = self.world.clone();
-        let outcome = match header_value.as_deref().and_then(Operation::from_target) {
+        let mut outcome = match header_value.as_deref().and_then(Operation::from_target) {
             Some(named) => handle(&mut self.world, named, &model_body, self.now),
             None => unknown_operation(),
         };
@@ -428,6 +443,33 @@ impl<T: Target> Run<'_, T> {
         };
         let judge = Judge { op, profile: self.target.profile(), clock_shared: self.clock_shared };
         let mut judgement = judge.judge(&outcome, &observed, &mut self.identities);
+        let named = wire.target_header.as_deref().and_then(Operation::from_target);
+        // Follow every other state the target may be in; one that explains an answer the
+        // model's own state cannot becomes the model's state.
+        let mut followed = Vec::new();
+        for candidate in std::mem::take(&mut self.candidates) {
+            let mut world = candidate;
+            let Some(named) = named else { break };
+            let candidate_outcome = handle(&mut world, named, &model_body, self.now);
+            let mut identities = self.identities.clone();
+            let candidate_judgement = judge.judge(&candidate_outcome, &observed, &mut identities);
+            if !candidate_judgement.verdict.conforms() {
+                continue;
+            }
+            if !judgement.verdict.conforms() {
+                self.world = world;
+                self.identities = identities;
+                outcome = candidate_outcome;
+                judgement = candidate_judgement;
+                record.note = Some("the answer follows another state an earlier answer left open (A-21)".into());
+                continue;
+            }
+            let chosen = candidate_judgement.alternative.and_then(|i| candidate_outcome.alternatives.get(i));
+            if let Some(w) = chosen.and_then(|a| a.world.as_ref()) {
+                world = (**w).clone();
+            }
+            followed.push(world);
+        }
         if judgement.verdict.conforms() && op == Operation::DescribeRemediationExecutionStatus && !self.clock_shared {
             if let Some(ActualReply::Success { body, .. }) = &judgement.actual {
                 if let Some(d) = self.states_move_forward(&model_body, body) {
@@ -470,9 +512,19 @@ impl<T: Target> Run<'_, T> {
             return;
         }
         let chosen = judgement.alternative.and_then(|i| outcome.alternatives.get(i));
+        let preferred_world = self.world.clone();
         if let Some(world) = chosen.and_then(|a| a.world.as_ref()) {
             self.world = (**world).clone();
         }
+        // Alternatives the answer matched just as well, with another state behind them.
+        for &tie in &judgement.ties {
+            let world = outcome.alternatives[tie].world.as_deref().cloned().unwrap_or_else(|| preferred_world.clone());
+            if world != self.world && !followed.contains(&world) {
+                followed.push(world);
+            }
+        }
+        followed.truncate(MAX_CANDIDATE_STATES);
+        self.candidates = followed;
         let model_reply = chosen.map(|a| match &a.reply {
             Reply::Success(b) => b.clone(),
             Reply::Failure(e) => serde_json::json!({"__type": e.code.as_str(), "message": e.message}),

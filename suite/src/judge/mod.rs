@@ -69,6 +69,10 @@ pub struct Judgement {
     pub verdict: Verdict,
     /// Which alternative of the outcome the answer matched best.
     pub alternative: Option<usize>,
+    /// Other alternatives the answer matched exactly as well (the same body, another state
+    /// behind it, as an older evaluation ignored or stored, A-21).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ties: Vec<usize>,
     pub differences: Vec<Difference>,
     pub actual: Option<ActualReply>,
     /// Why the verdict is UNIMPLEMENTED or ERROR, or what else the answer shows (an error code
@@ -182,10 +186,11 @@ impl Judge<'_> {
         let actual = match read_answer(self.op, observed, self.profile) {
             Ok(a) => a,
             Err((verdict, note)) => {
-                return Judgement { verdict, alternative: None, differences: Vec::new(), actual: None, note: Some(note) }
+                return Judgement { verdict, alternative: None, ties: Vec::new(), differences: Vec::new(), actual: None, note: Some(note) }
             }
         };
         let mut best: Option<Candidate> = None;
+        let mut scores = Vec::with_capacity(outcome.alternatives.len());
         for (i, alternative) in outcome.alternatives.iter().enumerate() {
             let mut cmp = Comparison::new(self, identities);
             cmp.reply(&alternative.reply, alternative, &actual);
@@ -194,11 +199,13 @@ impl Judge<'_> {
             // of the other kind, whatever the counts: its differences are the useful ones.
             let same_kind = matches!(alternative.reply, Reply::Success(_)) == matches!(actual, ActualReply::Success { .. });
             let score = (!same_kind, rank(&cmp.differences));
+            scores.push(score);
             if best.as_ref().is_none_or(|b| score < b.score) {
                 best = Some(Candidate { index: i, score, differences: cmp.differences, bindings: cmp.bindings });
             }
         }
-        let Candidate { index, differences, bindings, .. } = best.expect("an outcome has at least one alternative");
+        let Candidate { index, differences, bindings, score } = best.expect("an outcome has at least one alternative");
+        let ties = scores.iter().enumerate().filter(|(i, s)| *i != index && **s == score).map(|(i, _)| i).collect();
         let verdict = match differences.iter().map(|d| d.level).max() {
             None => Verdict::Pass,
             Some(Level::Must) => Verdict::Fail,
@@ -215,7 +222,7 @@ impl Judge<'_> {
             }
             _ => None,
         };
-        Judgement { verdict, alternative: Some(index), differences, actual: Some(actual), note }
+        Judgement { verdict, alternative: Some(index), ties, differences, actual: Some(actual), note }
     }
 }
 

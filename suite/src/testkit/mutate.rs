@@ -1115,6 +1115,9 @@ pub struct ModelTarget {
     profile: TargetProfile,
     state: Mutex<(World, Timestamp)>,
     request_ids: AtomicU64,
+    /// Answer with the last acceptable alternative instead of the preferred one: an
+    /// implementation that takes every other option the documentation leaves open.
+    last_choice: bool,
 }
 
 const ACCOUNT: &str = "123456789012";
@@ -1133,7 +1136,15 @@ impl ModelTarget {
             profile: TargetProfile::builtin("reference").expect("the reference profile is built in"),
             state: Mutex::new((World::new(ACCOUNT, REGION, now), now)),
             request_ids: AtomicU64::new(0),
+            last_choice: false,
         }
+    }
+
+    /// The model, answering every request with the last alternative its outcome accepts (and
+    /// keeping the state that alternative leaves): a faithful implementation that chose
+    /// differently wherever the documentation leaves room.
+    pub fn choosing_last() -> Self {
+        ModelTarget { last_choice: true, ..ModelTarget::new() }
     }
 
     fn with_state<R>(&self, f: impl FnOnce(&mut World, &mut Timestamp) -> R) -> R {
@@ -1152,7 +1163,17 @@ impl Target for ModelTarget {
         let id = self.request_ids.fetch_add(1, Ordering::SeqCst);
         let op = request.target_header.as_deref().and_then(Operation::from_target);
         let reply = match op {
-            Some(op) => self.with_state(|world, now| handle(world, op, &request.body, *now).preferred().reply.clone()),
+            Some(op) => self.with_state(|world, now| {
+                let outcome = handle(world, op, &request.body, *now);
+                if !self.last_choice {
+                    return outcome.preferred().reply.clone();
+                }
+                let last = outcome.alternatives.last().expect("an outcome has an alternative");
+                if let Some(state) = &last.world {
+                    *world = (**state).clone();
+                }
+                last.reply.clone()
+            }),
             // Bare, as the reference endpoint answers (S-12).
             None => Reply::Failure(reference_model::ApiError::new(ErrorCode::UnknownOperationException, "")),
         };
