@@ -420,6 +420,18 @@ impl<T: Target> Run<'_, T> {
         record.request = Some(serde_json::from_slice(&wire.body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&wire.body).into_owned())));
         record.target_header = header_value;
         record.reproduction = Some(self.target.reproduction(&wire));
+        // Whatever the answer, even none (a timeout, an interruption), a rule the target may
+        // have created is ours to delete; deleting one that does not exist is harmless.
+        if op == Operation::PutConfigRule {
+            if let Some(name) = serde_json::from_slice::<Value>(&wire.body)
+                .ok()
+                .and_then(|sent| sent.pointer("/ConfigRule/ConfigRuleName").and_then(Value::as_str).map(str::to_owned))
+            {
+                if name.starts_with(&self.prefix) {
+                    self.created_rules.insert(name);
+                }
+            }
+        }
         let answer = tokio::select! {
             answer = self.target.call(&wire) => answer,
             _ = until_interrupted() => Err(crate::target::TransportError("interrupted".into())),
@@ -447,7 +459,9 @@ impl<T: Target> Run<'_, T> {
         // Follow every other state the target may be in; one that explains an answer the
         // model's own state cannot becomes the model's state.
         let mut followed = Vec::new();
-        for candidate in std::mem::take(&mut self.candidates) {
+        // A call that names no operation changes no state: the candidates stay as they are.
+        let candidates = if named.is_some() { std::mem::take(&mut self.candidates) } else { Vec::new() };
+        for candidate in candidates {
             let mut world = candidate;
             let Some(named) = named else { break };
             let candidate_outcome = handle(&mut world, named, &model_body, self.now);
@@ -461,6 +475,9 @@ impl<T: Target> Run<'_, T> {
                 self.identities = identities;
                 outcome = candidate_outcome;
                 judgement = candidate_judgement;
+                // The report shows what the state that explains the answer expected.
+                record.clauses = outcome.clauses.iter().map(|c| c.to_string()).collect();
+                record.expected = expected_replies(&outcome);
                 record.note = Some("the answer follows another state an earlier answer left open (A-21)".into());
                 continue;
             }
@@ -496,17 +513,6 @@ impl<T: Target> Run<'_, T> {
             (mine, judge) => mine.or(judge),
         };
         record.status = Some(observed.status);
-        // Whatever the verdict, a rule the target created is ours to delete.
-        if op == Operation::PutConfigRule && matches!(judgement.actual, Some(ActualReply::Success { .. })) {
-            if let Some(name) = serde_json::from_slice::<Value>(&wire.body)
-                .ok()
-                .and_then(|sent| sent.pointer("/ConfigRule/ConfigRuleName").and_then(Value::as_str).map(str::to_owned))
-            {
-                if name.starts_with(&self.prefix) {
-                    self.created_rules.insert(name);
-                }
-            }
-        }
         if !record.verdict.conforms() {
             self.world = before;
             return;
@@ -516,15 +522,22 @@ impl<T: Target> Run<'_, T> {
         if let Some(world) = chosen.and_then(|a| a.world.as_ref()) {
             self.world = (**world).clone();
         }
-        // Alternatives the answer matched just as well, with another state behind them.
-        for &tie in &judgement.ties {
-            let world = outcome.alternatives[tie].world.as_deref().cloned().unwrap_or_else(|| preferred_world.clone());
-            if world != self.world && !followed.contains(&world) {
-                followed.push(world);
+        // Alternatives the answer matched just as well, with another state behind them: these
+        // come first (the newest open question), then the states still followed; none twice,
+        // none equal to the model's own.
+        let mut candidates: Vec<World> = Vec::new();
+        let ties = judgement.ties.iter().map(|&tie| outcome.alternatives[tie].world.as_deref().cloned().unwrap_or_else(|| preferred_world.clone()));
+        for world in ties.chain(followed) {
+            if world != self.world && !candidates.contains(&world) {
+                candidates.push(world);
             }
         }
-        followed.truncate(MAX_CANDIDATE_STATES);
-        self.candidates = followed;
+        candidates.truncate(MAX_CANDIDATE_STATES);
+        if named.is_some() {
+            self.candidates = candidates;
+        } else {
+            self.candidates.extend(candidates);
+        }
         let model_reply = chosen.map(|a| match &a.reply {
             Reply::Success(b) => b.clone(),
             Reply::Failure(e) => serde_json::json!({"__type": e.code.as_str(), "message": e.message}),
@@ -562,6 +575,9 @@ impl<T: Target> Run<'_, T> {
         // An empty body is `{}`.
         let request = if wire.body.iter().all(u8::is_ascii_whitespace) { Ok(Value::Object(Default::default())) } else { serde_json::from_slice::<Value>(&wire.body) };
         let Ok(mut request) = request else { return observed };
+        if !request.is_object() {
+            return observed;
+        }
         let names_rules = request.get("ConfigRuleNames").and_then(Value::as_array).is_some_and(|n| !n.is_empty());
         if names_rules || request.get("NextToken").is_some() || observed.status != 200 {
             return observed;
@@ -571,8 +587,9 @@ impl<T: Target> Run<'_, T> {
             item.get("ConfigRuleName").and_then(Value::as_str).is_some_and(|n| n.starts_with(&self.prefix))
         };
         let mut items: Vec<Value> = body.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
-        // A page of nothing but ours is judged as it is, paging included.
-        if items.iter().all(ours) {
+        // A last page of nothing but ours is judged as it is. (A listing the model pages is
+        // not sent to such a target at all: `pages_whole_account`.)
+        if items.iter().all(ours) && body.get("NextToken").is_none_or(Value::is_null) {
             return observed;
         }
         let mut token = body.get("NextToken").and_then(Value::as_str).map(str::to_owned);

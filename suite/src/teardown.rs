@@ -47,7 +47,9 @@ enum Answer {
     Done,
     /// The target refuses for now (an execution in progress, the rule in use).
     Busy(String),
-    /// Anything else: an error, an operation the target lacks.
+    /// The target does not implement the operation.
+    Unimplemented,
+    /// Anything else: an error, a broken answer.
     Other(String),
 }
 
@@ -61,6 +63,7 @@ fn classify<T: Target>(target: &T, op: Operation, observed: &Observed, done_code
         Ok(ActualReply::Failure { code, message, .. }) => {
             Answer::Other(format!("{} answered {code}: {}", op.name(), message.unwrap_or_default()))
         }
+        Err((crate::verdict::Verdict::Unimplemented, _)) => Answer::Unimplemented,
         Err((verdict, note)) => Answer::Other(format!("{} {verdict}: {note}", op.name())),
     }
 }
@@ -98,7 +101,8 @@ pub async fn delete_rule<T: Target>(target: &T, rule: &str, mut clock: Option<f6
                 Answer::Done => break,
                 // A target that lacks DeleteRemediationConfiguration has no configuration to
                 // delete; the rule's deletion says whether that is so.
-                Answer::Other(_) if op == Operation::DeleteRemediationConfiguration => break,
+                Answer::Unimplemented if op == Operation::DeleteRemediationConfiguration => break,
+                Answer::Unimplemented => return Err(leftover(format!("the target does not implement {}", op.name()))),
                 Answer::Other(reason) => return Err(leftover(reason)),
                 Answer::Busy(reason) => {
                     if Instant::now() + wait > deadline {
@@ -130,10 +134,15 @@ async fn delete_exceptions<T: Target>(target: &T, rule: &str) -> Result<(), Stri
             body["NextToken"] = json!(t);
         }
         let observed = call(target, Operation::DescribeRemediationExceptions, &body).await?;
-        let Ok(ActualReply::Success { body: page, .. }) = read_answer(Operation::DescribeRemediationExceptions, &observed, target.profile())
-        else {
-            // No listing (the rule is unknown, the operation unimplemented): nothing to delete.
-            return Ok(());
+        let page = match read_answer(Operation::DescribeRemediationExceptions, &observed, target.profile()) {
+            Ok(ActualReply::Success { body, .. }) => body,
+            // No such rule, or no such operation: there is nothing to delete.
+            Ok(ActualReply::Failure { code, .. }) if code == "NoSuchConfigRuleException" => return Ok(()),
+            Err((crate::verdict::Verdict::Unimplemented, _)) => return Ok(()),
+            Ok(ActualReply::Failure { code, message, .. }) => {
+                return Err(format!("DescribeRemediationExceptions answered {code}: {}", message.unwrap_or_default()))
+            }
+            Err((verdict, note)) => return Err(format!("DescribeRemediationExceptions {verdict}: {note}")),
         };
         for e in page.get("RemediationExceptions").and_then(Value::as_array).into_iter().flatten() {
             if let (Some(t), Some(id)) = (e.get("ResourceType").and_then(Value::as_str), e.get("ResourceId").and_then(Value::as_str)) {
@@ -147,7 +156,18 @@ async fn delete_exceptions<T: Target>(target: &T, rule: &str) -> Result<(), Stri
     }
     for chunk in keys.chunks(100) {
         let body = json!({ "ConfigRuleName": rule, "ResourceKeys": chunk });
-        call(target, Operation::DeleteRemediationExceptions, &body).await?;
+        let observed = call(target, Operation::DeleteRemediationExceptions, &body).await?;
+        match read_answer(Operation::DeleteRemediationExceptions, &observed, target.profile()) {
+            Ok(ActualReply::Success { body, .. })
+                if body.get("FailedBatches").and_then(Value::as_array).is_none_or(|b| b.is_empty()) => {}
+            Ok(ActualReply::Success { body, .. }) => {
+                return Err(format!("DeleteRemediationExceptions left exceptions: {}", body.get("FailedBatches").unwrap_or(&Value::Null)))
+            }
+            Ok(ActualReply::Failure { code, message, .. }) => {
+                return Err(format!("DeleteRemediationExceptions answered {code}: {}", message.unwrap_or_default()))
+            }
+            Err((verdict, note)) => return Err(format!("DeleteRemediationExceptions {verdict}: {note}")),
+        }
     }
     Ok(())
 }
@@ -167,7 +187,15 @@ pub async fn retry<T: Target>(target: &T, leftovers: Vec<Leftover>, budget: Dura
     still
 }
 
-/// Every `rsuite-*` rule the target lists (DescribeConfigRules, every page).
+/// True for a name the suite makes: `rsuite-`, 8 hexadecimal digits, `-`, the rest. A user's
+/// own `rsuite-prod` is not one.
+pub fn is_suite_name(name: &str) -> bool {
+    name.strip_prefix(NAME_PREFIX).is_some_and(|rest| {
+        rest.len() > 9 && rest.as_bytes()[8] == b'-' && rest[..8].bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// Every rule of the suite's own name shape the target lists (DescribeConfigRules, every page).
 pub async fn suite_rules<T: Target>(target: &T) -> Result<Vec<String>, String> {
     let mut names = Vec::new();
     let mut token: Option<String> = None;
@@ -186,7 +214,7 @@ pub async fn suite_rules<T: Target>(target: &T) -> Result<Vec<String>, String> {
         };
         for rule in page.get("ConfigRules").and_then(Value::as_array).into_iter().flatten() {
             if let Some(name) = rule.get("ConfigRuleName").and_then(Value::as_str) {
-                if name.starts_with(NAME_PREFIX) {
+                if is_suite_name(name) {
                     names.push(name.to_owned());
                 }
             }
@@ -197,4 +225,22 @@ pub async fn suite_rules<T: Target>(target: &T) -> Result<Vec<String>, String> {
         }
     }
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_suite_name;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("rsuite-0a1b2c3d-a", true)]
+    #[case("rsuite-ffffffff-rule-7", true)]
+    #[case("rsuite-prod", false)]
+    #[case("rsuite-0a1b2c3d", false)]
+    #[case("rsuite-0a1b2c3d-", false)]
+    #[case("rsuite-0a1b2c3g-a", false)]
+    #[case("payments-encryption", false)]
+    fn only_names_of_the_suite_s_shape_are_its_own(#[case] name: &str, #[case] ours: bool) {
+        assert_eq!(is_suite_name(name), ours);
+    }
 }

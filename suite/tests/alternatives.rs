@@ -35,3 +35,41 @@ async fn a_target_that_takes_every_other_documented_option_conforms() {
     assert!(other_choices >= 50, "only {other_choices} steps took another option");
     eprintln!("{} scenarios, {other_choices} steps answered with another acceptable option", scenarios.len());
 }
+
+fn put_evaluation(compliance: &str, at: f64) -> serde_json::Value {
+    serde_json::json!({"op": "PutEvaluations", "body": {"Evaluations": [{"ComplianceResourceType": "AWS::S3::Bucket", "ComplianceResourceId": "b", "ComplianceType": compliance, "OrderingTimestamp": at}], "ResultToken": "${bind:token}"}})
+}
+
+/// `rounds` times a newer evaluation then an older one (ignored or stored, A-21), optionally a
+/// call naming no operation, then a read that tells the states apart.
+fn older_evaluations(rounds: usize, unnamed_call: bool) -> remediation_suite::scenario::Scenario {
+    let base = 1_767_225_600.0;
+    let mut steps = vec![
+        serde_json::json!({"op": "PutConfigRule", "body": {"ConfigRule": {"ConfigRuleName": "${rule:a}", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}}}),
+        serde_json::json!({"control": {"action": "issue_result_token", "rule": "${rule:a}"}, "bind": {"token": "ResultToken"}}),
+    ];
+    for k in 1..=rounds {
+        let at = base + 100.0 * k as f64;
+        steps.push(put_evaluation("NON_COMPLIANT", at));
+        steps.push(put_evaluation("COMPLIANT", at - 50.0));
+    }
+    if unnamed_call {
+        steps.push(serde_json::json!({"op": "DescribeConfigRules", "target_header": null, "body": {"ConfigRuleNames": ["${rule:a}"]}}));
+    }
+    steps.push(serde_json::json!({"op": "GetComplianceDetailsByConfigRule", "body": {"ConfigRuleName": "${rule:a}"}}));
+    remediation_suite::testkit::scenario(&serde_json::json!({"id": "t/older", "title": "t", "rules": ["R-PE-07"], "steps": steps}))
+}
+
+#[rstest::rstest]
+#[case::one_round(1, false)]
+#[case::many_rounds(10, false)]
+#[case::a_call_naming_no_operation_in_between(1, true)]
+#[tokio::test]
+async fn states_left_open_are_followed_as_long_as_needed(#[case] rounds: usize, #[case] unnamed_call: bool) {
+    let result = run_scenario(&ModelTarget::choosing_last(), &older_evaluations(rounds, unnamed_call), &RunSettings::new(7)).await;
+    assert!(result.verdict.conforms(), "{:?} {:?}", result.verdict, result.steps.last().map(|s| &s.differences));
+    let read = result.steps.last().expect("the read ran");
+    assert_eq!(read.note.as_deref(), Some("the answer follows another state an earlier answer left open (A-21)"));
+    // The report shows what the state that explains the answer expected.
+    assert!(read.expected.iter().any(|e| e.body.as_ref().is_some_and(|b| b.to_string().contains(r#""ComplianceType":"COMPLIANT""#))));
+}

@@ -11,9 +11,8 @@ mod support;
 use remediation_suite::server::{start_in_background, BackgroundServer, ClockMode, ServerConfig, DEFAULT_MAX_BODY_BYTES};
 use remediation_suite::testkit::TempDir;
 use serde_json::{json, Value};
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::time::Duration;
 
 /// Longest a whole run may take here (debug build, 2 cores, wall-clock executions).
 const DEADLINE: Duration = Duration::from_secs(240);
@@ -69,37 +68,16 @@ fn names(rules: &[Value]) -> Vec<String> {
 }
 
 fn spawn(url: &str, out: &TempDir, extra: &[&str]) -> Child {
-    let mut args = vec!["run", "--endpoint", url, "--target", "generic", "--seed", "42", "--out"];
-    let out = out.path().to_str().expect("a UTF-8 path").to_owned();
-    args.push(&out);
+    let out_arg = out.path().to_str().expect("a UTF-8 path").to_owned();
+    let mut args = vec!["run", "--endpoint", url, "--target", "generic", "--seed", "42", "--out", &out_arg];
     args.extend_from_slice(extra);
-    Command::new(env!("CARGO_BIN_EXE_remediation-suite"))
-        .args(&args)
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts")
+    support::binary::spawn(out.path(), &args)
 }
 
 /// Waits for the child; returns its exit code and what it printed.
-fn finish(mut child: Child) -> (Option<i32>, String) {
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            panic!("the run took longer than {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut printed = String::new();
-    child.stdout.take().expect("stdout").read_to_string(&mut printed).expect("stdout is read");
-    child.stderr.take().expect("stderr").read_to_string(&mut printed).expect("stderr is read");
-    (status.code(), printed)
+fn finish(child: Child) -> (Option<i32>, String) {
+    let finished = support::binary::finish(child, DEADLINE);
+    (finished.code, finished.printed())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

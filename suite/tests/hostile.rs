@@ -3,11 +3,11 @@
 //! resets stop the run after `--max-unanswered` scenarios in a row got no answer (exit 2);
 //! garbage is an answer, judged ERROR step by step (exit 1).
 
+mod support;
+
 use remediation_suite::testkit::{self, Peer, TempDir};
 use rstest::rstest;
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a whole run against each hostile peer may take here (debug build, 2 cores): three
 /// timeouts of 1 s at most, plus the pre-flight check and the set-up.
@@ -15,32 +15,11 @@ const BOUND: Duration = Duration::from_secs(20);
 
 fn run_against(url: &str) -> (Option<i32>, String, Duration, Option<serde_json::Value>) {
     let out = TempDir::new("hostile");
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_remediation-suite"))
-        .args(["run", "--endpoint", url, "--target", "generic", "--timeout", "1", "--sequences", "20", "--out"])
-        .arg(out.path())
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        if started.elapsed() > BOUND * 3 {
-            let _ = child.kill();
-            panic!("the run against {url} did not end by itself in {:?}", BOUND * 3);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let elapsed = started.elapsed();
-    let mut printed = String::new();
-    child.stdout.take().expect("stdout").read_to_string(&mut printed).expect("stdout is read");
-    child.stderr.take().expect("stderr").read_to_string(&mut printed).expect("stderr is read");
+    let out_arg = out.path().to_str().expect("a UTF-8 path").to_owned();
+    let args = ["run", "--endpoint", url, "--target", "generic", "--timeout", "1", "--sequences", "20", "--out", &out_arg];
+    let finished = support::binary::run(out.path(), &args, BOUND * 3);
     let report = std::fs::read(out.path().join("report.json")).ok().map(|b| serde_json::from_slice(&b).expect("report.json is JSON"));
-    (status.code(), printed, elapsed, report)
+    (finished.code, finished.printed(), finished.elapsed, report)
 }
 
 #[rstest]

@@ -1,16 +1,15 @@
 //! A target profile as a file: an emulator the suite does not know gets its capabilities, its
 //! reset route and its expectation file without a change of code.
 
-use remediation_suite::testkit::{self, Fault, TempDir};
-use std::process::{Command, Output, Stdio};
+mod support;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_remediation-suite"))
-        .args(args)
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
+use remediation_suite::testkit::{self, Fault, TempDir};
+use support::binary::Finished;
+use std::time::Duration;
+
+fn run(args: &[&str]) -> Finished {
+    let cwd = TempDir::new("profiles-cwd");
+    support::binary::run(cwd.path(), args, Duration::from_secs(120))
 }
 
 #[test]
@@ -28,8 +27,8 @@ fn a_profile_file_gives_an_unknown_emulator_its_reset_and_expectations() {
         "run", "--endpoint", &peer.url, "--target", profile.to_str().unwrap(), "--filter", "rules/", "--sequences", "5",
         "--out", out.to_str().unwrap(),
     ]);
-    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "{printed}");
+    let printed = output.printed();
+    assert_eq!(output.code, Some(0), "{printed}");
     assert!(printed.contains("in-house.expectations.toml"), "the profile's expectation file is used: {printed}");
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["target"]["profile"], "in-house");
@@ -49,7 +48,7 @@ fn a_bad_profile_file_is_a_set_up_error_that_names_the_file() {
     let dir = TempDir::new("profile-bad");
     let profile = dir.write("broken.toml", "name = \"broken\"\ncapabilities = [\"reset\"]\n");
     let output = run(&["run", "--endpoint", &testkit::closed_port_url(), "--target", profile.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = &output.stderr;
+    assert_eq!(output.code, Some(2), "{stderr}");
     assert!(stderr.contains("broken.toml") && stderr.contains("needs reset_path"), "{stderr}");
 }

@@ -143,7 +143,9 @@ pub fn read_answer(op: Operation, observed: &Observed, profile: &TargetProfile) 
         .or_else(|| observed.header("x-amzn-errortype").map(|h| h.split(':').next().unwrap_or(h).to_owned()));
     match type_field {
         Some(t) => {
-            let code = t.rsplit('#').next().unwrap_or(&t).to_owned();
+            // As SDKs read it (awsJson1_1): before the first `:`, after the last `#`.
+            let t = t.split(':').next().unwrap_or(&t);
+            let code = t.rsplit('#').next().unwrap_or(t).to_owned();
             if codes::TRANSIENT_OR_ACCESS.contains(&code.as_str()) {
                 return Err((
                     Verdict::Error,

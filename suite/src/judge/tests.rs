@@ -45,6 +45,7 @@ fn no_such_rule() -> Outcome {
 #[rstest]
 #[case::same_code(error("ValidationException", "1 validation error detected"), Verdict::Pass)]
 #[case::namespaced_code(error("com.amazonaws.starlingdove#ValidationException", "1 validation error detected"), Verdict::Pass)]
+#[case::code_with_a_url_suffix(error("com.amazonaws.config#ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/", "1 validation error detected"), Verdict::Pass)]
 #[case::message_reworded(error("ValidationException", "bad input"), Verdict::NonStrict)]
 #[case::known_variant(error("InvalidParameterValueException", "1 validation error detected"), Verdict::NonStrict)]
 #[case::declared_elsewhere(error("NoSuchConfigRuleException", "1 validation error detected"), Verdict::Fail)]

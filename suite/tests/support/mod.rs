@@ -2,6 +2,8 @@
 //! so tests see exactly what is on the wire), the control API, and a SigV4 signer.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod binary;
+
 use remediation_suite::server::{start, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 use std::net::{Ipv4Addr, SocketAddr};
