@@ -10,69 +10,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_remediation-suite");
+mod support;
+
+use support::binary::BIN;
+
 const DEADLINE: Duration = Duration::from_secs(90);
 
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Outcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {:?}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
+type Outcome = support::binary::Finished;
 
 fn testdata(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/testdata").join(relative)
 }
 
-/// Starts the binary in `cwd` with a clean environment for the endpoint settings.
-fn spawn(cwd: &Path, args: &[&str]) -> std::process::Child {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_CONFIG_SERVICE")
-        .env_remove("AWS_REGION")
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts")
-}
+use support::binary::spawn;
 
 /// Runs the binary in `cwd` to its end (or the deadline).
 fn suite_in(cwd: &Path, args: &[&str]) -> Outcome {
-    let mut child = spawn(cwd, args);
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let stdout = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let stderr = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("remediation-suite {args:?} ran longer than {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Outcome { code: status.code(), stdout: stdout.join().unwrap_or_default(), stderr: stderr.join().unwrap_or_default() }
+    support::binary::run(cwd, args, DEADLINE)
 }
 
 fn suite(args: &[&str]) -> Outcome {

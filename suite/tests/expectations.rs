@@ -10,12 +10,11 @@ use remediation_suite::scenario::{self, Action};
 use remediation_suite::testkit::{self, Alteration, TempDir};
 use rstest::rstest;
 use serde_json::Value;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_remediation-suite");
+mod support;
+
 const DEADLINE: Duration = Duration::from_secs(90);
 
 fn fixtures() -> PathBuf {
@@ -26,52 +25,12 @@ fn arg(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 path")
 }
 
-#[derive(Debug)]
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+type Outcome = support::binary::Finished;
 
 /// Runs the binary in a temporary directory, killed at [`DEADLINE`].
 fn suite(args: &[&str]) -> Outcome {
     let cwd = TempDir::new("expectations-cwd");
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(cwd.path())
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_CONFIG_SERVICE")
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let stdout = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let stderr = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("remediation-suite {args:?} ran longer than {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Outcome { code: status.code(), stdout: stdout.join().unwrap_or_default(), stderr: stderr.join().unwrap_or_default() }
+    support::binary::run(cwd.path(), args, DEADLINE)
 }
 
 /// `run` without generated sequences, reports in `out`; returns report.json when written.
