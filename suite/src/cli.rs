@@ -156,6 +156,11 @@ pub struct RunArgs {
     /// target (connection refused or reset, timeouts); 0 never stops.
     #[arg(long, default_value_t = 3)]
     pub max_unanswered: u32,
+    /// Run only shard K of N (1 ≤ K ≤ N, e.g. 2/4): every N-th selected scenario by id, and
+    /// `--sequences / N` generated sequences (the remainder to the first shards) with a seed
+    /// derived from `--seed` and K. The N shards of one seed partition the run.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -373,6 +378,7 @@ fn run(args: RunArgs) -> ExitCode {
     options.sequences = args.sequences;
     options.max_steps = args.max_steps;
     options.max_unanswered = args.max_unanswered;
+    options.shard = args.shard;
     if let Some(limit) = args.time_limit {
         if !(limit > 0.0 && limit.is_finite()) {
             return setup_error("--time-limit must be a positive number of seconds");
@@ -393,7 +399,8 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(report) => {
             let color = !options.quiet && std::io::IsTerminal::is_terminal(&std::io::stdout());
             print!("{}", render::terminal(&report, color, !options.quiet));
-            println!("seed {} · reports in {}", report.seed, args.out.display());
+            let shard = args.shard.map(|s| format!(" · shard {s}")).unwrap_or_default();
+            println!("seed {}{shard} · reports in {}", report.seed, args.out.display());
             if report.is_conformant() {
                 ExitCode::SUCCESS
             } else {

@@ -16,6 +16,7 @@ pub mod cleanup;
 pub mod teardown;
 pub mod cli;
 pub mod session;
+pub mod shard;
 pub mod generate;
 pub mod testkit;
 pub mod fuzzing;

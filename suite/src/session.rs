@@ -9,6 +9,7 @@ use crate::report::{self, render, Report, TargetInfo};
 use crate::runner::{run_scenario, RunSettings};
 use crate::scenario::{self, Scenario};
 use crate::server::{self, ServerConfig};
+use crate::shard::Shard;
 use crate::target::{Endpoint, HttpTarget, SigningCredentials, Target};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -35,6 +36,9 @@ pub struct RunOptions {
     pub time_limit: Option<Duration>,
     /// Scenarios in a row without a single answer after which the run stops (0: never).
     pub max_unanswered: u32,
+    /// `--shard K/N`: run only this shard's scenarios and generated sequences, and record it
+    /// in report.json (`None`: the whole run, no `shard` field).
+    pub shard: Option<Shard>,
 }
 
 impl RunOptions {
@@ -58,6 +62,7 @@ impl RunOptions {
             max_steps: 25,
             time_limit: None,
             max_unanswered: 3,
+            shard: None,
         }
     }
 }
@@ -162,6 +167,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     if selected.is_empty() {
         return Err(SetupError("no scenario matches the filters".into()));
     }
+    // After the filters, so that the N shards split what the filters chose. A shard may be
+    // left with none (N above the number chosen): that is its share, not a usage error.
+    // Scenarios of the other shards stay in `corpus`, so their expectation entries are not
+    // stale: they are treated as filtered out.
+    let selected = select_shard(selected, options.shard);
     let profile_name = options.profile.clone().unwrap_or_else(|| if options.endpoint.is_some() { "generic".into() } else { "reference".into() });
     // A profile file may name its own expectation file; otherwise fixtures/expectations/<name>.toml.
     let profile = TargetProfile::resolve(&profile_name).map_err(|e| SetupError(e.to_string()))?;
@@ -277,10 +287,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
             report.expectations.leftovers.push(format!("{}: {leftover}", r.id));
         }
     }
-    if options.sequences > 0 && stopped.is_none() {
+    let shard = options.shard.unwrap_or(Shard::WHOLE);
+    if shard.sequences(options.sequences) > 0 && stopped.is_none() {
         let generate_options = GenerateOptions {
-            seed: options.seed,
-            sequences: options.sequences,
+            seed: shard.sequence_seed(options.seed),
+            sequences: shard.sequences(options.sequences),
             max_steps: options.max_steps,
             time_limit: options.time_limit,
         };
@@ -290,7 +301,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         });
         let mut replay = None;
         if let (Some(failure), Some(dir)) = (&generated.failure, &options.out_dir) {
-            let path = dir.join("regressions").join(format!("generated-{:016x}.json", options.seed));
+            // Named by the seed the sequences ran with, as the scenario inside it is.
+            let path = dir.join("regressions").join(format!("generated-{:016x}.json", generate_options.seed));
             let written = std::fs::create_dir_all(dir.join("regressions"))
                 .and_then(|_| std::fs::write(&path, serde_json::to_string_pretty(&failure.scenario).unwrap_or_default()));
             if written.is_ok() {
@@ -317,7 +329,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         server.shutdown().await;
     }
     if let Some(dir) = &options.out_dir {
-        write_reports(&report, dir).map_err(|e| SetupError(format!("cannot write reports to {}: {e}", dir.display())))?;
+        write_shard_reports(&report, options.shard, dir).map_err(|e| SetupError(format!("cannot write reports to {}: {e}", dir.display())))?;
     }
     if let Some(why) = stopped {
         let written = options.out_dir.as_ref().map(|d| format!("; the report of what ran is in {}", d.display())).unwrap_or_default();
@@ -342,8 +354,31 @@ fn progress_bar(len: usize) -> indicatif::ProgressBar {
 
 /// Writes report.json and the formats derived from it.
 pub fn write_reports(report: &Report, dir: &Path) -> std::io::Result<()> {
+    write_shard_reports(report, None, dir)
+}
+
+/// This shard's scenarios of those selected (all of them without `--shard`).
+pub fn select_shard(selected: Vec<Scenario>, shard: Option<Shard>) -> Vec<Scenario> {
+    match shard {
+        Some(shard) => shard.select(selected, |s| s.id.as_str()),
+        None => selected,
+    }
+}
+
+/// report.json with the run's shard beside the report's own fields.
+#[derive(serde::Serialize)]
+struct ShardReport<'r> {
+    #[serde(flatten)]
+    report: &'r Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<Shard>,
+}
+
+/// [`write_reports`] of one shard of a run: report.json records it as `"shard": "K/N"`.
+pub fn write_shard_reports(report: &Report, shard: Option<Shard>, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(report).map_err(std::io::Error::other)?)?;
+    let json = serde_json::to_string_pretty(&ShardReport { report, shard }).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join("report.json"), json)?;
     std::fs::write(dir.join("junit.xml"), render::junit(report))?;
     std::fs::write(dir.join("report.md"), render::markdown(report))?;
     std::fs::write(dir.join("report.html"), render::html(report))?;
