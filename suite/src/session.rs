@@ -282,6 +282,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         results,
     );
     report.expectations = summary;
+    report.shard = options.shard.map(|s| s.to_string());
     for r in &report.scenarios {
         for leftover in &r.leftovers {
             report.expectations.leftovers.push(format!("{}: {leftover}", r.id));
@@ -329,7 +330,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         server.shutdown().await;
     }
     if let Some(dir) = &options.out_dir {
-        write_shard_reports(&report, options.shard, dir).map_err(|e| SetupError(format!("cannot write reports to {}: {e}", dir.display())))?;
+        write_reports(&report, dir).map_err(|e| SetupError(format!("cannot write reports to {}: {e}", dir.display())))?;
     }
     if let Some(why) = stopped {
         let written = options.out_dir.as_ref().map(|d| format!("; the report of what ran is in {}", d.display())).unwrap_or_default();
@@ -354,7 +355,12 @@ fn progress_bar(len: usize) -> indicatif::ProgressBar {
 
 /// Writes report.json and the formats derived from it.
 pub fn write_reports(report: &Report, dir: &Path) -> std::io::Result<()> {
-    write_shard_reports(report, None, dir)
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(report).map_err(std::io::Error::other)?)?;
+    std::fs::write(dir.join("junit.xml"), render::junit(report))?;
+    std::fs::write(dir.join("report.md"), render::markdown(report))?;
+    std::fs::write(dir.join("report.html"), render::html(report))?;
+    Ok(())
 }
 
 /// This shard's scenarios of those selected (all of them without `--shard`).
@@ -363,26 +369,6 @@ pub fn select_shard(selected: Vec<Scenario>, shard: Option<Shard>) -> Vec<Scenar
         Some(shard) => shard.select(selected, |s| s.id.as_str()),
         None => selected,
     }
-}
-
-/// report.json with the run's shard beside the report's own fields.
-#[derive(serde::Serialize)]
-struct ShardReport<'r> {
-    #[serde(flatten)]
-    report: &'r Report,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    shard: Option<Shard>,
-}
-
-/// [`write_reports`] of one shard of a run: report.json records it as `"shard": "K/N"`.
-pub fn write_shard_reports(report: &Report, shard: Option<Shard>, dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let json = serde_json::to_string_pretty(&ShardReport { report, shard }).map_err(std::io::Error::other)?;
-    std::fs::write(dir.join("report.json"), json)?;
-    std::fs::write(dir.join("junit.xml"), render::junit(report))?;
-    std::fs::write(dir.join("report.md"), render::markdown(report))?;
-    std::fs::write(dir.join("report.html"), render::html(report))?;
-    Ok(())
 }
 
 #[cfg(test)]

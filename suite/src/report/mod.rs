@@ -259,6 +259,9 @@ pub struct Report {
     pub started_at: String,
     pub duration_ms: u64,
     pub seed: u64,
+    /// `K/N` when the run was one shard of N (`--shard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     pub prefix: String,
     pub scenarios: Vec<ScenarioResult>,
     pub scenario_counts: Counts,
@@ -291,6 +294,7 @@ impl Report {
             started_at,
             duration_ms: 0,
             seed,
+            shard: None,
             prefix,
             scenarios,
             scenario_counts: Counts::default(),

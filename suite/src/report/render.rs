@@ -362,11 +362,12 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "# Conformance report: {} ({})\n", report.target.profile, report.target.endpoint);
     let _ = writeln!(
         out,
-        "suite {} · service model {} · {} · seed {} · {:.1} s\n",
+        "suite {} · service model {} · {} · seed {}{} · {:.1} s\n",
         report.suite_version,
         report.service_model,
         report.started_at,
         report.seed,
+        report.shard.as_ref().map(|s| format!(" · shard {s}")).unwrap_or_default(),
         report.duration_ms as f64 / 1000.0
     );
     let _ = writeln!(
