@@ -1,8 +1,9 @@
 //! `cargo xtask <command>`: the project's automation, in Rust so it needs nothing but cargo.
 //!
-//! * `test`: everything CI runs: the workspace tests (which replay the fuzz corpora), the
-//!   conformance run against the embedded reference endpoint, and the same suite against real
-//!   moto and LocalStack servers with their expectation files.
+//! * `test`: everything CI runs: the workflow lint (`scripts/ci/lint-workflows.sh`), the workspace
+//!   tests (which replay the fuzz corpora), the conformance run against the embedded reference
+//!   endpoint, and the same suite against real moto and LocalStack servers with their
+//!   expectation files.
 //! * `peers`: only the moto and LocalStack runs.
 //! * `fuzz`: every cargo-fuzz target for a while (installs cargo-fuzz if missing).
 //! * `bench`: the throughput benchmarks whose figures are in the README.
@@ -57,6 +58,10 @@ fn step(name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String
 }
 
 fn test(with_peers: bool) -> Result<(), String> {
+    // First because it takes seconds: a broken workflow should not wait for the long steps.
+    // The ClusterFuzzLite build check (scripts/ci/check-clusterfuzzlite.sh) is not here: a cold
+    // release build of the fuzz targets takes over 7 minutes on 2 cores; the nightly runs it.
+    step("workflow lint", || run(Command::new("bash").arg("scripts/ci/lint-workflows.sh")))?;
     step("workspace tests", || run(cargo().args(["test", "--workspace", "--no-fail-fast"])))?;
     // `cargo test` has built the binary for the CLI tests; `cargo build` now would recompile
     // some forty crates whose features the dev-dependencies changed.
@@ -112,7 +117,7 @@ enum Task {
 const USAGE: &str = "usage: cargo xtask <command> [options]
 
 commands:
-  test [--no-peers]          workspace tests, conformance run, then moto and LocalStack
+  test [--no-peers]          workflow lint, workspace tests, conformance run, moto, LocalStack
   peers [moto|localstack]    only the moto and LocalStack runs (both by default)
   fuzz [--seconds N]         every cargo-fuzz target for N seconds each (default 60)
   bench                      the benchmarks whose figures are in the README
@@ -122,8 +127,9 @@ commands:
 
 const USAGE_TEST: &str = "usage: cargo xtask test [--no-peers]
 
-Runs everything CI runs: `cargo test --workspace`, the conformance run against the embedded
-reference endpoint, and the suite against moto and LocalStack (venvs under target/).
+Runs everything CI runs: the workflow lint (actionlint and shellcheck, installed under
+target/), `cargo test --workspace`, the conformance run against the embedded reference
+endpoint, and the suite against moto and LocalStack (venvs under target/).
 
   --no-peers    skip the moto and LocalStack runs
 ";
