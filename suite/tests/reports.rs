@@ -7,9 +7,9 @@ use remediation_suite::testkit::{self, Fault, TempDir};
 use rstest::rstest;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_remediation-suite");
+mod support;
 
 struct Run {
     code: Option<i32>,
@@ -26,19 +26,13 @@ fn arg(p: &Path) -> &str {
 
 /// `run` against `url` (as the reference profile: the faulty endpoints have its control API).
 fn run(url: &str, out: &TempDir, extra: &[&str]) -> Run {
-    let output = Command::new(BIN)
-        .args(["run", "--endpoint", url, "--target", "reference", "--out", arg(out.path())])
-        .args(extra)
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_CONFIG_SERVICE")
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
+    let mut args = vec!["run", "--endpoint", url, "--target", "reference", "--out", arg(out.path())];
+    args.extend_from_slice(extra);
+    let output = support::binary::run(out.path(), &args, Duration::from_secs(120));
     let read = |name: &str| std::fs::read_to_string(out.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        code: output.code,
+        stdout: output.stdout,
         report: serde_json::from_str(&read("report.json")).expect("report.json is JSON"),
         junit: read("junit.xml"),
         markdown: read("report.md"),
@@ -168,12 +162,8 @@ fn rules_checked_counts_only_judged_steps() {
     let peer = testkit::not_implemented_501();
     let out = TempDir::new("reports-rules");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/testdata/calls-only");
-    let output = Command::new(BIN)
-        .args(["run", "--endpoint", &peer.url, "--fixtures", arg(&fixtures), "--sequences", "0", "--out", arg(out.path())])
-        .env("CI", "true")
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let args = ["run", "--endpoint", &peer.url, "--fixtures", arg(&fixtures), "--sequences", "0", "--out", arg(out.path())];
+    let stdout = support::binary::run(out.path(), &args, Duration::from_secs(120)).stdout;
     assert!(stdout.contains("rules checked: 0 exercised of 1 declared"), "{stdout}");
     let report: Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).expect("report")).expect("JSON");
     assert_eq!((report["rules_exercised"].as_u64(), report["rules_declared"].as_u64()), (Some(0), Some(1)));

@@ -11,10 +11,11 @@ use rstest::rstest;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_remediation-suite");
+mod support;
+
 /// Generated sequences of the whole run: not a multiple of 2, 3 or 5, so shards get unequal
 /// shares and the remainder must be spread.
 const SEQUENCES: &str = "7";
@@ -64,19 +65,11 @@ fn run_with(sequences: &str, extra: &[&str]) -> Run {
     let mut args = vec!["run", "--fixtures", fixtures.to_str().expect("UTF-8"), "--out", out.path().to_str().expect("UTF-8")];
     args.extend(["--seed", SEED, "--sequences", sequences]);
     args.extend_from_slice(extra);
-    let Output { status, stderr, .. } = Command::new(BIN)
-        .args(&args)
-        .current_dir(cwd.path())
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_CONFIG_SERVICE")
-        .env("CI", "true")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
+    let finished = support::binary::run(cwd.path(), &args, Duration::from_secs(120));
     let report = std::fs::read_to_string(out.path().join("report.json"))
         .ok()
         .map(|t| serde_json::from_str(&t).expect("report.json is JSON"));
-    Run { code: status.code(), stderr: String::from_utf8_lossy(&stderr).into_owned(), report }
+    Run { code: finished.code, stderr: finished.stderr, report }
 }
 
 /// The run without `--shard` the shards are compared with (run once for all tests).
