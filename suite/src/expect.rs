@@ -35,6 +35,9 @@
 //! A `generated` entry that no sequence of the run matched is only reported: which sequences
 //! a run meets depends on its seed and count.
 //!
+//! `[[snapshot]]` entries list differences from a recording (`run --snapshots`); their format
+//! is [`crate::snapshot::SnapshotEntries`]'s.
+//!
 //! [`draft`] writes a new file from a `report.json`, keeping the reason of every entry that
 //! still matches, for a person to review.
 
@@ -352,6 +355,10 @@ struct RawDeviation {
 struct RawFile {
     #[serde(default, rename = "deviation")]
     deviations: Vec<RawDeviation>,
+    /// `[[snapshot]]` entries: differences from a recording, checked by
+    /// [`crate::snapshot::SnapshotEntries`], not here.
+    #[serde(default, rename = "snapshot")]
+    _snapshots: Vec<toml::Value>,
 }
 
 impl RawDeviation {
