@@ -149,6 +149,27 @@ impl Normaliser<'_> {
     }
 }
 
+fn learn_accounts_of(n: &mut Normaliser<'_>, result: &ScenarioResult) {
+    for step in &result.steps {
+        if let Some(request) = &step.request {
+            n.learn_accounts(request);
+        }
+        match &step.actual {
+            Some(ActualReply::Success { body, .. }) => n.learn_accounts(body),
+            Some(ActualReply::Failure { message: Some(m), .. }) => n.learn_accounts(&Value::String(m.clone())),
+            _ => {}
+        }
+    }
+}
+
+/// The account ids of a scenario run in placeholder order: the first is `<account:1>`. The
+/// findings replay (`snapshot::findings`) maps a recording's accounts back with them.
+pub fn accounts(result: &ScenarioResult) -> Vec<String> {
+    let mut n = Normaliser { prefix: "", keep_times: true, secrets: &[], accounts: Vec::new(), seen: BTreeMap::new(), counts: BTreeMap::new() };
+    learn_accounts_of(&mut n, result);
+    n.accounts.into_iter().map(|(a, _)| a).collect()
+}
+
 /// The normalised transcript of one scenario run, times as `keep_times` says.
 pub fn transcript(result: &ScenarioResult, prefix: &str, keep_times: bool) -> Value {
     transcript_with(result, prefix, &Normalisation { keep_times, secrets: Vec::new() })
@@ -165,16 +186,7 @@ pub fn transcript_with(result: &ScenarioResult, prefix: &str, how: &Normalisatio
         seen: BTreeMap::new(),
         counts: BTreeMap::new(),
     };
-    for step in &result.steps {
-        if let Some(request) = &step.request {
-            n.learn_accounts(request);
-        }
-        match &step.actual {
-            Some(ActualReply::Success { body, .. }) => n.learn_accounts(body),
-            Some(ActualReply::Failure { message: Some(m), .. }) => n.learn_accounts(&Value::String(m.clone())),
-            _ => {}
-        }
-    }
+    learn_accounts_of(&mut n, result);
     let steps: Vec<Value> = result
         .steps
         .iter()

@@ -54,7 +54,9 @@ pub enum FindingsError {
 /// Placeholders back into values of the right shape, the same value for the same placeholder.
 struct Denormaliser<'a> {
     prefix: &'a str,
-    account: &'a str,
+    /// The accounts of the same scenario run against the reference endpoint, in placeholder
+    /// order: a recording's `<account:2>` is the account that came second there too.
+    accounts: Vec<String>,
     now_seconds: f64,
 }
 
@@ -70,8 +72,7 @@ impl Denormaliser<'_> {
             let inner = &rest[start + 1..start + len];
             let replaced = inner.split_once(':').and_then(|(kind, n)| Some((kind, n.parse::<u64>().ok()?))).and_then(|(kind, n)| {
                 Some(match kind {
-                    "account" if n == 1 => self.account.to_owned(),
-                    "account" => format!("{:012}", 100_000_000_000 + n),
+                    "account" => self.accounts.get(n as usize - 1).cloned().unwrap_or_else(|| format!("{:012}", 100_000_000_000 + n)),
                     "uuid" | "request-id" | "execution-id" => format!("{n:08x}-0000-4000-8000-{n:012x}"),
                     "rule-id" => format!("r{n:05}"),
                     "token" => format!("recorded-token-{n}"),
@@ -162,10 +163,13 @@ pub async fn findings(dir: &SnapshotDir, scenarios: &[Scenario], recorded_target
         let recorded: BTreeMap<usize, Value> =
             steps.iter().filter_map(|s| Some((s.get("step")?.as_u64()? as usize, s.clone()))).collect();
         let call_steps = scenario.steps.iter().enumerate().filter(|(_, s)| matches!(s.action, Action::Call { .. })).map(|(i, _)| i + 1).collect();
+        // The same scenario with the endpoint's own answers first: it tells which account each
+        // placeholder stands for (a scenario's requests name accounts of their own).
+        let baseline = crate::runner::run_scenario(&target, scenario, &settings).await;
         let hook = Replay {
             call_steps,
             recorded,
-            denormaliser: Denormaliser { prefix: &settings.prefix, account: &settings.account_id, now_seconds },
+            denormaliser: Denormaliser { prefix: &settings.prefix, accounts: crate::transcript::accounts(&baseline), now_seconds },
         };
         let result = run_scenario_hooked(&target, scenario, &settings, Some(&hook)).await;
         for step in result.steps.iter().filter(|s| s.verdict == Verdict::Fail) {
