@@ -82,18 +82,29 @@ impl Normaliser<'_> {
     fn learn_accounts(&mut self, v: &Value) {
         match v {
             Value::String(s) => {
-                for arn in arns_in(s) {
-                    if let Some(account) = arn_account(arn) {
-                        if !self.accounts.iter().any(|(a, _)| a == account) {
-                            let p = format!("<account:{}>", self.accounts.len() + 1);
-                            self.accounts.push((account.to_owned(), p));
-                        }
-                    }
+                for account in arns_in(s).filter_map(arn_account) {
+                    self.learn_account(account);
                 }
             }
             Value::Array(items) => items.iter().for_each(|i| self.learn_accounts(i)),
-            Value::Object(map) => map.values().for_each(|i| self.learn_accounts(i)),
+            Value::Object(map) => {
+                for (k, item) in map {
+                    // An account id the answer names outside any Arn.
+                    if let (true, Value::String(a)) = (k.eq_ignore_ascii_case("AccountId"), item) {
+                        self.learn_account(a);
+                    }
+                    self.learn_accounts(item);
+                }
+            }
             _ => {}
+        }
+    }
+
+    fn learn_account(&mut self, account: &str) {
+        let twelve_digits = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+        if twelve_digits && !self.accounts.iter().any(|(a, _)| a == account) {
+            let p = format!("<account:{}>", self.accounts.len() + 1);
+            self.accounts.push((account.to_owned(), p));
         }
     }
 
@@ -254,6 +265,7 @@ mod tests {
     #[case::credentials_anywhere(
         json!({"message": "key AKIDSECRETX and wJalrSECRET/K7 and token FwoGSESSION"}),
         json!({"message": "key <redacted> and <redacted> and token <redacted>"}))]
+    #[case::account_id_member(json!({"AccountId": "333333333333", "m": "in 333333333333"}), json!({"AccountId": "<account:1>", "m": "in <account:1>"}))]
     #[case::text_times_too(json!({"ExpirationTime": "2026-01-01T00:00:00Z"}), json!({"ExpirationTime": "<time>"}))]
     fn redacts_and_numbers(#[case] given: Value, #[case] expected: Value) {
         let secrets = ["AKIDSECRETX".to_owned(), "wJalrSECRET/K7".to_owned(), "FwoGSESSION".to_owned()];

@@ -37,9 +37,13 @@ impl SnapshotFile {
         let malformed = |why: &str| SnapshotError::Malformed { path: path.to_owned(), why: why.to_owned() };
         let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
         let rest = text.strip_prefix("---\n").ok_or_else(|| malformed("no insta header (the file must start with ---)"))?;
-        let end = rest.find("\n---\n").ok_or_else(|| malformed("the header is not closed by ---"))?;
-        let header = &rest[..end];
-        let body = &rest[end + "\n---\n".len()..];
+        let (header, body) = match rest.strip_prefix("---\n") {
+            Some(body) => ("", body),
+            None => {
+                let end = rest.find("\n---\n").ok_or_else(|| malformed("the header is not closed by ---"))?;
+                (&rest[..end], &rest[end + "\n---\n".len()..])
+            }
+        };
         let source = header.lines().find_map(|l| l.strip_prefix("source:")).map(|s| s.trim().trim_matches('"').to_owned());
         let body: Value = serde_json::from_str(body).map_err(|e| malformed(&format!("the body is not JSON: {e}")))?;
         if !body.get("steps").is_some_and(Value::is_array) {

@@ -272,8 +272,13 @@ pub fn compare_run(
                 steps.dedup();
                 out.summary.differing_steps += steps.len();
                 for step in entry.unlisted_steps() {
-                    let first = entry.differences.iter().filter(|d| d.step == step).map(StepDifference::describe).collect::<Vec<_>>();
-                    out.failures.push(format!("{}: differs from its recording at {}", result.id, first.join("; ")));
+                    let paths: Vec<&str> = entry
+                        .differences
+                        .iter()
+                        .filter(|d| d.step == step)
+                        .map(|d| if d.path.is_empty() { "(whole step)" } else { d.path.as_str() })
+                        .collect();
+                    out.failures.push(format!("{}: step {step} differs from its recording at {}", result.id, paths.join(", ")));
                 }
             }
         }
