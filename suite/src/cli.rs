@@ -409,7 +409,7 @@ fn record(args: RecordArgs) -> ExitCode {
     let remote = options.endpoint.as_deref().is_some_and(|url| {
         !crate::target::Endpoint { url: url.to_owned(), region: options.region.clone(), credentials: crate::target::SigningCredentials::local(), timeout: options.timeout }.is_loopback()
     });
-    if remote || args.plan_only {
+    if remote || args.plan_only || profile == "aws" {
         let scenarios = match crate::scenario::load_dir(&options.scenarios_dir.join("scenarios")) {
             Ok(all) => session::select(all, &options.filters, &[]),
             Err(e) => return setup_error(e),
