@@ -46,7 +46,7 @@ fn is_uuid_like(s: &str) -> bool {
 /// The account id of an Arn (`arn:<partition>:<service>:<region>:<account>:…`), when it has one.
 fn arn_account(s: &str) -> Option<&str> {
     let rest = s.strip_prefix("arn:")?;
-    let account = rest.splitn(5, ':').nth(3)?;
+    let account = rest.split(':').nth(3)?;
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
