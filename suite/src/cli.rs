@@ -210,8 +210,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub snapshots: Option<PathBuf>,
     /// With --snapshots: write new and changed recordings as pending files (x.snap.new) for
-    /// review; an accepted recording is never overwritten.
-    #[arg(long, env = "RSUITE_UPDATE_SNAPSHOTS", requires = "snapshots")]
+    /// review; an accepted recording is never overwritten. Without --snapshots it does nothing
+    /// (so the variable can stay set for a whole `cargo xtask test`).
+    #[arg(long, env = "RSUITE_UPDATE_SNAPSHOTS")]
     pub update_snapshots: bool,
 }
 
