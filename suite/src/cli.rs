@@ -493,6 +493,12 @@ fn findings(args: FindingsArgs) -> ExitCode {
         Err(code) => return code,
     };
     let snapshot_dir = crate::snapshot::SnapshotDir::new(&args.dir);
+    // An empty or mistyped directory must not pass for "no findings".
+    match snapshot_dir.accepted_files() {
+        Ok(files) if files.is_empty() => return setup_error(format!("no recordings (*.snap) in {}", args.dir.display())),
+        Ok(_) => {}
+        Err(e) => return setup_error(e),
+    }
     match rt.block_on(crate::snapshot::findings::findings(&snapshot_dir, &scenarios, &recorded)) {
         Err(e) => setup_error(e),
         Ok(found) => {

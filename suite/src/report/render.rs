@@ -731,6 +731,39 @@ mod tests {
     }
 
     #[test]
+    fn snapshot_differences_are_shown_with_step_path_and_values_and_fail_in_junit() {
+        use crate::snapshot::{ScenarioSnapshot, SnapshotState, SnapshotSummary, StepDifference};
+        let mut r = sample();
+        let diff = |step, path: &str| StepDifference { step, path: path.into(), recorded: Some(serde_json::json!(500)), actual: Some(serde_json::json!(200)) };
+        r.snapshots = Some(SnapshotSummary {
+            dir: "snapshots/moto".into(),
+            compared: 2,
+            matching: 1,
+            differing: 1,
+            differing_steps: 2,
+            scenarios: vec![ScenarioSnapshot {
+                scenario: "exceptions/a".into(),
+                state: SnapshotState::Differs,
+                file: "snapshots/moto/exceptions__a.snap".into(),
+                differences: vec![diff(2, "status"), diff(3, "answer/X")],
+                listed: vec![(3, "known".into())],
+                pending: None,
+            }],
+            ..Default::default()
+        });
+        r.expectations.snapshot_unexpected = vec!["exceptions/a: step 2 differs from its recording at status".into()];
+        let failures = r.expectations.failures();
+        let xml = junit(&r);
+        assert_eq!(xml.matches("<failure").count() + xml.matches("<error").count(), failures, "{xml}");
+        assert!(xml.contains("SNAPSHOT") && xml.contains("listed: known"), "{xml}");
+        let text = terminal(&r, false, false);
+        assert!(text.contains("step 2 status: recorded 500, now 200") && text.contains("step 3 answer/X: recorded 500, now 200 (listed: known)"), "{text}");
+        assert!(text.contains("NOT conformant"), "{text}");
+        let md = markdown(&r);
+        assert!(md.contains("| exceptions/a | 2 | status | 500 | 200 |  |"), "{md}");
+    }
+
+    #[test]
     fn junit_has_one_case_per_scenario_with_failures() {
         let xml = junit(&sample());
         assert_eq!(xml.matches("<testcase ").count(), 3, "{xml}");
