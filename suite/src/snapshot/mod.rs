@@ -155,12 +155,6 @@ impl SnapshotEntry {
     }
 }
 
-#[derive(Deserialize)]
-struct EntriesFile {
-    #[serde(default)]
-    snapshot: Vec<SnapshotEntry>,
-}
-
 impl SnapshotEntries {
     /// The `[[snapshot]]` entries of an expectation file (its `[[deviation]]` entries are
     /// [`crate::expect`]'s).
@@ -175,10 +169,7 @@ impl SnapshotEntries {
         for (i, raw) in loose.snapshot.into_iter().enumerate() {
             let entry = i + 1;
             let bad = |why: String| SnapshotError::Entry { path: path.to_owned(), entry, why };
-            let file: EntriesFile = toml::Value::Table(toml::map::Map::from_iter([("snapshot".to_owned(), toml::Value::Array(vec![raw]))]))
-                .try_into()
-                .map_err(|e: toml::de::Error| bad(e.message().to_owned()))?;
-            let e = file.snapshot.into_iter().next().ok_or_else(|| bad("empty entry".into()))?;
+            let e: SnapshotEntry = raw.try_into().map_err(|e: toml::de::Error| bad(e.message().to_owned()))?;
             if e.step == 0 {
                 return Err(bad("step counts from 1".into()));
             }
