@@ -32,8 +32,15 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Delete the Config rules and remediation configurations the suite created (names rsuite-*).
     Cleanup(CleanupArgs),
-    /// Run the scenarios and write each one's normalised transcript to snapshots/<target>/.
+    /// Run the scenarios and write each one's normalised transcript to snapshots/<target>/ as a
+    /// pending recording (<scenario>.snap.new), to review and accept with `snapshots`.
     Record(RecordArgs),
+    /// Review, accept or reject pending recordings (`cargo insta review` works on them too).
+    #[command(subcommand)]
+    Snapshots(SnapshotsCommand),
+    /// List recorded answers outside every outcome the model accepts at MUST: findings about
+    /// the model, with the step, the recorded answer and the model's outcomes.
+    Findings(FindingsArgs),
     /// Write a draft expectation file from a report.json, keeping the reason of every entry
     /// that still matches; new entries get an empty reason for a person to write.
     DraftExpectations(DraftArgs),
@@ -68,6 +75,43 @@ pub struct RecordArgs {
     pub out: Option<PathBuf>,
     #[arg(long)]
     pub fixtures: Option<PathBuf>,
+    /// Print the plan (endpoint, names, calls per operation, cleanup) and stop before any request.
+    #[arg(long)]
+    pub plan_only: bool,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum SnapshotsCommand {
+    /// Show every pending recording of DIR with its differences (step, path, recorded, new).
+    Review(SnapshotDirArgs),
+    /// Make the pending recordings of DIR the recordings (each x.snap.new replaces x.snap).
+    Accept(SnapshotDirArgs),
+    /// Delete the pending recordings of DIR.
+    Reject(SnapshotDirArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SnapshotDirArgs {
+    /// The recordings' directory, e.g. snapshots/moto.
+    pub dir: PathBuf,
+    /// Only scenarios whose id contains this; repeatable.
+    #[arg(long)]
+    pub filter: Vec<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct FindingsArgs {
+    /// The recordings' directory, e.g. snapshots/aws.
+    pub dir: PathBuf,
+    /// The target the recordings are of (its capabilities decide which steps ran); default:
+    /// the directory's name when it is a built-in target, else reference.
+    #[arg(long = "target")]
+    pub profile: Option<String>,
+    /// Only scenarios whose id contains this; repeatable.
+    #[arg(long)]
+    pub filter: Vec<String>,
+    #[arg(long)]
+    pub fixtures: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -79,9 +123,9 @@ pub struct TargetArgs {
     /// the default expectation file.
     #[arg(long = "target")]
     pub profile: Option<String>,
-    /// Region to sign for.
-    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
-    pub region: String,
+    /// Region to sign for (else AWS_REGION, AWS_DEFAULT_REGION, us-east-1).
+    #[arg(long, env = "AWS_REGION")]
+    pub region: Option<String>,
     /// Needed to run against an endpoint that is not on this machine.
     #[arg(long)]
     pub allow_remote: bool,
@@ -101,9 +145,9 @@ pub struct CleanupArgs {
     /// What the target is: reference, moto, localstack, aws or generic.
     #[arg(long = "target")]
     pub profile: Option<String>,
-    /// Region to sign for.
-    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
-    pub region: String,
+    /// Region to sign for (else AWS_REGION, AWS_DEFAULT_REGION, us-east-1).
+    #[arg(long, env = "AWS_REGION")]
+    pub region: Option<String>,
     /// Needed to clean up an endpoint that is not on this machine.
     #[arg(long)]
     pub allow_remote: bool,
@@ -161,6 +205,15 @@ pub struct RunArgs {
     /// derived from `--seed` and K. The N shards of one seed partition the run.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::shard::Shard>,
+    /// Compare every scenario with its recording in DIR too (e.g. snapshots/moto): a step that
+    /// differs fails the run unless the expectation file lists it ([[snapshot]]).
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+    /// With --snapshots: write new and changed recordings as pending files (x.snap.new) for
+    /// review; an accepted recording is never overwritten. Without --snapshots it does nothing
+    /// (so the variable can stay set for a whole `cargo xtask test`).
+    #[arg(long, env = "RSUITE_UPDATE_SNAPSHOTS")]
+    pub update_snapshots: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -211,14 +264,21 @@ fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>
     if !(target.timeout > 0.0 && target.timeout.is_finite()) {
         return Err(setup_error("--timeout must be a positive number of seconds"));
     }
+    let region = target
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "us-east-1".to_owned());
     let endpoint = target.endpoint.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
+    // `--target aws` means the real service: its regional endpoint unless one is given.
+    let endpoint = endpoint.or_else(|| (target.profile.as_deref() == Some("aws")).then(|| crate::profile::aws_endpoint(&region)));
     if let Some(given) = &endpoint {
         check_endpoint_url(given).map_err(setup_error)?;
     }
     let mut options = RunOptions::embedded(seed.unwrap_or_else(fresh_seed));
     options.endpoint = endpoint;
     options.profile = target.profile.clone();
-    options.region = target.region.clone();
+    options.region = region;
     options.scenarios_dir = fixtures.unwrap_or_else(session::default_fixtures);
     options.allow_remote = target.allow_remote;
     options.timeout = Duration::from_secs_f64(target.timeout);
@@ -284,6 +344,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Cleanup(args) => cleanup(args),
         Command::Record(args) => record(args),
         Command::DraftExpectations(args) => draft_expectations(args),
+        Command::Snapshots(command) => snapshots(command),
+        Command::Findings(args) => findings(args),
     }
 }
 
@@ -341,6 +403,31 @@ fn record(args: RecordArgs) -> ExitCode {
         Err(code) => return code,
     };
     options.filters = args.filter;
+    let profile = options.profile.clone().unwrap_or_else(|| if options.endpoint.is_some() { "generic".into() } else { "reference".into() });
+    let out = args.out.unwrap_or_else(|| PathBuf::from("snapshots").join(&profile));
+    options.snapshots = Some(crate::snapshot::SnapshotOptions { dir: out.clone(), update: true, ci: false });
+    // The plan comes before anything is created: always for a remote endpoint.
+    let remote = options.endpoint.as_deref().is_some_and(|url| {
+        !crate::target::Endpoint { url: url.to_owned(), region: options.region.clone(), credentials: crate::target::SigningCredentials::local(), timeout: options.timeout }.is_loopback()
+    });
+    if remote || args.plan_only || profile == "aws" {
+        let scenarios = match crate::scenario::load_dir(&options.scenarios_dir.join("scenarios")) {
+            Ok(all) => session::select(all, &options.filters, &[]),
+            Err(e) => return setup_error(e),
+        };
+        let target_profile = match crate::profile::TargetProfile::resolve(&profile) {
+            Ok(Some(p)) => p,
+            Ok(None) => return setup_error(format!("unknown target profile {profile:?}")),
+            Err(e) => return setup_error(e),
+        };
+        let endpoint = options.endpoint.clone().unwrap_or_else(|| "the embedded reference endpoint".into());
+        let run_prefix = crate::runner::RunSettings::new(options.seed).with_fresh_names().prefix;
+        print!("{}", crate::snapshot::remote::plan(&scenarios, &target_profile, &endpoint, &options.region, &run_prefix));
+        println!("  out        {} (pending files, to review)", out.display());
+        if args.plan_only {
+            return ExitCode::SUCCESS;
+        }
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -349,21 +436,80 @@ fn record(args: RecordArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return setup_error(e),
     };
-    let out = args.out.unwrap_or_else(|| PathBuf::from("snapshots").join(&report.target.profile));
-    if let Err(e) = std::fs::create_dir_all(&out) {
-        return setup_error(format!("cannot create {}: {e}", out.display()));
+    let Some(s) = &report.snapshots else { return setup_error("no snapshot comparison was made") };
+    println!(
+        "{} scenario(s) recorded into {}: {} unchanged, {} changed, {} new; {} pending file(s) written",
+        s.matching + s.differing + s.new,
+        out.display(),
+        s.matching,
+        s.differing,
+        s.new,
+        s.pending_written
+    );
+    if s.pending_written > 0 {
+        println!(
+            "review: remediation-suite snapshots review {0}; accept: remediation-suite snapshots accept {0}",
+            out.display()
+        );
     }
-    let keep_times = crate::profile::TargetProfile::builtin(&report.target.profile)
-        .is_some_and(|p| p.has(crate::profile::Capability::VirtualClock));
-    for result in &report.scenarios {
-        let path = out.join(format!("{}.json", crate::transcript::file_stem(&result.id)));
-        let text = serde_json::to_string_pretty(&crate::transcript::transcript(result, &result.prefix, keep_times)).unwrap_or_default();
-        if let Err(e) = std::fs::write(&path, text + "\n") {
-            return setup_error(format!("cannot write {}: {e}", path.display()));
+    if !report.expectations.leftovers.is_empty() {
+        for leftover in &report.expectations.leftovers {
+            eprintln!("left behind: {leftover}");
+        }
+        return ExitCode::from(EXIT_DEVIATIONS);
+    }
+    ExitCode::SUCCESS
+}
+
+fn snapshots(command: SnapshotsCommand) -> ExitCode {
+    use crate::snapshot::{review, SnapshotDir};
+    let result = match &command {
+        SnapshotsCommand::Review(a) => review::review(&SnapshotDir::new(&a.dir), &a.filter).map(|r| review::render(&r)),
+        SnapshotsCommand::Accept(a) => review::accept(&SnapshotDir::new(&a.dir), &a.filter).map(|done| {
+            done.iter().map(|p| format!("accepted {}\n", p.display())).collect::<String>() + &format!("{} recording(s) accepted\n", done.len())
+        }),
+        SnapshotsCommand::Reject(a) => review::reject(&SnapshotDir::new(&a.dir), &a.filter).map(|done| {
+            done.iter().map(|p| format!("deleted {}\n", p.display())).collect::<String>() + &format!("{} pending file(s) deleted\n", done.len())
+        }),
+    };
+    match result {
+        Ok(text) => emit(&text),
+        Err(e) => setup_error(e),
+    }
+}
+
+fn findings(args: FindingsArgs) -> ExitCode {
+    let dir = args.fixtures.unwrap_or_else(session::default_fixtures).join("scenarios");
+    let scenarios = match crate::scenario::load_dir(&dir) {
+        Ok(s) => session::select(s, &args.filter, &[]),
+        Err(e) => return setup_error(e),
+    };
+    let recorded = args.profile.clone().unwrap_or_else(|| {
+        let name = args.dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if crate::profile::TargetProfile::builtin(name).is_some() { name.to_owned() } else { "reference".to_owned() }
+    });
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let snapshot_dir = crate::snapshot::SnapshotDir::new(&args.dir);
+    // An empty or mistyped directory must not pass for "no findings".
+    match snapshot_dir.accepted_files() {
+        Ok(files) if files.is_empty() => return setup_error(format!("no recordings (*.snap) in {}", args.dir.display())),
+        Ok(_) => {}
+        Err(e) => return setup_error(e),
+    }
+    match rt.block_on(crate::snapshot::findings::findings(&snapshot_dir, &scenarios, &recorded)) {
+        Err(e) => setup_error(e),
+        Ok(found) => {
+            let written = emit(&crate::snapshot::findings::render(&found));
+            if written != ExitCode::SUCCESS || found.is_empty() {
+                written
+            } else {
+                ExitCode::from(EXIT_DEVIATIONS)
+            }
         }
     }
-    println!("{} transcripts written to {}", report.scenarios.len(), out.display());
-    ExitCode::SUCCESS
 }
 
 fn run(args: RunArgs) -> ExitCode {
@@ -379,6 +525,11 @@ fn run(args: RunArgs) -> ExitCode {
     options.max_steps = args.max_steps;
     options.max_unanswered = args.max_unanswered;
     options.shard = args.shard;
+    options.snapshots = args.snapshots.clone().map(|dir| crate::snapshot::SnapshotOptions {
+        dir,
+        update: args.update_snapshots,
+        ci: crate::snapshot::in_ci(),
+    });
     if let Some(limit) = args.time_limit {
         if !(limit > 0.0 && limit.is_finite()) {
             return setup_error("--time-limit must be a positive number of seconds");

@@ -35,6 +35,9 @@
 //! A `generated` entry that no sequence of the run matched is only reported: which sequences
 //! a run meets depends on its seed and count.
 //!
+//! `[[snapshot]]` entries list differences from a recording (`run --snapshots`); their format
+//! is [`crate::snapshot::SnapshotEntries`]'s.
+//!
 //! [`draft`] writes a new file from a `report.json`, keeping the reason of every entry that
 //! still matches, for a person to review.
 
@@ -352,6 +355,10 @@ struct RawDeviation {
 struct RawFile {
     #[serde(default, rename = "deviation")]
     deviations: Vec<RawDeviation>,
+    /// `[[snapshot]]` entries: differences from a recording, checked by
+    /// [`crate::snapshot::SnapshotEntries`], not here.
+    #[serde(default, rename = "snapshot")]
+    _snapshots: Vec<toml::Value>,
 }
 
 impl RawDeviation {
@@ -878,6 +885,17 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
         }
         out.push('\n');
     }
+    // `[[snapshot]]` entries are not drafted from a report: they are kept as they were written.
+    if let Some((text, _)) = old {
+        let blocks = snapshot_blocks(text);
+        if !blocks.is_empty() {
+            out.push_str("# Differences from the recording (snapshots/<target>/), kept as written.\n\n");
+            for block in blocks {
+                out.push_str(&block);
+                out.push('\n');
+            }
+        }
+    }
     while out.ends_with("\n\n") {
         out.pop();
     }
@@ -885,10 +903,43 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
     Ok(draft)
 }
 
+/// The `[[snapshot]]` tables of an expectation file's text, each from its header to the next
+/// table header, trailing blank lines left out.
+fn snapshot_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            blocks.extend(current.take());
+            if trimmed == "[[snapshot]]" {
+                current = Some(String::new());
+            }
+        }
+        if let Some(block) = current.as_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    blocks.extend(current);
+    blocks.into_iter().map(|b| format!("{}\n", b.trim_end())).collect()
+}
+
 /// Reads a `report.json` for [`draft`].
 pub fn read_report(path: &Path) -> Result<Report, ExpectationError> {
     let text = std::fs::read_to_string(path).map_err(|source| ExpectationError::Read { path: path.to_owned(), source })?;
     serde_json::from_str(&text).map_err(|source| ExpectationError::Report { path: path.to_owned(), source })
+}
+
+#[cfg(test)]
+mod snapshot_entry_tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_blocks_are_cut_at_the_next_table() {
+        let text = "[[deviation]]\nscenario = \"a\"\n\n[[snapshot]]\nscenario = \"b\"\nstep = 2\nreason = \"r\"\n\n[[deviation]]\nscenario = \"c\"\n";
+        assert_eq!(snapshot_blocks(text), vec!["[[snapshot]]\nscenario = \"b\"\nstep = 2\nreason = \"r\"\n".to_owned()]);
+    }
 }
 
 #[cfg(test)]

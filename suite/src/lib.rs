@@ -21,3 +21,4 @@ pub mod generate;
 pub mod testkit;
 pub mod fuzzing;
 pub mod transcript;
+pub mod snapshot;

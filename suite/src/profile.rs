@@ -70,6 +70,13 @@ const MOTO_LACKS: &[Operation] = &[
     Operation::DescribeComplianceByResource,
 ];
 
+/// The real service's regional endpoint, what `--target aws` talks to unless `--endpoint` (or
+/// `AWS_ENDPOINT_URL_CONFIG_SERVICE`) says otherwise; never loopback, so `--allow-remote` is
+/// needed.
+pub fn aws_endpoint(region: &str) -> String {
+    format!("https://config.{region}.amazonaws.com")
+}
+
 /// What the suite knows about a kind of target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TargetProfile {
@@ -212,6 +219,12 @@ mod tests {
         }
         let missing = TargetProfile::load(std::path::Path::new("/nonexistent/p.toml")).expect_err("missing").to_string();
         assert!(missing.contains("cannot read the target profile"), "{missing}");
+    }
+
+    #[test]
+    fn the_aws_target_is_the_regional_endpoint() {
+        assert_eq!(aws_endpoint("eu-west-3"), "https://config.eu-west-3.amazonaws.com");
+        assert!(TargetProfile::builtin("aws").expect("built in").capabilities.is_empty());
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct RunOptions {
     /// `--shard K/N`: run only this shard's scenarios and generated sequences, and record it
     /// in report.json (`None`: the whole run, no `shard` field).
     pub shard: Option<Shard>,
+    /// `--snapshots DIR`: compare every scenario with its recording too (`snapshot`).
+    pub snapshots: Option<crate::snapshot::SnapshotOptions>,
 }
 
 impl RunOptions {
@@ -63,6 +65,7 @@ impl RunOptions {
             time_limit: None,
             max_unanswered: 3,
             shard: None,
+            snapshots: None,
         }
     }
 }
@@ -131,6 +134,12 @@ pub async fn prepare_target(options: &RunOptions) -> Result<PreparedTarget, Setu
             TargetProfile::NAMES.join(", ")
         ))
     })?;
+    // The real service needs real credentials: never sign for it with the placeholders.
+    if profile.name == "aws" && SigningCredentials::from_env().is_none() {
+        return Err(SetupError(
+            "--target aws needs credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)".into(),
+        ));
+    }
     let credentials = SigningCredentials::from_env().unwrap_or_else(SigningCredentials::local);
     let (url, server) = match &options.endpoint {
         Some(url) => {
@@ -282,6 +291,9 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         results,
     );
     report.expectations = summary;
+    if let Some(snapshots) = &options.snapshots {
+        compare_snapshots(&mut report, snapshots, expectation_path.as_deref(), &prepared.target)?;
+    }
     report.shard = options.shard.map(|s| s.to_string());
     for r in &report.scenarios {
         for leftover in &r.leftovers {
@@ -337,6 +349,32 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         return Err(SetupError(format!("{why}{written}")));
     }
     Ok(report)
+}
+
+/// Compares the run's scenarios with their recordings; unlisted differences (and new scenarios
+/// under CI) join what fails the run, stale `[[snapshot]]` entries the stale entries.
+fn compare_snapshots(
+    report: &mut Report,
+    options: &crate::snapshot::SnapshotOptions,
+    expectation_path: Option<&Path>,
+    target: &HttpTarget,
+) -> Result<(), SetupError> {
+    let entries = expectation_path
+        .map(crate::snapshot::SnapshotEntries::load)
+        .transpose()
+        .map_err(|e| SetupError(e.to_string()))?
+        .unwrap_or_default();
+    let how = crate::transcript::Normalisation {
+        keep_times: target.profile().has(crate::profile::Capability::VirtualClock),
+        secrets: target.endpoint().credentials.secrets().into_iter().map(str::to_owned).collect(),
+    };
+    let source = format!("remediation-suite run --target {}", target.profile().name);
+    let comparison = crate::snapshot::compare_run(&report.scenarios, options, &how, &entries, &source)
+        .map_err(|e| SetupError(format!("snapshots: {e}")))?;
+    report.expectations.snapshot_unexpected = comparison.failures;
+    report.expectations.stale_entries.extend(comparison.stale);
+    report.snapshots = Some(comparison.summary);
+    Ok(())
 }
 
 /// True when a scenario called the target and never got an HTTP answer back.

@@ -69,7 +69,7 @@ fn test(with_peers: bool) -> Result<(), String> {
         step("build the suite binary", || run(cargo().args(["build", "-p", "remediation-suite"])))?;
     }
     step("conformance run against the embedded reference endpoint", || {
-        run(Command::new(suite_binary()).args(["run", "--quiet", "--seed", "1", "--sequences", "300", "--out", "target/conformance/reference"]))
+        run(Command::new(suite_binary()).args(["run", "--quiet", "--seed", "1", "--sequences", "300", "--out", "target/conformance/reference", "--snapshots", "snapshots/reference"]))
     })?;
     if with_peers {
         step("moto", || peers::run_against(peers::Peer::Moto))?;

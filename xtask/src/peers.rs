@@ -1,6 +1,11 @@
 //! Real emulators on 127.0.0.1: install (a venv under `target/`), start, run the suite against
-//! them with their expectation file, stop. Neither implements the remediation operations; the
-//! runs prove the suite names exactly what they get wrong, and nothing else.
+//! them with their expectation file and their recording (`snapshots/<peer>/`), stop. Neither
+//! implements the remediation operations; the runs prove the suite names exactly what they get
+//! wrong, and nothing else, and that their answers are still the recorded ones.
+//!
+//! With `RSUITE_UPDATE_SNAPSHOTS=1` each peer is recorded instead (`record`): new and changed
+//! recordings become pending files in `snapshots/<peer>/`, for `remediation-suite snapshots
+//! review` and `accept`.
 
 use crate::{root, run, suite_binary};
 use std::net::{TcpListener, TcpStream};
@@ -116,15 +121,27 @@ fn ready(peer: Peer, port: u16) -> bool {
     }
 }
 
+/// True when `RSUITE_UPDATE_SNAPSHOTS` asks for new recordings (set, and not `0` or `false`).
+fn updating_snapshots() -> bool {
+    std::env::var("RSUITE_UPDATE_SNAPSHOTS").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
 /// Installs, starts and runs the suite against one peer; the run must pass with the peer's
-/// expectation file (every deviation listed, no unexpected pass).
+/// expectation file (every deviation listed, no unexpected pass) and match its recording in
+/// `snapshots/<peer>/`. With `RSUITE_UPDATE_SNAPSHOTS` set, records the peer instead.
 pub fn run_against(peer: Peer) -> Result<(), String> {
     install(peer)?;
     let port = free_port()?;
     let _running = start(peer, port)?;
-    let out = format!("target/conformance/{}", peer.name());
-    run(Command::new(suite_binary())
-        .args(["run", "--quiet", "--seed", "1", "--sequences", "50", "--target", peer.name(), "--out", &out])
+    let snapshots = format!("snapshots/{}", peer.name());
+    let mut cmd = Command::new(suite_binary());
+    if updating_snapshots() {
+        cmd.args(["record", "--target", peer.name(), "--out", &snapshots]);
+    } else {
+        let out = format!("target/conformance/{}", peer.name());
+        cmd.args(["run", "--quiet", "--seed", "1", "--sequences", "50", "--target", peer.name(), "--out", &out, "--snapshots", &snapshots]);
+    }
+    run(cmd
         .arg("--endpoint")
         .arg(format!("http://127.0.0.1:{port}"))
         .env("AWS_ACCESS_KEY_ID", "testing")

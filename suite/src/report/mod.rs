@@ -239,14 +239,22 @@ pub struct ExpectationSummary {
     /// never leaves something behind silently).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leftovers: Vec<String>,
+    /// Steps that differ from their recording and no `[[snapshot]]` entry lists, and, under
+    /// `CI=true`, scenarios without a recording (`run --snapshots`): these fail the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshot_unexpected: Vec<String>,
 }
 
 impl ExpectationSummary {
-    /// What fails the run: unexpected deviations, unexpected passes, stale entries and
-    /// leftovers. JUnit
-    /// has exactly this many failures and errors.
+    /// What fails the run: unexpected deviations, unexpected passes, stale entries,
+    /// leftovers and unlisted snapshot differences. JUnit has exactly this many failures and
+    /// errors.
     pub fn failures(&self) -> usize {
-        self.unexpected.len() + self.unexpected_passes.len() + self.stale_entries.len() + self.leftovers.len()
+        self.unexpected.len()
+            + self.unexpected_passes.len()
+            + self.stale_entries.len()
+            + self.leftovers.len()
+            + self.snapshot_unexpected.len()
     }
 }
 
@@ -281,6 +289,9 @@ pub struct Report {
     /// Generated sequences, when the run had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<GeneratedSummary>,
+    /// The comparison with recorded transcripts, when the run had `--snapshots`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshots: Option<crate::snapshot::SnapshotSummary>,
 }
 
 impl Report {
@@ -306,6 +317,7 @@ impl Report {
             operations: BTreeMap::new(),
             expectations: ExpectationSummary::default(),
             generated: None,
+            snapshots: None,
         };
         report.summarise();
         report

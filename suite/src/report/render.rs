@@ -83,6 +83,42 @@ fn expectation_totals(report: &Report) -> String {
     )
 }
 
+/// The snapshot section (`run --snapshots`): the counts, then every scenario that differs from
+/// its recording with each difference (step, path, recorded and actual value); new scenarios
+/// by name.
+pub fn snapshot_lines(s: &crate::snapshot::SnapshotSummary, verbose: bool) -> String {
+    use crate::snapshot::SnapshotState;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "snapshots {}: {} compared, {} match, {} differ ({} step(s)), {} new{}{}",
+        s.dir,
+        s.compared,
+        s.matching,
+        s.differing,
+        s.differing_steps,
+        s.new,
+        if s.new > 0 && !s.ci { " (new ones fail the run only with CI=true)" } else { "" },
+        if s.pending_written > 0 { format!("; {} pending file(s) written for review", s.pending_written) } else { String::new() }
+    );
+    for scenario in &s.scenarios {
+        match scenario.state {
+            SnapshotState::New if verbose || s.ci => {
+                let _ = writeln!(out, "SNAPSHOT NEW  {} (no recording {})", scenario.scenario, scenario.file);
+            }
+            SnapshotState::Differs => {
+                let _ = writeln!(out, "SNAPSHOT DIFFERS  {} ({})", scenario.scenario, scenario.file);
+                for d in &scenario.differences {
+                    let listed = scenario.listed.iter().find(|(step, _)| *step == d.step).map(|(_, r)| format!(" (listed: {r})")).unwrap_or_default();
+                    let _ = writeln!(out, "    {}{listed}", d.describe());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The summary printed at the end of a run: one line per scenario that needs attention, then
 /// counts per verdict, per operation, and what the expectation file said.
 pub fn terminal(report: &Report, color: bool, verbose: bool) -> String {
@@ -116,6 +152,9 @@ pub fn terminal(report: &Report, color: bool, verbose: bool) -> String {
     if let Some(g) = &report.generated {
         let _ = writeln!(out, "{}", generated_line(g));
     }
+    if let Some(snapshots) = &report.snapshots {
+        out.push_str(&snapshot_lines(snapshots, verbose));
+    }
     let e = &report.expectations;
     if let Some(file) = &e.file {
         let _ = writeln!(out, "expectations {file}: {}", expectation_totals(report));
@@ -131,6 +170,9 @@ pub fn terminal(report: &Report, color: bool, verbose: bool) -> String {
     }
     for u in &e.leftovers {
         let _ = writeln!(out, "LEFT BEHIND (delete it, or run cleanup): {u}");
+    }
+    for u in &e.snapshot_unexpected {
+        let _ = writeln!(out, "UNEXPECTED snapshot difference: {u}");
     }
     for u in &e.generated_not_seen {
         let _ = writeln!(out, "expectation entry not met by this run's generated sequences: {u}");
@@ -240,6 +282,28 @@ pub fn junit(report: &Report) -> String {
             case.set_classname("expectations");
             suite.add_test_case(case);
         }
+        junit.add_test_suite(suite);
+    }
+    if let Some(snapshots) = &report.snapshots {
+        // One failing case per unlisted differing step (and per new scenario under CI), one
+        // skipped case per listed step, one passing case for the scenarios that match.
+        let mut suite = TestSuite::new("snapshots");
+        for failure in &report.expectations.snapshot_unexpected {
+            let st = status(quick_junit::NonSuccessKind::Failure, failure.clone(), "SNAPSHOT");
+            let mut case = TestCase::new(format!("snapshot {}", failure.split(':').next().unwrap_or(failure)), st);
+            case.set_classname("snapshots");
+            suite.add_test_case(case);
+        }
+        for scenario in &snapshots.scenarios {
+            for (step, reason) in &scenario.listed {
+                let mut case = TestCase::new(format!("snapshot {} step {step}", scenario.scenario), skipped(format!("listed: {reason}")));
+                case.set_classname("snapshots");
+                suite.add_test_case(case);
+            }
+        }
+        let mut case = TestCase::new(format!("{} scenario(s) match their recording", snapshots.matching), TestCaseStatus::success());
+        case.set_classname("snapshots");
+        suite.add_test_case(case);
         junit.add_test_suite(suite);
     }
     if !report.expectations.leftovers.is_empty() {
@@ -419,10 +483,28 @@ pub fn markdown(report: &Report) -> String {
             ("Unexpected pass", &e.unexpected_passes),
             ("Stale entry", &e.stale_entries),
             ("Left behind", &e.leftovers),
+            ("Snapshot difference", &e.snapshot_unexpected),
             ("Not met by this run's generated sequences", &e.generated_not_seen),
         ] {
             for item in list {
                 let _ = writeln!(out, "- {title}: {}", md_escape(item));
+            }
+        }
+    }
+    if let Some(snap) = &report.snapshots {
+        let _ = writeln!(
+            out,
+            "\n## Snapshots\n\n`{}`: {} compared, {} match, {} differ ({} steps), {} new, {} pending file(s) written\n",
+            md_escape(&snap.dir), snap.compared, snap.matching, snap.differing, snap.differing_steps, snap.new, snap.pending_written
+        );
+        let rows: Vec<_> = snap.scenarios.iter().flat_map(|s| s.differences.iter().map(move |d| (s, d))).collect();
+        if !rows.is_empty() {
+            let _ = writeln!(out, "| scenario | step | path | recorded | now | listed |\n|---|---:|---|---|---|---|");
+            let show = |v: &Option<serde_json::Value>| v.as_ref().map_or_else(|| "(absent)".to_owned(), |v| summarised(&v.to_string()));
+            for (s, d) in rows {
+                let listed = s.listed.iter().find(|(step, _)| *step == d.step).map(|(_, r)| r.as_str()).unwrap_or("");
+                let path = if d.path.is_empty() { "(whole step)" } else { d.path.as_str() };
+                let _ = writeln!(out, "| {} | {} | {} | {} | {} | {} |", md_escape(&s.scenario), d.step, md_escape(path), md_escape(&show(&d.recorded)), md_escape(&show(&d.actual)), md_escape(listed));
             }
         }
     }
@@ -480,6 +562,9 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
     if let Some(g) = &report.generated {
         let _ = write!(out, "<p>{}</p>", html_escape(&generated_line(g)));
     }
+    if let Some(snap) = &report.snapshots {
+        let _ = write!(out, "<h2>Snapshots</h2><pre>{}</pre>", html_escape(&snapshot_lines(snap, true)));
+    }
     let e = &report.expectations;
     if e.failures() > 0 || !e.generated_not_seen.is_empty() {
         let _ = write!(out, "<h2>Expectations</h2><ul>");
@@ -488,6 +573,7 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
             ("UNEXPECTED", "Unexpected pass", &e.unexpected_passes),
             ("UNEXPECTED", "Stale entry", &e.stale_entries),
             ("UNEXPECTED", "Left behind", &e.leftovers),
+            ("UNEXPECTED", "Snapshot difference", &e.snapshot_unexpected),
             ("SKIPPED", "Not met by this run's generated sequences", &e.generated_not_seen),
         ] {
             for item in list {
@@ -642,6 +728,39 @@ mod tests {
         assert!(text.contains("3 scenarios (1 PASS · 1 NON-STRICT · 1 FAIL)"), "{text}");
         assert!(text.contains("UNEXPECTED deviation: exceptions/b: FAIL"), "{text}");
         assert!(text.ends_with("NOT conformant\n"), "{text}");
+    }
+
+    #[test]
+    fn snapshot_differences_are_shown_with_step_path_and_values_and_fail_in_junit() {
+        use crate::snapshot::{ScenarioSnapshot, SnapshotState, SnapshotSummary, StepDifference};
+        let mut r = sample();
+        let diff = |step, path: &str| StepDifference { step, path: path.into(), recorded: Some(serde_json::json!(500)), actual: Some(serde_json::json!(200)) };
+        r.snapshots = Some(SnapshotSummary {
+            dir: "snapshots/moto".into(),
+            compared: 2,
+            matching: 1,
+            differing: 1,
+            differing_steps: 2,
+            scenarios: vec![ScenarioSnapshot {
+                scenario: "exceptions/a".into(),
+                state: SnapshotState::Differs,
+                file: "snapshots/moto/exceptions__a.snap".into(),
+                differences: vec![diff(2, "status"), diff(3, "answer/X")],
+                listed: vec![(3, "known".into())],
+                pending: None,
+            }],
+            ..Default::default()
+        });
+        r.expectations.snapshot_unexpected = vec!["exceptions/a: step 2 differs from its recording at status".into()];
+        let failures = r.expectations.failures();
+        let xml = junit(&r);
+        assert_eq!(xml.matches("<failure").count() + xml.matches("<error").count(), failures, "{xml}");
+        assert!(xml.contains("SNAPSHOT") && xml.contains("listed: known"), "{xml}");
+        let text = terminal(&r, false, false);
+        assert!(text.contains("step 2 status: recorded 500, now 200") && text.contains("step 3 answer/X: recorded 500, now 200 (listed: known)"), "{text}");
+        assert!(text.contains("NOT conformant"), "{text}");
+        let md = markdown(&r);
+        assert!(md.contains("| exceptions/a | 2 | status | 500 | 200 |  |"), "{md}");
     }
 
     #[test]
