@@ -44,6 +44,22 @@ pub enum Command {
     /// Write a draft expectation file from a report.json, keeping the reason of every entry
     /// that still matches; new entries get an empty reason for a person to write.
     DraftExpectations(DraftArgs),
+    /// Build the conformance matrix of several runs: one row per rule, one column per target
+    /// (matrix.md and matrix.html).
+    Matrix(MatrixArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct MatrixArgs {
+    /// The runs' report.json files, each optionally labelled: `"moto 5.2.5=target/conformance/moto/report.json"`.
+    #[arg(required = true, value_name = "[LABEL=]REPORT")]
+    pub reports: Vec<String>,
+    /// Where to write matrix.md and matrix.html.
+    #[arg(long, default_value = "target/conformance")]
+    pub out: PathBuf,
+    /// Also replace the table between `<!-- matrix:start -->` and `<!-- matrix:end -->` in this file.
+    #[arg(long)]
+    pub readme: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -346,6 +362,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::DraftExpectations(args) => draft_expectations(args),
         Command::Snapshots(command) => snapshots(command),
         Command::Findings(args) => findings(args),
+        Command::Matrix(args) => matrix(args),
     }
 }
 
@@ -474,6 +491,28 @@ fn snapshots(command: SnapshotsCommand) -> ExitCode {
     };
     match result {
         Ok(text) => emit(&text),
+        Err(e) => setup_error(e),
+    }
+}
+
+fn matrix(args: MatrixArgs) -> ExitCode {
+    use crate::report::matrix::{Column, Matrix};
+    let built = args.reports.iter().map(|a| Column::read(a)).collect::<Result<Vec<_>, _>>().and_then(Matrix::build);
+    let matrix = match built {
+        Ok(m) => m,
+        Err(e) => return setup_error(e),
+    };
+    let written = matrix.write(&args.out).and_then(|paths| {
+        if let Some(readme) = &args.readme {
+            matrix.update_readme(readme)?;
+        }
+        Ok(paths)
+    });
+    match written {
+        Ok((md, html)) => {
+            println!("wrote {} and {}", md.display(), html.display());
+            ExitCode::SUCCESS
+        }
         Err(e) => setup_error(e),
     }
 }

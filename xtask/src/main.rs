@@ -74,6 +74,17 @@ fn test(with_peers: bool) -> Result<(), String> {
     if with_peers {
         step("moto", || peers::run_against(peers::Peer::Moto))?;
         step("LocalStack", || peers::run_against(peers::Peer::LocalStack))?;
+        // One page for the runs above: a row per rule, a column per target (README, "matrix").
+        step("conformance matrix", || {
+            run(Command::new(suite_binary()).args([
+                "matrix",
+                "reference=target/conformance/reference/report.json",
+                "moto 5.2.5=target/conformance/moto/report.json",
+                "LocalStack 4.14.0=target/conformance/localstack/report.json",
+                "--out",
+                "target/conformance",
+            ]))
+        })?;
     }
     // The fuzz corpora are replayed by the workspace tests (suite/tests/fuzz_corpus.rs); the
     // fuzzer itself runs in `cargo xtask fuzz` (nightly), not here.

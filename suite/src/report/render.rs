@@ -610,7 +610,8 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
         };
         let _ = write!(
             out,
-            "<details><summary><span class=\"{v}\">{v}</span> {id} — {title}{listed}</summary>",
+            "<details id=\"{anchor}\"><summary><span class=\"{v}\">{v}</span> {id} — {title}{listed}</summary>",
+            anchor = super::matrix::step_anchor(&s.id, 0).trim_end_matches("-0"),
             v = s.verdict.as_str(),
             id = html_escape(&s.id),
             title = html_escape(&s.title)
@@ -622,7 +623,8 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
             } else {
                 summarised(&step_text(step))
             };
-            let _ = write!(out, "<pre>{}</pre>", html_escape(&text));
+            // The matrix links here (`report::matrix::step_anchor`).
+            let _ = write!(out, "<pre id=\"{}\">{}</pre>", super::matrix::step_anchor(&s.id, step.index), html_escape(&text));
         }
         let _ = write!(out, "</details>");
     }
