@@ -47,6 +47,19 @@ pub enum Command {
     /// Build the conformance matrix of several runs: one row per rule, one column per target
     /// (matrix.md and matrix.html).
     Matrix(MatrixArgs),
+    /// Summarise a run's deviations for the target's maintainers: grouped by rule, with what
+    /// was answered, what the model accepts, and a curl reproduction using $ENDPOINT.
+    Deviations(DeviationsArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DeviationsArgs {
+    /// The run's report.json.
+    #[arg(long, default_value = "target/conformance/report.json")]
+    pub report: PathBuf,
+    /// Write the Markdown here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -363,6 +376,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Snapshots(command) => snapshots(command),
         Command::Findings(args) => findings(args),
         Command::Matrix(args) => matrix(args),
+        Command::Deviations(args) => deviations(args),
     }
 }
 
@@ -492,6 +506,21 @@ fn snapshots(command: SnapshotsCommand) -> ExitCode {
     match result {
         Ok(text) => emit(&text),
         Err(e) => setup_error(e),
+    }
+}
+
+fn deviations(args: DeviationsArgs) -> ExitCode {
+    let report = match crate::report::matrix::Column::read(&args.report.display().to_string()) {
+        Ok(column) => column.report,
+        Err(e) => return setup_error(e),
+    };
+    let text = crate::report::deviations::markdown(&report);
+    match &args.out {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => setup_error(format!("{}: {e}", path.display())),
+        },
+        None => emit(&text),
     }
 }
 

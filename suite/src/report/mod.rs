@@ -1,6 +1,7 @@
 //! The report of a run. One JSON document is the source of truth; JUnit XML, Markdown, HTML
 //! and the terminal table are derived from it (`render`).
 
+pub mod deviations;
 pub mod matrix;
 pub mod render;
 
