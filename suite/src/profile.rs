@@ -124,7 +124,7 @@ struct ProfileFile {
 }
 
 impl TargetProfile {
-    pub const NAMES: [&'static str; 5] = ["reference", "moto", "localstack", "aws", "generic"];
+    pub const NAMES: [&'static str; 6] = ["reference", "moto", "localstack", "fakecloud", "aws", "generic"];
 
     /// A built-in profile by name.
     pub fn builtin(name: &str) -> Option<TargetProfile> {
@@ -142,6 +142,9 @@ impl TargetProfile {
             // LocalStack's community edition has no such route (4.14: /_localstack/state/* is 404).
             "moto" => Some(TargetProfile { reset_path: Some("/moto-api/reset".into()), ..profile(&[Capability::Reset], MOTO_LACKS, false) }),
             "localstack" => Some(profile(&[], &[], false)),
+            // fakecloud 0.51 empties one service's state on POST /_fakecloud/reset/{service}
+            // (fakecloud/src/main.rs); only Config's is touched, whatever else the instance holds.
+            "fakecloud" => Some(TargetProfile { reset_path: Some("/_fakecloud/reset/config".into()), ..profile(&[Capability::Reset], &[], false) }),
             "aws" => Some(profile(&[], &[], true)),
             "generic" => Some(profile(&[], &[], true)),
             _ => None,

@@ -74,6 +74,16 @@ fn test(with_peers: bool) -> Result<(), String> {
     if with_peers {
         step("moto", || peers::run_against(peers::Peer::Moto))?;
         step("LocalStack", || peers::run_against(peers::Peer::LocalStack))?;
+        // fakecloud only when built: its build takes half an hour here; the nightly builds it.
+        if peers::Peer::Fakecloud.is_built() {
+            step("fakecloud", || peers::run_against(peers::Peer::Fakecloud))?;
+        } else {
+            eprintln!(
+                "fakecloud: NOT RUN: {} is not built (`cargo xtask peers fakecloud` builds fakecloud {} once, about 30 minutes on 2 cores, then runs it)",
+                peers::Peer::fakecloud_binary().display(),
+                peers::FAKECLOUD_VERSION
+            );
+        }
         // One page for the runs above: a row per rule, a column per target (README, "matrix").
         step("conformance matrix", || {
             run(Command::new(suite_binary()).args([
@@ -129,7 +139,9 @@ const USAGE: &str = "usage: cargo xtask <command> [options]
 
 commands:
   test [--no-peers]          workflow lint, workspace tests, conformance run, moto, LocalStack
-  peers [moto|localstack]    only the moto and LocalStack runs (both by default)
+  peers [moto|localstack|fakecloud]
+                             only the emulator runs (moto and LocalStack by default;
+                             fakecloud builds itself first, about 30 minutes, once)
   fuzz [--seconds N]         every cargo-fuzz target for N seconds each (default 60)
   bench                      the benchmarks whose figures are in the README
 
@@ -237,6 +249,7 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
                 None => return Ok(Task::Peers(None)),
                 Some("moto") => peers::Peer::Moto,
                 Some("localstack") => peers::Peer::LocalStack,
+                Some("fakecloud") => peers::Peer::Fakecloud,
                 Some(_) => return Err(unexpected(&rest[0])),
             };
             match rest.get(1) {
@@ -339,6 +352,7 @@ mod tests {
             ("peers", Task::Peers(None)),
             ("peers moto", Task::Peers(Some(peers::Peer::Moto))),
             ("peers localstack", Task::Peers(Some(peers::Peer::LocalStack))),
+            ("peers fakecloud", Task::Peers(Some(peers::Peer::Fakecloud))),
             ("fuzz", Task::Fuzz { seconds: 60 }),
             ("fuzz --seconds 20", Task::Fuzz { seconds: 20 }),
             ("bench", Task::Bench),

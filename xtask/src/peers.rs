@@ -17,13 +17,32 @@ use std::time::{Duration, Instant};
 pub enum Peer {
     Moto,
     LocalStack,
+    /// The first open emulator that implements the remediation operations (Rust, AGPL-3.0: run
+    /// as a separate program, never linked). Its build takes about 30 minutes on 2 cores, so
+    /// `cargo xtask test` runs it only when it is already built.
+    Fakecloud,
 }
+
+/// The fakecloud release the suite is measured against.
+pub const FAKECLOUD_VERSION: &str = "0.51.0";
 
 impl Peer {
     fn name(self) -> &'static str {
         match self {
             Peer::Moto => "moto",
             Peer::LocalStack => "localstack",
+            Peer::Fakecloud => "fakecloud",
+        }
+    }
+    /// fakecloud's binary, installed by `cargo install --root target/fakecloud`.
+    pub fn fakecloud_binary() -> PathBuf {
+        root().join("target").join("fakecloud").join("bin").join("fakecloud")
+    }
+    /// True when the peer can start without a long build first (fakecloud's 30 minutes).
+    pub fn is_built(self) -> bool {
+        match self {
+            Peer::Fakecloud => Peer::fakecloud_binary().is_file(),
+            _ => true,
         }
     }
     fn venv(self) -> PathBuf {
@@ -35,6 +54,7 @@ impl Peer {
         match self {
             Peer::Moto => &["moto[server]==5.2.5"],
             Peer::LocalStack => &["localstack-core[runtime]==4.14.0", "cbor2<6", "pyopenssl==25.1.0", "cryptography>=45,<46", "service-identity"],
+            Peer::Fakecloud => &[],
         }
     }
     fn ready_marker(self) -> PathBuf {
@@ -43,6 +63,14 @@ impl Peer {
 }
 
 fn install(peer: Peer) -> Result<(), String> {
+    if peer == Peer::Fakecloud {
+        if Peer::fakecloud_binary().is_file() {
+            return Ok(());
+        }
+        eprintln!("fakecloud {FAKECLOUD_VERSION} is not built yet: building it from crates.io into target/fakecloud (about 30 minutes on 2 cores, once)");
+        let root_dir = root().join("target").join("fakecloud");
+        return run(Command::new("cargo").args(["install", "fakecloud", "--version", FAKECLOUD_VERSION, "--locked", "--root"]).arg(root_dir));
+    }
     if peer.ready_marker().is_file() {
         return Ok(());
     }
@@ -79,6 +107,12 @@ fn start(peer: Peer, port: u16) -> Result<Running, String> {
             c.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
             c
         }
+        // Its default address is 0.0.0.0: the loopback address must be given.
+        Peer::Fakecloud => {
+            let mut c = Command::new(Peer::fakecloud_binary());
+            c.args(["--addr", &format!("127.0.0.1:{port}"), "--log-level", "warn"]);
+            c
+        }
         Peer::LocalStack => {
             let volume = root().join("target").join("localstack-volume");
             let mut c = Command::new(bin.join("python"));
@@ -110,13 +144,14 @@ fn ready(peer: Peer, port: u16) -> bool {
     let path = match peer {
         Peer::Moto => "/moto-api/",
         Peer::LocalStack => "/_localstack/health",
+        Peer::Fakecloud => "/_fakecloud/health",
     };
     let Ok(out) = Command::new("curl").args(["-s", "-m", "2"]).arg(format!("http://127.0.0.1:{port}{path}")).output() else {
         return false;
     };
     let body = String::from_utf8_lossy(&out.stdout);
     match peer {
-        Peer::Moto => out.status.success(),
+        Peer::Moto | Peer::Fakecloud => out.status.success() && !body.is_empty(),
         Peer::LocalStack => body.contains("\"config\": \"running\"") || body.contains("\"config\":\"running\""),
     }
 }
