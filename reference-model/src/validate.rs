@@ -32,6 +32,9 @@ pub enum KnownPattern {
     NonBlank,
     /// `guard\-2\.x\.x`: exactly `guard-2.x.x`.
     GuardRuntime,
+    /// `[\w+=,.@-]+`: a service principal (R-REC-05), one or more word characters (Java's
+    /// `\w`, ASCII only) or `+=,.@-`.
+    ServicePrincipal,
 }
 
 impl KnownPattern {
@@ -39,6 +42,7 @@ impl KnownPattern {
         match pattern {
             r".*\S.*" => Some(KnownPattern::NonBlank),
             r"guard\-2\.x\.x" => Some(KnownPattern::GuardRuntime),
+            r"[\w+=,.@-]+" => Some(KnownPattern::ServicePrincipal),
             _ => None,
         }
     }
@@ -47,6 +51,7 @@ impl KnownPattern {
         match self {
             KnownPattern::NonBlank => r".*\S.*",
             KnownPattern::GuardRuntime => r"guard\-2\.x\.x",
+            KnownPattern::ServicePrincipal => r"[\w+=,.@-]+",
         }
     }
 
@@ -58,6 +63,9 @@ impl KnownPattern {
                 !s.chars().any(line_terminator) && s.chars().any(|c| !java_space(c))
             }
             KnownPattern::GuardRuntime => s == "guard-2.x.x",
+            KnownPattern::ServicePrincipal => {
+                !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::auto::{Batch, Execution, SsmRun, SsmScript};
 use crate::names::{ResourceRef, RuleName};
 use crate::time::Timestamp;
-use crate::wire::{ConfigRule, RemediationConfiguration};
+use crate::wire::{ConfigRule, ConfigurationRecorder, DeliveryChannel, RecordingGroup, RemediationConfiguration};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -103,7 +103,10 @@ pub struct World {
     /// deleted rule does not write into a new rule of the same name.
     pub(crate) result_tokens: BTreeMap<String, (RuleName, Option<String>)>,
     pub(crate) ssm: SsmScript,
-    pub(crate) recorder_available: bool,
+    /// The configuration recorder, by name: at most one (R-REC-01).
+    pub(crate) recorders: BTreeMap<String, StoredRecorder>,
+    /// The delivery channel, by name: at most one (R-DCH-01).
+    pub(crate) delivery_channels: BTreeMap<String, DeliveryChannel>,
     /// Rules DeleteConfigRule removed that a target may still show in the DELETING state, as
     /// they were when deleted (A-22: deletion is asynchronous, R-DCR-02; the model's preferred
     /// answers complete it at once). An entry goes once an answer shows the deletion finished
@@ -138,8 +141,35 @@ pub enum Control {
     },
     /// The outcome of every SSM run that no script covers.
     SetDefaultSsm { outcome: SsmRun },
-    /// Whether a configuration recorder exists (R-PCR-10).
+    /// `false`: the account as `serve --no-recorder` starts it, with neither configuration
+    /// recorder nor delivery channel (R-PCR-10); `true`: the default set-up
+    /// ([`AccountStart::ConfigEnabled`]) where no recorder exists. The same states can be
+    /// reached through the recorder and delivery channel calls (R-REC-01, R-DCH-01).
     SetRecorder { available: bool },
+}
+
+/// How an account starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AccountStart {
+    /// Config is set up as the console leaves it: a recorder named `default`, recording every
+    /// supported resource type, and a delivery channel named `default` (PutConfigRule works).
+    #[default]
+    ConfigEnabled,
+    /// A fresh account: no recorder and no delivery channel (PutConfigRule is refused, R-PCR-10).
+    NoRecorder,
+}
+
+/// The name Config gives a recorder or delivery channel created without one, and the name of
+/// those of [`AccountStart::ConfigEnabled`] (R-REC-01, R-DCH-01).
+pub const DEFAULT_SETUP_NAME: &str = "default";
+
+/// A configuration recorder as stored, with its status (R-REC-03).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRecorder {
+    pub recorder: ConfigurationRecorder,
+    pub recording: bool,
+    pub last_start: Option<Timestamp>,
+    pub last_stop: Option<Timestamp>,
 }
 
 /// The answer to a [`Control`] action.
@@ -152,9 +182,10 @@ pub struct ControlAnswer {
 }
 
 impl World {
-    /// An empty account whose clock starts at `now`.
+    /// An account whose clock starts at `now`, with no rules and Config set up
+    /// ([`AccountStart::ConfigEnabled`], A-40).
     pub fn new(account_id: impl Into<String>, region: impl Into<String>, now: Timestamp) -> Self {
-        World {
+        let mut world = World {
             account_id: account_id.into(),
             region: region.into(),
             now,
@@ -167,15 +198,77 @@ impl World {
             failed_attempts: BTreeMap::new(),
             result_tokens: BTreeMap::new(),
             ssm: SsmScript::default(),
-            recorder_available: true,
+            recorders: BTreeMap::new(),
+            delivery_channels: BTreeMap::new(),
             deleting: BTreeMap::new(),
             next_id: 0,
-        }
+        };
+        world.enable_config();
+        world
     }
 
     /// The default world of the reference endpoint: account 123456789012, us-east-1.
     pub fn reference(now: Timestamp) -> Self {
         World::new("123456789012", "us-east-1", now)
+    }
+
+    /// An account that starts as `start` says; [`World::new`] is
+    /// [`AccountStart::ConfigEnabled`].
+    pub fn with_start(account_id: impl Into<String>, region: impl Into<String>, now: Timestamp, start: AccountStart) -> Self {
+        let mut world = World::new(account_id, region, now);
+        if start == AccountStart::NoRecorder {
+            world.recorders.clear();
+            world.delivery_channels.clear();
+        }
+        world
+    }
+
+    /// The set-up of [`AccountStart::ConfigEnabled`]: the `default` recorder, recording since
+    /// `now` with the Config service-linked role, and the `default` delivery channel.
+    fn enable_config(&mut self) {
+        let recorder = ConfigurationRecorder {
+            name: Some(DEFAULT_SETUP_NAME.to_owned()),
+            role_arn: Some(format!(
+                "arn:aws:iam::{}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+                self.account_id
+            )),
+            recording_group: Some(RecordingGroup {
+                all_supported: Some(true),
+                include_global_resource_types: Some(false),
+                resource_types: None,
+                exclusion_by_resource_types: None,
+                recording_strategy: None,
+            }),
+            recording_mode: None,
+        };
+        self.recorders.insert(
+            DEFAULT_SETUP_NAME.to_owned(),
+            StoredRecorder { recorder, recording: true, last_start: Some(self.now), last_stop: None },
+        );
+        let channel = DeliveryChannel {
+            name: Some(DEFAULT_SETUP_NAME.to_owned()),
+            s3_bucket_name: Some(format!("config-bucket-{}", self.account_id)),
+            s3_key_prefix: None,
+            s3_kms_key_arn: None,
+            sns_topic_arn: None,
+            config_snapshot_delivery_properties: None,
+        };
+        self.delivery_channels.insert(DEFAULT_SETUP_NAME.to_owned(), channel);
+    }
+
+    /// True when a configuration recorder exists, which PutConfigRule needs (R-PCR-10).
+    pub fn has_recorder(&self) -> bool {
+        !self.recorders.is_empty()
+    }
+
+    /// The configuration recorder of the name, with its status.
+    pub fn recorder(&self, name: &str) -> Option<&StoredRecorder> {
+        self.recorders.get(name)
+    }
+
+    /// The delivery channel of the name.
+    pub fn delivery_channel(&self, name: &str) -> Option<&DeliveryChannel> {
+        self.delivery_channels.get(name)
     }
 
     /// The instant the world was last advanced to.
@@ -316,7 +409,17 @@ impl World {
                 }
             }
             Control::SetDefaultSsm { outcome } => self.ssm.default = outcome.clone(),
-            Control::SetRecorder { available } => self.recorder_available = *available,
+            Control::SetRecorder { available: false } => {
+                self.recorders.clear();
+                self.delivery_channels.clear();
+            }
+            Control::SetRecorder { available: true } => {
+                if !self.has_recorder() {
+                    self.recorders.clear();
+                    self.delivery_channels.clear();
+                    self.enable_config();
+                }
+            }
         }
         answer
     }

@@ -75,6 +75,15 @@ fn valid_bodies(token: &str) -> Vec<(Operation, Value)> {
         (Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "r", "ComplianceTypes": ["NON_COMPLIANT"], "Limit": 2})),
         (Operation::DescribeComplianceByConfigRule, json!({"ConfigRuleNames": ["r"], "ComplianceTypes": ["NON_COMPLIANT"]})),
         (Operation::DescribeComplianceByResource, json!({"ResourceType": BUCKET, "Limit": 1})),
+        (Operation::PutConfigurationRecorder, json!({"ConfigurationRecorder": {"name": "default", "roleARN": ROLE, "recordingGroup": {"allSupported": true}}})),
+        (Operation::DescribeConfigurationRecorders, json!({"ConfigurationRecorderNames": ["default"]})),
+        (Operation::DescribeConfigurationRecorderStatus, json!({})),
+        (Operation::StartConfigurationRecorder, json!({"ConfigurationRecorderName": "default"})),
+        (Operation::StopConfigurationRecorder, json!({"ConfigurationRecorderName": "default"})),
+        (Operation::DeleteConfigurationRecorder, json!({"ConfigurationRecorderName": "default"})),
+        (Operation::PutDeliveryChannel, json!({"DeliveryChannel": {"s3BucketName": "b"}})),
+        (Operation::DescribeDeliveryChannels, json!({})),
+        (Operation::DeleteDeliveryChannel, json!({"DeliveryChannelName": "default"})),
     ]
 }
 

@@ -5,6 +5,7 @@ mod compliance;
 mod evaluations;
 mod exceptions;
 mod executions;
+mod recorder;
 mod remediation_configs;
 mod rules;
 
@@ -12,6 +13,11 @@ pub use compliance::{apply_describe_compliance_by_config_rule, apply_describe_co
 pub use evaluations::apply_put_evaluations;
 pub use exceptions::{apply_delete_exceptions, apply_describe_exceptions, apply_put_exceptions};
 pub use executions::{apply_describe_execution_status, apply_start_execution};
+pub use recorder::{
+    apply_delete_configuration_recorder, apply_delete_delivery_channel, apply_describe_configuration_recorder_status,
+    apply_describe_configuration_recorders, apply_describe_delivery_channels, apply_put_configuration_recorder,
+    apply_put_delivery_channel, apply_start_configuration_recorder, apply_stop_configuration_recorder,
+};
 pub use remediation_configs::{apply_delete_configuration, apply_describe_configurations, apply_put_configurations};
 pub use rules::{apply_delete_config_rule, apply_describe_config_rules, apply_put_config_rule};
 
@@ -72,6 +78,15 @@ pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
         Operation::GetComplianceDetailsByConfigRule => apply_get_compliance_details(world, &typed(body)),
         Operation::DescribeComplianceByConfigRule => apply_describe_compliance_by_config_rule(world, &typed(body)),
         Operation::DescribeComplianceByResource => apply_describe_compliance_by_resource(world, &typed(body)),
+        Operation::PutConfigurationRecorder => apply_put_configuration_recorder(world, &typed(body)),
+        Operation::DescribeConfigurationRecorders => apply_describe_configuration_recorders(world, &typed(body)),
+        Operation::DescribeConfigurationRecorderStatus => apply_describe_configuration_recorder_status(world, &typed(body)),
+        Operation::StartConfigurationRecorder => apply_start_configuration_recorder(world, &typed(body)),
+        Operation::StopConfigurationRecorder => apply_stop_configuration_recorder(world, &typed(body)),
+        Operation::DeleteConfigurationRecorder => apply_delete_configuration_recorder(world, &typed(body)),
+        Operation::PutDeliveryChannel => apply_put_delivery_channel(world, &typed(body)),
+        Operation::DescribeDeliveryChannels => apply_describe_delivery_channels(world, &typed(body)),
+        Operation::DeleteDeliveryChannel => apply_delete_delivery_channel(world, &typed(body)),
     }
 }
 
@@ -126,6 +141,13 @@ fn validation_clause(op: Operation) -> &'static str {
         Operation::GetComplianceDetailsByConfigRule => "R-GCD-04",
         Operation::DescribeComplianceByConfigRule => "R-DCBC-04",
         Operation::DescribeComplianceByResource => "R-DCBR-05",
+        Operation::PutConfigurationRecorder
+        | Operation::DescribeConfigurationRecorders
+        | Operation::DescribeConfigurationRecorderStatus
+        | Operation::StartConfigurationRecorder
+        | Operation::StopConfigurationRecorder
+        | Operation::DeleteConfigurationRecorder => "R-REC-05",
+        Operation::PutDeliveryChannel | Operation::DescribeDeliveryChannels | Operation::DeleteDeliveryChannel => "R-DCH-04",
     }
 }
 
@@ -191,7 +213,22 @@ pub fn flexible_fields(op: Operation) -> &'static [FlexField] {
         Operation::DescribeComplianceByConfigRule | Operation::DescribeComplianceByResource => {
             &[f!("NextToken", OpaqueToken)]
         }
-        Operation::DeleteRemediationConfiguration | Operation::PutConfigRule | Operation::DeleteConfigRule => &[],
+        Operation::DescribeConfigurationRecorderStatus => &[
+            f!("ConfigurationRecordersStatus/*/lastStartTime", ClockTime),
+            f!("ConfigurationRecordersStatus/*/lastStopTime", ClockTime),
+            f!("ConfigurationRecordersStatus/*/lastStatusChangeTime", ClockTime),
+        ],
+        Operation::DeleteRemediationConfiguration
+        | Operation::PutConfigRule
+        | Operation::DeleteConfigRule
+        | Operation::PutConfigurationRecorder
+        | Operation::DescribeConfigurationRecorders
+        | Operation::StartConfigurationRecorder
+        | Operation::StopConfigurationRecorder
+        | Operation::DeleteConfigurationRecorder
+        | Operation::PutDeliveryChannel
+        | Operation::DescribeDeliveryChannels
+        | Operation::DeleteDeliveryChannel => &[],
     }
 }
 

@@ -112,7 +112,7 @@ fn find_rule(world: &World, rule: &ConfigRule) -> Option<RuleName> {
 /// PutConfigRule (R-PCR-01..27): creates or updates a rule (an upsert by name, Arn or Id).
 /// Success has no output shape: an empty body (observed).
 pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> Outcome {
-    if !world.recorder_available {
+    if !world.has_recorder() {
         return Outcome::new(
             Alternative::error(
                 ErrorCode::NoAvailableConfigurationRecorderException,

@@ -44,7 +44,19 @@
 //!
 //! `compliance` is one of `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE` (no evaluation
 //! result can hold `INSUFFICIENT_DATA`). The rule must exist (PutConfigRule) for every action
-//! that names one. The virtual clock starts at
+//! that names one. `set_recorder` with `false` leaves the account without recorder and delivery
+//! channel; with `true` it restores the starting set-up if no recorder exists.
+//!
+//! ## The account's starting state
+//!
+//! A fresh account (at start and after `/_reference/reset`) has Config set up as the console
+//! leaves it, so that PutConfigRule works: a configuration recorder named `default` (the
+//! service-linked role, every supported resource type, recording) and a delivery channel named
+//! `default` (bucket `config-bucket-<account>`). `serve --no-recorder` starts every account
+//! with neither, as a new real account is: PutConfigRule is then refused with
+//! NoAvailableConfigurationRecorderException until PutConfigurationRecorder makes one.
+//!
+//! The virtual clock starts at
 //! 2026-01-01T00:00:00Z (1767225600); an execution is queued for 1 s and runs for 2 s of
 //! clock time.
 //!
@@ -71,6 +83,7 @@ use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::routing::{any, get, post};
 use axum::Router;
+pub use reference_model::world::AccountStart;
 use state::AppState;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -119,15 +132,22 @@ impl Default for ServerConfig {
     }
 }
 
-/// The HTTP application: AWS JSON at `POST /`, the control API under `/_reference/`.
+/// The HTTP application: AWS JSON at `POST /`, the control API under `/_reference/`; the
+/// account starts with Config set up ([`AccountStart::ConfigEnabled`], A-40).
 pub fn router(config: ServerConfig) -> Router {
+    router_with_start(config, AccountStart::default())
+}
+
+/// [`router`] for an account that starts as `start` says (`serve --no-recorder`, A-40).
+pub fn router_with_start(config: ServerConfig, start: AccountStart) -> Router {
     let max_body_bytes = config.max_body_bytes;
-    let state = Arc::new(AppState::new(
+    let state = Arc::new(AppState::with_start(
         config.account_id,
         config.region,
         config.clock,
         config.verify_signatures,
         max_body_bytes,
+        start,
     ));
     Router::new()
         .route("/", post(protocol::handle_aws_json).fallback(protocol::not_found))
@@ -175,9 +195,14 @@ impl RunningServer {
 
 /// Starts the endpoint on `addr` (port 0: an ephemeral port) on the current tokio runtime.
 pub async fn start(config: ServerConfig, addr: SocketAddr) -> std::io::Result<RunningServer> {
+    start_with_start(config, addr, AccountStart::default()).await
+}
+
+/// [`start`] for an account that starts as `start` says.
+pub async fn start_with_start(config: ServerConfig, addr: SocketAddr, start: AccountStart) -> std::io::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let app = router(config);
+    let app = router_with_start(config, start);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
