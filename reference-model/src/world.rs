@@ -4,7 +4,7 @@
 
 use crate::auto::{Batch, Execution, SsmRun, SsmScript};
 use crate::names::{ResourceRef, RuleName};
-use crate::time::Timestamp;
+use crate::time::{Millis, Timestamp};
 use crate::wire::{ConfigRule, ConfigurationRecorder, DeliveryChannel, RecordingGroup, RemediationConfiguration};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -108,10 +108,13 @@ pub struct World {
     /// The delivery channel, by name: at most one (R-DCH-01).
     pub(crate) delivery_channels: BTreeMap<String, DeliveryChannel>,
     /// Rules DeleteConfigRule removed that a target may still show in the DELETING state, as
-    /// they were when deleted (A-22: deletion is asynchronous, R-DCR-02; the model's preferred
-    /// answers complete it at once). An entry goes once an answer shows the deletion finished
-    /// or a new rule of the name is created.
-    pub(crate) deleting: BTreeMap<RuleName, ConfigRule>,
+    /// they were when deleted (A-22: deletion is asynchronous, R-DCR-02). Until `done_at`
+    /// (`rule_deletion` after the delete, A-43) the preferred answers show the deletion
+    /// running; after it, gone. An entry goes once an answer shows the deletion finished or a
+    /// new rule of the name is created.
+    pub(crate) deleting: BTreeMap<RuleName, DeletingRule>,
+    /// How long the model's own rule deletions run on the virtual clock (A-43; 0: at once).
+    pub(crate) rule_deletion: Millis,
     next_id: u64,
 }
 
@@ -146,6 +149,22 @@ pub enum Control {
     /// ([`AccountStart::ConfigEnabled`]) where no recorder exists. The same states can be
     /// reached through the recorder and delivery channel calls (R-REC-01, R-DCH-01).
     SetRecorder { available: bool },
+    /// How long DeleteConfigRule's deletions run from now on, in seconds of the clock, up to
+    /// [`MAX_RULE_DELETION_SECONDS`] (A-43; 0, the default: at once). Meanwhile the rule is
+    /// DELETING and a second delete or a put of its name is refused (R-DCR-02).
+    SetRuleDeletion { seconds: u32 },
+}
+
+/// The longest rule deletion an account may be given: an hour, as R-DCR-05 warns.
+pub const MAX_RULE_DELETION_SECONDS: u32 = 3_600;
+
+/// A rule whose deletion may still be running.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeletingRule {
+    /// The rule as DescribeConfigRules shows it meanwhile: `ConfigRuleState` `DELETING`.
+    pub rule: ConfigRule,
+    /// When the model's deletion finishes.
+    pub done_at: Timestamp,
 }
 
 /// How an account starts.
@@ -157,6 +176,16 @@ pub enum AccountStart {
     ConfigEnabled,
     /// A fresh account: no recorder and no delivery channel (PutConfigRule is refused, R-PCR-10).
     NoRecorder,
+}
+
+/// What a fresh account of the reference endpoint is like (`serve --no-recorder`,
+/// `serve --rule-deletion-seconds`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountOptions {
+    /// Whether Config is set up.
+    pub start: AccountStart,
+    /// How long rule deletions run on the clock, at most [`MAX_RULE_DELETION_SECONDS`].
+    pub rule_deletion_seconds: u32,
 }
 
 /// The name Config gives a recorder or delivery channel created without one, and the name of
@@ -201,6 +230,7 @@ impl World {
             recorders: BTreeMap::new(),
             delivery_channels: BTreeMap::new(),
             deleting: BTreeMap::new(),
+            rule_deletion: Millis(0),
             next_id: 0,
         };
         world.enable_config();
@@ -215,11 +245,17 @@ impl World {
     /// An account that starts as `start` says; [`World::new`] is
     /// [`AccountStart::ConfigEnabled`].
     pub fn with_start(account_id: impl Into<String>, region: impl Into<String>, now: Timestamp, start: AccountStart) -> Self {
+        World::with_options(account_id, region, now, AccountOptions { start, ..AccountOptions::default() })
+    }
+
+    /// An account set up as `options` say.
+    pub fn with_options(account_id: impl Into<String>, region: impl Into<String>, now: Timestamp, options: AccountOptions) -> Self {
         let mut world = World::new(account_id, region, now);
-        if start == AccountStart::NoRecorder {
+        if options.start == AccountStart::NoRecorder {
             world.recorders.clear();
             world.delivery_channels.clear();
         }
+        world.rule_deletion = Millis(i64::from(options.rule_deletion_seconds.min(MAX_RULE_DELETION_SECONDS)) * 1000);
         world
     }
 
@@ -341,7 +377,13 @@ impl World {
 
     /// A deleted rule that a target may still show in the DELETING state.
     pub fn deleting_rule(&self, rule: &RuleName) -> Option<&ConfigRule> {
-        self.deleting.get(rule)
+        self.deleting.get(rule).map(|d| &d.rule)
+    }
+
+    /// True while the model's own deletion of the rule runs: from DeleteConfigRule until the
+    /// account's deletion time later.
+    pub fn deletion_running(&self, rule: &RuleName) -> bool {
+        self.deleting.get(rule).is_some_and(|d| self.now < d.done_at)
     }
 
     pub fn remediation_arn(&self, rule: &RuleName) -> Option<&str> {
@@ -413,6 +455,10 @@ impl World {
                 self.recorders.clear();
                 self.delivery_channels.clear();
             }
+            Control::SetRuleDeletion { seconds } if *seconds > MAX_RULE_DELETION_SECONDS => {
+                answer.error = Some(format!("a rule deletion may take at most {MAX_RULE_DELETION_SECONDS} seconds, not {seconds}"));
+            }
+            Control::SetRuleDeletion { seconds } => self.rule_deletion = Millis(i64::from(*seconds) * 1000),
             Control::SetRecorder { available: true } => {
                 if !self.has_recorder() {
                     self.recorders.clear();
@@ -478,7 +524,8 @@ impl World {
             if self.deleting.len() < MAX_ITEMS_PER_TABLE || self.deleting.contains_key(rule) {
                 let mut shown = stored.rule;
                 shown.config_rule_state = Some("DELETING".to_owned());
-                self.deleting.insert(rule.clone(), shown);
+                let done_at = self.now + self.rule_deletion;
+                self.deleting.insert(rule.clone(), DeletingRule { rule: shown, done_at });
             }
         }
         self.evaluations.retain(|(r, _), _| r != rule);

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use reference_model::names::RuleName;
-use reference_model::{ComplianceType, Control, ErrorCode, Level, Operation, Reply, World};
+use reference_model::{ApiError, ComplianceType, Control, ErrorCode, Level, Operation, Reply, World};
 use rstest::rstest;
 use serde_json::{json, Value};
 
@@ -471,6 +471,50 @@ fn r_dcr_02_a_rule_being_deleted_refuses_delete_and_put() {
     assert!(w.deleting_rule(&RuleName::new("r")).is_none());
     assert_eq!(call(&mut w, Operation::DescribeConfigRules, json!({})).alternatives.len(), 1);
     assert_eq!(call(&mut w, Operation::PutConfigRule, rule_body("r")).alternatives.len(), 1);
+}
+
+/// A-43: in an account whose deletions take time (here 30 s of the virtual clock), while the
+/// model's deletion runs the preferred answers are those of a rule in DELETING: listed with
+/// that state, a second delete and a put of the name refused as in use; the answers of a
+/// finished deletion stay acceptable. Once the time is over, the preference turns.
+#[test]
+fn r_dcr_02_while_the_deletion_runs_the_rule_is_deleting() {
+    let mut w = world();
+    w.control(&Control::SetRuleDeletion { seconds: 30 }, T0);
+    put_rule(&mut w, "r");
+    let shown = described(&mut w, "r");
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    advance(&mut w, 30_000 - 1);
+    assert!(w.deletion_running(&RuleName::new("r")));
+    let listed = call(&mut w, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"]}));
+    let mut expected = shown.clone();
+    expected["ConfigRuleState"] = json!("DELETING");
+    assert_eq!(ok(&listed), json!({"ConfigRules": [expected]}));
+    assert_eq!(listed.preferred().basis, "A-22");
+    assert!(listed.alternatives.iter().skip(1).any(|a| a.reply.error_code() == Some(ErrorCode::NoSuchConfigRuleException)));
+    let all = call_ok(&mut w, Operation::DescribeConfigRules, json!({}));
+    assert_eq!(all["ConfigRules"][0]["ConfigRuleState"], "DELETING");
+    let again = call(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    assert_eq!(err(&again), ApiError::new(ErrorCode::ResourceInUseException, "The rule r is currently being deleted. Please retry after some time."));
+    assert!(again.alternatives.iter().skip(1).any(|a| a.reply.error_code() == Some(ErrorCode::NoSuchConfigRuleException)));
+    let put = call(&mut w, Operation::PutConfigRule, rule_body("r"));
+    assert_eq!(err(&put).code, ErrorCode::ResourceInUseException);
+    assert_eq!(put.preferred().world, None, "the refusal leaves the preferred state");
+    assert!(put.alternatives.iter().skip(1).any(|a| a.reply == Reply::Success(Value::Null)));
+    assert!(w.rule(&RuleName::new("r")).is_none(), "the preferred refusal made nothing");
+    // Other calls already treat the rule as gone (A-43).
+    let e = call_err(&mut w, Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "r"}));
+    assert_eq!(e.code, ErrorCode::NoSuchConfigRuleException);
+    // One millisecond later the deletion is over.
+    advance(&mut w, 1);
+    assert!(!w.deletion_running(&RuleName::new("r")));
+    assert_eq!(err(&call(&mut w.clone(), Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"]}))).code, ErrorCode::NoSuchConfigRuleException);
+    assert_eq!(call(&mut w, Operation::PutConfigRule, rule_body("r")).preferred().reply, Reply::Success(Value::Null));
+    // By default (and with 0 seconds) a deletion is over at once: A-22's preferred answers.
+    let mut quick = world_with_rule("q");
+    call_ok(&mut quick, Operation::DeleteConfigRule, json!({"ConfigRuleName": "q"}));
+    assert!(!quick.deletion_running(&RuleName::new("q")));
+    assert_eq!(err(&call(&mut quick, Operation::DeleteConfigRule, json!({"ConfigRuleName": "q"}))).code, ErrorCode::NoSuchConfigRuleException);
 }
 
 #[test]

@@ -111,6 +111,28 @@ pub(crate) fn with_world_if_different(alternative: Alternative, state: World, pr
     }
 }
 
+/// `outcome` with its alternative at `index` made the preferred one: the world takes that
+/// alternative's state, and every other alternative keeps (explicitly, where it now differs)
+/// the state it left. Used where the model's preference depends on the virtual clock.
+pub(crate) fn prefer(world: &mut World, mut outcome: Outcome, index: usize) -> Outcome {
+    if index == 0 || index >= outcome.alternatives.len() {
+        return outcome;
+    }
+    let old_state = world.clone();
+    let mut chosen = outcome.alternatives.remove(index);
+    if let Some(state) = chosen.world.take() {
+        *world = *state;
+    }
+    for alternative in &mut outcome.alternatives {
+        let state = alternative.world.take().map_or_else(|| old_state.clone(), |s| *s);
+        if state != *world {
+            alternative.world = Some(Box::new(state));
+        }
+    }
+    outcome.alternatives.insert(0, chosen);
+    outcome
+}
+
 /// `value` with every object member whose value is `null` left out, at any depth.
 fn without_null_members(value: &Value) -> Value {
     match value {

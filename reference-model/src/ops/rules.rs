@@ -175,6 +175,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     // rule (the deletion finished); a target still deleting refuses it (R-DCR-02).
     let still_deleting = (existing.is_none() && world.deleting.contains_key(&name))
         .then(|| being_deleted(name.as_str()).covers("R-DCR-02").with_world(world.clone()));
+    let running = world.deletion_running(&name);
     let (arn, id, service) = match existing.as_ref().and_then(|n| world.rules.get(n)) {
         Some(stored) => (stored.rule.config_rule_arn.clone(), stored.rule.config_rule_id.clone(), stored.service_linked_by.clone()),
         None => {
@@ -199,6 +200,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     world.deleting.remove(&name);
     world.rules.insert(name, StoredRule { rule, service_linked_by: service });
     let mut outcome = Outcome::ok(Value::Null).clauses(clauses);
+    let refused_while_deleting = still_deleting.is_some();
     if let Some(refusal) = still_deleting {
         outcome = outcome.or(refusal);
     }
@@ -207,16 +209,22 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         // R-PCR-09): the service's refusal, in its observed words, is acceptable too.
         outcome = outcome.or(lambda_refusal(&function).with_world(unchanged)).clause("R-PCR-09");
     }
+    // While the model's own deletion of the name runs, the refusal is preferred.
+    if refused_while_deleting && running {
+        outcome = super::prefer(world, outcome, 1);
+    }
     outcome
 }
 
 /// DeleteConfigRule (R-DCR-01..05): refused while a remediation configuration is attached
-/// (observed text, rule-delete-with-rc); otherwise the rule and its results go at once.
+/// (observed text, rule-delete-with-rc); otherwise the rule and its results go, the rule
+/// staying DELETING for the account's deletion time.
 pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     if !world.rules.contains_key(&rule) {
         // A rule deleted before may still be deleting on the target: the second delete
         // is then refused as in use (R-DCR-03). The preferred answer says the deletion is over.
+        let running = world.deletion_running(&rule);
         let still_deleting = world.deleting.remove(&rule).map(|shown| {
             let mut before = world.clone();
             before.deleting.insert(rule.clone(), shown);
@@ -225,6 +233,8 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
         let gone = Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str()));
         return match still_deleting {
             None => Outcome::new(gone).clauses(&["R-DCR-04", "R-ERR-03"]),
+            // While the model's own deletion runs, the refusal is preferred.
+            Some(refusal) if running => super::prefer(world, Outcome::new(gone.covers("R-ERR-03")).or(refusal).clause("R-DCR-04"), 1),
             Some(refusal) => Outcome::new(gone.covers("R-ERR-03")).or(refusal).clause("R-DCR-04"),
         };
     }
@@ -257,7 +267,7 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
             for name in names {
                 let key = RuleName::new(name.as_str());
                 let live = world.rules.get(&key).map(|r| &r.rule);
-                match live.or_else(|| world.deleting.get(&key)) {
+                match live.or_else(|| world.deleting.get(&key).map(|d| &d.rule)) {
                     None => return no_such_rules(name),
                     Some(r) if !shown.iter().any(|o| o.config_rule_name == r.config_rule_name) => {
                         shown.push(r);
@@ -270,7 +280,7 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
         }
         None => {
             let current: Vec<&ConfigRule> = world.rules.values().map(|r| &r.rule).collect();
-            let shown = current.iter().copied().chain(world.deleting.values()).collect();
+            let shown = current.iter().copied().chain(world.deleting.values().map(|d| &d.rule)).collect();
             (current, shown)
         }
     };
@@ -312,6 +322,11 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
         }
     };
     if let Some((config_rules, next_token)) = still_deleting {
+        // A deletion the model itself still runs makes the DELETING answer the preferred one.
+        let running = config_rules
+            .iter()
+            .filter_map(|r| r.config_rule_name.as_deref())
+            .any(|n| world.deletion_running(&RuleName::new(n)));
         let before = world.clone();
         // The preferred answer shows these deletions finished: they are not shown again.
         for name in config_rules.iter().filter_map(|r| r.config_rule_name.as_deref()) {
@@ -326,6 +341,10 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
             .covers("R-PCR-24")
             .covers("R-DCR-02");
         outcome = outcome.or(super::with_world_if_different(still, before, world));
+        if running {
+            let last = outcome.alternatives.len() - 1;
+            outcome = super::prefer(world, outcome, last);
+        }
     }
     outcome
 }

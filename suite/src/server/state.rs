@@ -7,7 +7,7 @@
 //! synchronous and short.
 
 use super::clock::{Clock, ClockMode};
-use reference_model::world::AccountStart;
+use reference_model::world::AccountOptions;
 use reference_model::World;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -19,11 +19,11 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// A fresh account whose world starts at the clock's current time, set up as `start` says
-    ///
-    pub fn fresh(account_id: &str, region: &str, mode: ClockMode, start: AccountStart) -> Self {
+    /// A fresh account whose world starts at the clock's current time, set up as `options`
+    /// say.
+    pub fn fresh(account_id: &str, region: &str, mode: ClockMode, options: AccountOptions) -> Self {
         let mut clock = Clock::new(mode);
-        let world = World::with_start(account_id, region, clock.now(), start);
+        let world = World::with_options(account_id, region, clock.now(), options);
         Shared { world, clock }
     }
 }
@@ -34,8 +34,8 @@ pub struct AppState {
     pub account_id: String,
     pub region: String,
     pub clock_mode: ClockMode,
-    /// How a fresh account starts, here and after `/_reference/reset`.
-    pub account_start: AccountStart,
+    /// How a fresh account starts, here and after `/_reference/reset`.
+    pub account: AccountOptions,
     /// `(access key id, secret access key)` when signatures are checked.
     pub credentials: Option<(String, String)>,
     /// Largest request body accepted, in bytes.
@@ -51,24 +51,24 @@ impl AppState {
         credentials: Option<(String, String)>,
         max_body_bytes: usize,
     ) -> Self {
-        Self::with_start(account_id, region, clock_mode, credentials, max_body_bytes, AccountStart::default())
+        Self::with_options(account_id, region, clock_mode, credentials, max_body_bytes, AccountOptions::default())
     }
 
-    /// [`AppState::new`] for an account that starts as `account_start` says.
-    pub fn with_start(
+    /// [`AppState::new`] for accounts set up as `account` says.
+    pub fn with_options(
         account_id: String,
         region: String,
         clock_mode: ClockMode,
         credentials: Option<(String, String)>,
         max_body_bytes: usize,
-        account_start: AccountStart,
+        account: AccountOptions,
     ) -> Self {
         AppState {
-            shared: Mutex::new(Shared::fresh(&account_id, &region, clock_mode, account_start)),
+            shared: Mutex::new(Shared::fresh(&account_id, &region, clock_mode, account)),
             account_id,
             region,
             clock_mode,
-            account_start,
+            account,
             credentials,
             max_body_bytes,
             request_ids: RequestIds::new(),
@@ -99,7 +99,7 @@ impl AppState {
     /// Replaces world and clock with fresh ones (`/_reference/reset`).
     pub fn reset(&self) -> reference_model::Timestamp {
         let mut shared = self.lock();
-        *shared = Shared::fresh(&self.account_id, &self.region, self.clock_mode, self.account_start);
+        *shared = Shared::fresh(&self.account_id, &self.region, self.clock_mode, self.account);
         shared.clock.now()
     }
 
@@ -164,7 +164,9 @@ mod tests {
     /// the default start has one.
     #[test]
     fn the_account_start_survives_a_reset() {
-        let empty = AppState::with_start("123456789012".into(), "us-east-1".into(), ClockMode::Virtual, None, 1024, AccountStart::NoRecorder);
+        use reference_model::world::AccountStart;
+        let options = AccountOptions { start: AccountStart::NoRecorder, rule_deletion_seconds: 0 };
+        let empty = AppState::with_options("123456789012".into(), "us-east-1".into(), ClockMode::Virtual, None, 1024, options);
         assert!(!empty.lock().world.has_recorder());
         empty.lock().world.control(&reference_model::Control::SetRecorder { available: true }, reference_model::Timestamp::EPOCH_2026);
         assert!(empty.lock().world.has_recorder());
