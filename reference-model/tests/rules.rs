@@ -121,7 +121,7 @@ fn r_pcr_03_managed_and_lambda_rules_need_a_source_identifier() {
 #[test]
 fn r_pcr_05_a_new_rule_needs_a_name_and_gets_its_arn_and_id_from_config() {
     let mut w = world();
-    let outcome = put(&mut w, json!({"Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    let outcome = put(&mut w, json!({"Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     assert_eq!(err(&outcome).message, "One or more identifiers needs to be provided. Provide Name or Id or Arn");
     assert_eq!(outcome.preferred().message_level, Level::Should);
     let e = refused(&mut w, with(managed("n"), json!({"ConfigRuleId": "config-rule-abcdef"})), "R-PCR-05");
@@ -143,15 +143,15 @@ fn r_pcr_06_an_update_may_name_the_rule_by_arn_or_id() {
     put_ok(&mut w, managed("r"));
     let r = described(&mut w, "r");
     let (arn, id) = (r["ConfigRuleArn"].clone(), r["ConfigRuleId"].clone());
-    put_ok(&mut w, json!({"ConfigRuleArn": arn, "Description": "by arn", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    put_ok(&mut w, json!({"ConfigRuleArn": arn, "Description": "by arn", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     assert_eq!(described(&mut w, "r")["Description"], "by arn");
-    put_ok(&mut w, json!({"ConfigRuleId": id, "Description": "by id", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    put_ok(&mut w, json!({"ConfigRuleId": id, "Description": "by id", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     let updated = described(&mut w, "r");
     assert_eq!(updated["Description"], "by id");
     assert_eq!((updated["ConfigRuleArn"].clone(), updated["ConfigRuleId"].clone()), (arn, id));
     assert_eq!(rules(&mut w, json!({})).len(), 1);
     // An Arn or Id that names no rule.
-    let outcome = put(&mut w, json!({"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    let outcome = put(&mut w, json!({"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
     assert!(outcome.clauses.contains(&"R-PCR-06"));
 }
@@ -236,7 +236,7 @@ fn r_pcr_16_source_details_only_on_custom_rules_and_a_frequency_needs_scheduled_
     };
     refused(
         &mut w,
-        json!({"ConfigRuleName": "m", "Source": {"Owner": "AWS", "SourceIdentifier": "X", "SourceDetails": [detail("ScheduledNotification", None)]}}),
+        json!({"ConfigRuleName": "m", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY", "SourceDetails": [detail("ScheduledNotification", None)]}}),
         "R-PCR-16",
     );
     let lambda = |details: Vec<Value>| json!({"ConfigRuleName": "l", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:f", "SourceDetails": details}});
@@ -629,4 +629,38 @@ fn r_dcrs_02_filters_by_evaluation_mode_and_visibility() {
         names(&rules(&mut w, json!({"Filters": {"EvaluationMode": "PROACTIVE", "RuleEvaluationVisibility": "EXTERNAL"}}))),
         vec!["both"]
     );
+}
+
+/// R-PCR-03, A-44: a managed rule's SourceIdentifier is checked against the published list:
+/// unknown, refused in the real words (nothing made), its acceptance a MAY; every listed one
+/// is accepted.
+#[test]
+fn r_pcr_03_managed_identifiers_are_checked_against_the_published_list() {
+    let mut w = world();
+    let body = json!({"ConfigRule": {"ConfigRuleName": "m", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLE"}}});
+    let outcome = call(&mut w, Operation::PutConfigRule, body);
+    assert_eq!(
+        err(&outcome),
+        ApiError::new(
+            ErrorCode::InvalidParameterValueException,
+            "The sourceIdentifier S3_BUCKET_VERSIONING_ENABLE is invalid. Please refer to the documentation for a list of valid sourceIdentifiers that can be used when AWS is the Owner."
+        )
+    );
+    assert_eq!((outcome.preferred().provenance, outcome.preferred().message_level), (Level::Should, Level::Should));
+    assert!(outcome.clauses.contains(&"R-PCR-03"));
+    assert!(w.rule(&RuleName::new("m")).is_none());
+    let accepted = &outcome.alternatives[1];
+    assert_eq!((accepted.reply.clone(), accepted.provenance, accepted.basis), (Reply::Success(Value::Null), Level::May, "A-44"));
+    assert!(accepted.world.as_deref().is_some_and(|s| s.rule(&RuleName::new("m")).is_some()));
+    // Custom rules are not checked against the list.
+    let custom = json!({"ConfigRule": {"ConfigRuleName": "c", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:f"}}});
+    assert_eq!(call(&mut w, Operation::PutConfigRule, custom).preferred().reply, Reply::Success(Value::Null));
+    // Every listed identifier is accepted.
+    for (i, id) in reference_model::managed_rules::identifiers().iter().enumerate() {
+        let body = json!({"ConfigRule": {"ConfigRuleName": format!("listed-{i}"), "Source": {"Owner": "AWS", "SourceIdentifier": id}}});
+        let outcome = call(&mut w, Operation::PutConfigRule, body);
+        assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null), "{id}");
+        assert!(outcome.alternatives.iter().all(|a| a.basis != "A-44"), "{id}");
+    }
+    assert_eq!(w.rule_names().count(), reference_model::managed_rules::LIST_COUNT + 1);
 }

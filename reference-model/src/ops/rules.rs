@@ -197,6 +197,10 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     let custom_lambda = rule.source.owner == "CUSTOM_LAMBDA";
     let function = rule.source.source_identifier.clone().unwrap_or_default();
     let unchanged = custom_lambda.then(|| world.clone());
+    // R-PCR-03: a managed rule names a published identifier. Checked last: which check
+    // the service makes first is not known.
+    let managed = (rule.source.owner == "AWS" && !crate::managed_rules::is_published(&function))
+        .then(|| (function.clone(), world.clone()));
     world.deleting.remove(&name);
     world.rules.insert(name, StoredRule { rule, service_linked_by: service });
     let mut outcome = Outcome::ok(Value::Null).clauses(clauses);
@@ -208,6 +212,23 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         // The model cannot know whether the Lambda function exists and may be invoked (R-PCR-04,
         // R-PCR-09): the service's refusal, in its observed words, is acceptable too.
         outcome = outcome.or(lambda_refusal(&function).with_world(unchanged)).clause("R-PCR-09");
+    }
+    if let Some((id, unchanged)) = managed {
+        // Not on the list: refused, in the real words (SHOULD); a rule newer than the list may
+        // still be accepted (MAY).
+        let refusal = Alternative::error(ErrorCode::InvalidParameterValueException, crate::managed_rules::unknown_identifier_message(&id))
+            .provenance(Level::Should)
+            .message_level(Level::Should)
+            .basis("A-44")
+            .covers("R-PCR-03");
+        outcome = outcome.or(super::with_world_if_different(refusal, unchanged, world));
+        let last = outcome.alternatives.len() - 1;
+        outcome = super::prefer(world, outcome, last);
+        if let Some(accepted) = outcome.alternatives.get_mut(1) {
+            accepted.provenance = Level::May;
+            accepted.basis = "A-44";
+        }
+        return outcome.clause("R-PCR-03");
     }
     // While the model's own deletion of the name runs, the refusal is preferred.
     if refused_while_deleting && running {
