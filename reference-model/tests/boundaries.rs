@@ -11,7 +11,7 @@ mod common;
 
 use common::T0;
 use reference_model::service_model::{ServiceModel, Shape};
-use reference_model::validate::{render_value, validate_request, validation_message, violations, Violation};
+use reference_model::validate::{render_value, render_value_as, validate_request, validation_message, violations, Violation};
 use reference_model::{handle, handle_value, ApiError, ErrorCode, Operation, Reply, World};
 use rstest::rstest;
 use serde_json::{json, Map, Value};
@@ -656,7 +656,8 @@ fn check_row(row: &Row) {
                     None => "null".to_owned(),
                     Some(Value::String(s)) => format!("'{s}'"),
                     Some(Value::Number(n)) => format!("'{n}'"),
-                    Some(other) => render_value(other),
+                    // Lists and maps print their items as Java does (structures as Class@hash).
+                    Some(other) => render_value_as(&shape_at(row.op, row.path), other),
                 };
                 assert_eq!(of_kind[0].rendered_value, rendered, "{what}");
             }
@@ -702,6 +703,24 @@ fn boundaries_of(rule: &str) {
     for row in rows {
         check_row(row);
     }
+}
+
+/// The name of the shape at a table path of an operation's input.
+fn shape_at(op: Operation, path: &str) -> String {
+    let model = ServiceModel::get();
+    let mut shape = op.input_shape();
+    for seg in segments(path) {
+        shape = match (seg, model.shape(&shape)) {
+            (Seg::Member(m), Shape::Structure { members, .. }) => {
+                members.iter().find(|(n, _)| n == m).map(|(_, t)| t.clone()).unwrap_or_else(|| panic!("{path}: no member {m}"))
+            }
+            (Seg::Item, Shape::List { member, .. }) => member.clone(),
+            (Seg::Key, Shape::Map { key, .. }) => key.clone(),
+            (Seg::Value, Shape::Map { value, .. }) => value.clone(),
+            (seg, other) => panic!("{path}: {seg:?} does not fit {other:?}"),
+        };
+    }
+    shape
 }
 
 // ------------------------------------------------------------------ the table against the model

@@ -89,6 +89,11 @@ fn r_err_08_max_number_of_config_rules() {
     let e = err(&put(&mut w, managed("r1000")));
     assert_eq!(e.code, ErrorCode::MaxNumberOfConfigRulesExceededException);
     assert!(e.message.contains("1000"), "{}", e.message);
+    // the real service's words, with the documented limit.
+    assert_eq!(
+        e.message,
+        "Failed to put config rule 'r1000' because the account already contains 1000 config rules. Please consider deleting deactivated rules if you have any before adding new rules."
+    );
     assert!(w.rule(&RuleName::new("r1000")).is_none());
 }
 

@@ -165,9 +165,17 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         }
     };
     if existing.is_none() && world.rules.len() >= defaults::MAX_CONFIG_RULES {
-        return Outcome::err(
-            ErrorCode::MaxNumberOfConfigRulesExceededException,
-            format!("Failed to put rule because the maximum number of rules ({}) has been reached.", defaults::MAX_CONFIG_RULES),
+        // The real service's words (A-45: quoted with the limit of 250 of its day).
+        return Outcome::new(
+            Alternative::error(
+                ErrorCode::MaxNumberOfConfigRulesExceededException,
+                format!(
+                    "Failed to put config rule '{name}' because the account already contains {} config rules. Please consider deleting deactivated rules if you have any before adding new rules.",
+                    defaults::MAX_CONFIG_RULES
+                ),
+            )
+            .message_level(Level::Should)
+            .basis("A-45"),
         )
         .clauses(&["R-PCR-01", "R-ERR-08"]);
     }
