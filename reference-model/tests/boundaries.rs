@@ -11,7 +11,7 @@ mod common;
 
 use common::T0;
 use reference_model::service_model::{ServiceModel, Shape};
-use reference_model::validate::{render_value, render_value_as, validate_request, validation_message, violations, Violation};
+use reference_model::validate::{render_value_as, validate_request, validation_message, violations, Violation};
 use reference_model::{handle, handle_value, ApiError, ErrorCode, Operation, Reply, World};
 use rstest::rstest;
 use serde_json::{json, Map, Value};
