@@ -10,11 +10,15 @@
 //!        └──────────────────────────────────────────────────────► FAILED
 //! ```
 //!
-//! States only move forward (R-DRES-07). Every start or automatic trigger forms a *batch*: its
-//! size decides the concurrency (ConcurrentExecutionRatePercentage of the batch, rounded up,
-//! at least 1; default 10 %, R-RC-07) and the error threshold (the batch stops when the errors
-//! exceed ErrorPercentage of its size rounded down; default 50 %, R-RC-08: 40 % of 10 stops at
-//! the 5th error). Which runs fail is decided by the caller's [`SsmScript`]. A failed automatic
+//! States only move forward (R-DRES-07). Executions run in *batches*: each manual start is
+//! one, and a rule's automatic remediation is one *run* per rule (A-32): it starts when the
+//! rule has none going, its size (the denominator) is the rule's NON_COMPLIANT resources at
+//! that moment and stays fixed, and every later automatic attempt of the rule (a resource
+//! newly NON_COMPLIANT, a retry) joins it while it has executions queued or running. The size
+//! decides the concurrency (ConcurrentExecutionRatePercentage of it, rounded up, at least 1;
+//! default 10 %, R-RC-07) and the error threshold (the batch stops when the errors exceed
+//! ErrorPercentage of its size rounded down; default 50 %, R-RC-08: 40 % of 10 stops at the
+//! 5th error). Which runs fail is decided by the caller's [`SsmScript`]. A failed automatic
 //! run is retried at once; when MaximumAutomaticAttempts failed attempts were invoked within
 //! RetryAttemptSeconds of each other (defaults 5 and 60 s), Config places a remediation exception
 //! on the resource instead (R-RC-05, R-RC-06, R-PRE-02). A successful run makes the resource
@@ -179,6 +183,8 @@ impl Execution {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
     pub rule: RuleName,
+    /// Manual (one StartRemediationExecution) or the rule's automatic run (A-32).
+    pub trigger: Trigger,
     pub size: usize,
     pub concurrency: usize,
     pub error_threshold: usize,
@@ -213,20 +219,49 @@ impl World {
         })
     }
 
-    /// Queues executions for these resources as one batch, at the current time.
+    /// The rule's automatic run that is still going (A-32): not stopped, with an execution
+    /// queued or running.
+    pub fn automatic_run(&self, rule: &RuleName) -> Option<u64> {
+        self.batches
+            .iter()
+            .filter(|(_, b)| b.trigger == Trigger::Automatic && &b.rule == rule && !b.stopped)
+            .map(|(id, _)| *id)
+            .find(|id| self.executions.values().any(|e| e.batch == *id && e.is_active()))
+    }
+
+    /// Queues executions for these resources at the current time: a manual start as a batch
+    /// of its own; automatic attempts in the rule's run, joining the one going or starting one
+    /// whose size is the rule's NON_COMPLIANT resources now (A-32, R-RC-07, R-RC-08).
     pub(crate) fn queue_batch(&mut self, rule: &RuleName, resources: Vec<ResourceRef>, trigger: Trigger) {
         let Some(controls) = self.effective_controls(rule) else { return };
         if resources.is_empty() {
             return;
         }
-        let size = resources.len();
-        let concurrency = (size * controls.concurrency_percent as usize).div_ceil(100).max(1);
-        let error_threshold = size * controls.error_percent as usize / 100;
-        let id = self.batches.keys().next_back().map_or(1, |k| k + 1);
-        self.batches.insert(
-            id,
-            Batch { rule: rule.clone(), size, concurrency, error_threshold, errors: 0, stopped: false },
-        );
+        let joined = if trigger == Trigger::Automatic { self.automatic_run(rule) } else { None };
+        let id = match joined {
+            Some(id) => id,
+            None => {
+                let size = match trigger {
+                    Trigger::Manual => resources.len(),
+                    Trigger::Automatic => {
+                        let non_compliant = self
+                            .evaluations
+                            .iter()
+                            .filter(|((r, _), e)| r == rule && e.compliance == ComplianceType::NonCompliant)
+                            .count();
+                        non_compliant.max(resources.len())
+                    }
+                };
+                let concurrency = (size * controls.concurrency_percent as usize).div_ceil(100).max(1);
+                let error_threshold = size * controls.error_percent as usize / 100;
+                let id = self.batches.keys().next_back().map_or(1, |k| k + 1);
+                self.batches.insert(
+                    id,
+                    Batch { rule: rule.clone(), trigger, size, concurrency, error_threshold, errors: 0, stopped: false },
+                );
+                id
+            }
+        };
         let now = self.now;
         for resource in resources {
             if self.executions.len() >= MAX_ITEMS_PER_TABLE {

@@ -156,12 +156,12 @@ pub const CLAUSES: &[Clause] = &[
     clause!("R-PCR-21", "InputParameters is 1..1024"),
     clause!("R-PCR-22", "EvaluationModes distinct, default DETECTIVE"),
     clause!("R-PCR-23", "RuleEvaluationVisibility EXTERNAL or INTERNAL"),
-    clause!("R-PCR-24", "ConfigRuleState ACTIVE, or EVALUATING/DELETING_RESULTS/DELETING for a while", not: "the model completes deletions at once (A-22), so only ACTIVE is seen"),
+    clause!("R-PCR-24", "ConfigRuleState ACTIVE, or EVALUATING/DELETING_RESULTS/DELETING for a while", not: "EVALUATING and DELETING_RESULTS need calls the model lacks; DELETING is R-DCR-02 (A-22, A-43)"),
     clause!("R-PCR-25", "Description is 0..256"),
     clause!("R-PCR-26", "at most 50 tags, key 1..128, value 0..256"),
     clause!("R-PCR-27", "ConfigRule needs Source, Source needs Owner"),
     clause!("R-DCR-01", "DeleteConfigRule removes the rule and its results"),
-    clause!("R-DCR-02", "deletion is asynchronous (DELETING)", not: "the model completes deletions at once (A-22)"),
+    clause!("R-DCR-02", "deletion is asynchronous (DELETING), for the account's deletion time (A-22, A-43)"),
     clause!("R-DCR-03", "ResourceInUseException while a remediation configuration is attached"),
     clause!("R-DCR-04", "modelled errors: NoSuchConfigRule, ResourceInUse"),
     clause!("R-DCR-05", "recorder costs of deleting rules", not: ADVICE),
@@ -216,6 +216,19 @@ pub const CLAUSES: &[Clause] = &[
     clause!("M-08", "NextToken shapes are unconstrained strings", not: STRUCTURAL),
     clause!("M-09", "PutConfigRule and DeleteConfigRule have no output; DeleteRemediationConfiguration returns {}"),
     clause!("M-10", "which operations model which errors"),
+    // The account set-up around remediation (issue 11): the configuration recorder and delivery
+    // channel calls. Not in rules.md yet; stated by the API reference of each call.
+    clause!("R-REC-01", "PutConfigurationRecorder creates or updates the region's one recorder (default name `default`)"),
+    clause!("R-REC-02", "DescribeConfigurationRecorders lists the recorders; an unknown name is NoSuchConfigurationRecorderException"),
+    clause!("R-REC-03", "DescribeConfigurationRecorderStatus says whether each recorder records"),
+    clause!("R-REC-04", "a recording group's members must agree with its recording strategy"),
+    clause!("R-REC-05", "the recorder calls' members have the service model's limits"),
+    clause!("R-REC-06", "Start/StopConfigurationRecorder; starting needs a delivery channel"),
+    clause!("R-REC-07", "DeleteConfigurationRecorder removes the recorder; PutConfigRule then needs a new one"),
+    clause!("R-DCH-01", "PutDeliveryChannel needs a recorder and creates or updates the region's one channel"),
+    clause!("R-DCH-02", "DescribeDeliveryChannels lists the channels; an unknown name is NoSuchDeliveryChannelException"),
+    clause!("R-DCH-03", "DeleteDeliveryChannel is refused while a recorder records"),
+    clause!("R-DCH-04", "the delivery channel calls' members have the service model's limits"),
 ];
 
 /// The rule a constrained input member's violation is attributed to.
@@ -385,6 +398,44 @@ pub const MEMBER_RULES: &[MemberClause] = members![
     DescribeComplianceByResource "ComplianceTypes" => Stated("R-CMP-03");
     DescribeComplianceByResource "ComplianceTypes[]" => Stated("R-CMP-03");
     DescribeComplianceByResource "Limit" => Stated("R-DCBR-06");
+    // The recorder and delivery channel calls: every limit is the service model's (R-REC-05, R-DCH-04).
+    PutConfigurationRecorder "ConfigurationRecorder" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.arn" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.name" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.resourceTypes[]" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.exclusionByResourceTypes.resourceTypes[]" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.recordingStrategy.useOnly" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingFrequency" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].description" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].resourceTypes" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].resourceTypes[]" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].recordingFrequency" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.recordingScope" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.servicePrincipal" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.connectorArn" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeType" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeValues[]" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.allRegions" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.includedRegions" => Stated("R-REC-05");
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.includedRegions[]" => Stated("R-REC-05");
+    PutConfigurationRecorder "Tags" => Stated("R-REC-05");
+    PutConfigurationRecorder "Tags[].Key" => Stated("R-REC-05");
+    PutConfigurationRecorder "Tags[].Value" => Stated("R-REC-05");
+    DescribeConfigurationRecorders "ConfigurationRecorderNames[]" => Stated("R-REC-05");
+    DescribeConfigurationRecorders "ServicePrincipal" => Stated("R-REC-05");
+    DescribeConfigurationRecorders "Arn" => Stated("R-REC-05");
+    DescribeConfigurationRecorderStatus "ConfigurationRecorderNames[]" => Stated("R-REC-05");
+    DescribeConfigurationRecorderStatus "ServicePrincipal" => Stated("R-REC-05");
+    DescribeConfigurationRecorderStatus "Arn" => Stated("R-REC-05");
+    StartConfigurationRecorder "ConfigurationRecorderName" => Stated("R-REC-05");
+    StopConfigurationRecorder "ConfigurationRecorderName" => Stated("R-REC-05");
+    DeleteConfigurationRecorder "ConfigurationRecorderName" => Stated("R-REC-05");
+    PutDeliveryChannel "DeliveryChannel" => Stated("R-DCH-04");
+    PutDeliveryChannel "DeliveryChannel.name" => Stated("R-DCH-04");
+    PutDeliveryChannel "DeliveryChannel.configSnapshotDeliveryProperties.deliveryFrequency" => Stated("R-DCH-04");
+    DescribeDeliveryChannels "DeliveryChannelNames[]" => Stated("R-DCH-04");
+    DeleteDeliveryChannel "DeliveryChannelName" => Stated("R-DCH-04");
 ];
 
 /// The rule of a violation at `member` (as [`crate::validate::Violation::member`] spells it)
@@ -482,7 +533,7 @@ mod tests {
             assert!(seen.insert(c.id), "duplicate {}", c.id);
             assert!(c.id.starts_with("R-") || c.id.starts_with("M-"), "{}", c.id);
         }
-        assert_eq!(CLAUSES.len(), 168, "rules.md has 158 R- rules and 10 M- facts");
+        assert_eq!(CLAUSES.len(), 179, "rules.md has 158 R- rules and 10 M- facts; 11 recorder and delivery channel rules follow");
     }
 
     #[test]
@@ -607,6 +658,13 @@ mod tests {
             json!({"ConfigRule": {"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}}),
             json!({"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:1:function:f"}}}),
             json!({"ConfigRuleName": "r", "ComplianceTypes": ["INSUFFICIENT_DATA"]}), json!({"ResourceId": "b"}),
+            // The recorder and delivery channel calls (the account starts with both, A-40).
+            json!({"ConfigurationRecorderNames": ["missing"]}), json!({"ConfigurationRecorderName": "missing"}),
+            json!({"ConfigurationRecorder": {"name": "other", "roleARN": "arn:aws:iam::1:role/r"}}),
+            json!({"ConfigurationRecorder": {"name": "default"}}),
+            json!({"ConfigurationRecorder": {"name": "default", "roleARN": "arn:aws:iam::1:role/r", "recordingGroup": {}}}),
+            json!({"DeliveryChannelNames": ["missing"]}), json!({"DeliveryChannelName": "missing"}), json!({"DeliveryChannelName": "default"}),
+            json!({"DeliveryChannel": {"name": "other", "s3BucketName": "b"}}), json!({"DeliveryChannel": {"s3BucketName": "b", "s3KeyPrefix": ""}}),
         ];
         let mut seen = Vec::new();
         for body in &bodies {

@@ -56,6 +56,38 @@ error_codes! {
     MaxNumberOfConfigRulesExceededException,
     /// R-ERR-11.
     NoAvailableConfigurationRecorderException,
+    /// R-REC-02: no recorder of the name.
+    NoSuchConfigurationRecorderException,
+    /// R-REC-01: a second recorder in the region.
+    MaxNumberOfConfigurationRecordersExceededException,
+    /// R-REC-01: a recorder name that is blank.
+    InvalidConfigurationRecorderNameException,
+    /// R-REC-04: a recording group whose members contradict each other.
+    InvalidRecordingGroupException,
+    /// R-REC-01: a recorder without a role.
+    InvalidRoleException,
+    /// Modelled for every recorder call; never answered (service-linked recorders are not modelled).
+    UnmodifiableEntityException,
+    /// R-REC-06: starting a recorder without a delivery channel.
+    NoAvailableDeliveryChannelException,
+    /// R-DCH-02: no delivery channel of the name.
+    NoSuchDeliveryChannelException,
+    /// R-DCH-01: a second delivery channel in the region.
+    MaxNumberOfDeliveryChannelsExceededException,
+    /// R-DCH-01: a delivery channel name that is blank.
+    InvalidDeliveryChannelNameException,
+    /// R-DCH-01: no bucket name.
+    NoSuchBucketException,
+    /// R-DCH-01: an empty key prefix.
+    InvalidS3KeyPrefixException,
+    /// R-DCH-01: an empty KMS key Arn.
+    InvalidS3KmsKeyArnException,
+    /// R-DCH-01: an empty SNS topic Arn.
+    InvalidSNSTopicARNException,
+    /// Modelled for PutDeliveryChannel; never answered (the model has no S3 bucket policies).
+    InsufficientDeliveryPolicyException,
+    /// R-DCH-03: deleting the delivery channel while the recorder records.
+    LastDeliveryChannelDeleteFailedException,
     /// A request too large for the endpoint.
     RequestEntityTooLargeException,
     /// The service failed (HTTP 500).

@@ -30,6 +30,7 @@ pub mod auto;
 pub mod clauses;
 pub mod error;
 pub mod limits;
+pub mod managed_rules;
 pub mod names;
 pub mod operation;
 pub mod ops;

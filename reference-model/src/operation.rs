@@ -48,6 +48,15 @@ operations! {
     GetComplianceDetailsByConfigRule,
     DescribeComplianceByConfigRule,
     DescribeComplianceByResource,
+    PutConfigurationRecorder,
+    DescribeConfigurationRecorders,
+    DescribeConfigurationRecorderStatus,
+    StartConfigurationRecorder,
+    StopConfigurationRecorder,
+    DeleteConfigurationRecorder,
+    PutDeliveryChannel,
+    DescribeDeliveryChannels,
+    DeleteDeliveryChannel,
 }
 
 /// A name that is not one of [`Operation::ALL`].
@@ -72,14 +81,32 @@ impl Operation {
 
     /// True for the nine operations this suite exists to test (the others are set-up calls).
     pub fn is_remediation(self) -> bool {
-        !matches!(
+        !self.is_account_setup()
+            && !matches!(
+                self,
+                Operation::PutConfigRule
+                    | Operation::DeleteConfigRule
+                    | Operation::DescribeConfigRules
+                    | Operation::GetComplianceDetailsByConfigRule
+                    | Operation::DescribeComplianceByConfigRule
+                    | Operation::DescribeComplianceByResource
+            )
+    }
+
+    /// True for the configuration recorder and delivery channel calls (R-REC-01..07,
+    /// R-DCH-01..04): the account set-up that Config rules need (R-PCR-10).
+    pub fn is_account_setup(self) -> bool {
+        matches!(
             self,
-            Operation::PutConfigRule
-                | Operation::DeleteConfigRule
-                | Operation::DescribeConfigRules
-                | Operation::GetComplianceDetailsByConfigRule
-                | Operation::DescribeComplianceByConfigRule
-                | Operation::DescribeComplianceByResource
+            Operation::PutConfigurationRecorder
+                | Operation::DescribeConfigurationRecorders
+                | Operation::DescribeConfigurationRecorderStatus
+                | Operation::StartConfigurationRecorder
+                | Operation::StopConfigurationRecorder
+                | Operation::DeleteConfigurationRecorder
+                | Operation::PutDeliveryChannel
+                | Operation::DescribeDeliveryChannels
+                | Operation::DeleteDeliveryChannel
         )
     }
 }

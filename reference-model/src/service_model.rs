@@ -10,6 +10,10 @@ use std::sync::OnceLock;
 
 const CONSTRAINTS_JSON: &str = include_str!("../../fixtures/service-model/constraints.json");
 
+/// The configuration recorder and delivery channel calls (R-REC-01..07, R-DCH-01..04), extracted
+/// from the same botocore file by `data/extract_recorder_model.py` (see `data/SOURCE.md`).
+const RECORDER_JSON: &str = include_str!("../data/recorder-constraints.json");
+
 /// The parts of the service model the validator and the tests read.
 #[derive(Debug)]
 pub struct ServiceModel {
@@ -47,6 +51,15 @@ struct RawModel {
     #[serde(rename = "_source")]
     source: RawSource,
     metadata: RawMetadata,
+    operations: BTreeMap<String, OperationDef>,
+    shapes: BTreeMap<String, Map<String, Value>>,
+}
+
+/// The recorder part: the same form, without the metadata.
+#[derive(Deserialize)]
+struct RawPart {
+    #[serde(rename = "_source")]
+    source: RawSource,
     operations: BTreeMap<String, OperationDef>,
     shapes: BTreeMap<String, Map<String, Value>>,
 }
@@ -128,8 +141,23 @@ impl ServiceModel {
     pub fn get() -> &'static ServiceModel {
         static MODEL: OnceLock<ServiceModel> = OnceLock::new();
         MODEL.get_or_init(|| {
-            let raw: RawModel =
+            let mut raw: RawModel =
                 serde_json::from_str(CONSTRAINTS_JSON).expect("the embedded constraints.json is valid");
+            let part: RawPart =
+                serde_json::from_str(RECORDER_JSON).expect("the embedded recorder-constraints.json is valid");
+            // Both come from one botocore file: a shape in both must be the same shape.
+            assert_eq!(
+                (&part.source.package, &part.source.version),
+                (&raw.source.package, &raw.source.version),
+                "the two embedded extracts come from different service models"
+            );
+            raw.operations.extend(part.operations);
+            for (name, shape) in part.shapes {
+                if let Some(known) = raw.shapes.get(&name) {
+                    assert_eq!(known, &shape, "shape {name} differs between the two embedded extracts");
+                }
+                raw.shapes.insert(name, shape);
+            }
             ServiceModel {
                 source_version: format!("{} {}", raw.source.package, raw.source.version),
                 api_version: raw.metadata.api_version,

@@ -32,6 +32,9 @@ pub enum KnownPattern {
     NonBlank,
     /// `guard\-2\.x\.x`: exactly `guard-2.x.x`.
     GuardRuntime,
+    /// `[\w+=,.@-]+`: a service principal (R-REC-05), one or more word characters (Java's
+    /// `\w`, ASCII only) or `+=,.@-`.
+    ServicePrincipal,
 }
 
 impl KnownPattern {
@@ -39,6 +42,7 @@ impl KnownPattern {
         match pattern {
             r".*\S.*" => Some(KnownPattern::NonBlank),
             r"guard\-2\.x\.x" => Some(KnownPattern::GuardRuntime),
+            r"[\w+=,.@-]+" => Some(KnownPattern::ServicePrincipal),
             _ => None,
         }
     }
@@ -47,6 +51,7 @@ impl KnownPattern {
         match self {
             KnownPattern::NonBlank => r".*\S.*",
             KnownPattern::GuardRuntime => r"guard\-2\.x\.x",
+            KnownPattern::ServicePrincipal => r"[\w+=,.@-]+",
         }
     }
 
@@ -58,6 +63,9 @@ impl KnownPattern {
                 !s.chars().any(line_terminator) && s.chars().any(|c| !java_space(c))
             }
             KnownPattern::GuardRuntime => s == "guard-2.x.x",
+            KnownPattern::ServicePrincipal => {
+                !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+            }
         }
     }
 }
@@ -309,6 +317,58 @@ pub fn render_value(v: &Value) -> String {
     out
 }
 
+/// A value as the service's Java validator prints it, knowing its shape (S-01, A-01): a
+/// structure prints as `com.amazonaws.starling.dove.<Shape>@<hash>` (Java's `Object.toString`;
+/// observed for a list of Evaluations in cloud-custodian issue 6457), a list as `[a, b]`, a map
+/// as `{k=v}`; the hash, Java's identity hash in the real service, is here a 32-bit FNV-1a of
+/// the item's JSON, in lower-case hexadecimal without leading zeros. Quoted as
+/// [`render_value`] quotes.
+pub fn render_value_as(shape_name: &str, v: &Value) -> String {
+    fn inner(model: &ServiceModel, shape_name: &str, v: &Value, out: &mut String) {
+        let shape = model.shapes.get(shape_name);
+        match (shape, v) {
+            (Some(Shape::Structure { .. }), Value::Object(_)) => {
+                let hash = v.to_string().bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+                let _ = write!(out, "com.amazonaws.starling.dove.{shape_name}@{hash:x}");
+            }
+            (Some(Shape::List { member, .. }), Value::Array(items)) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    inner(model, member, item, out);
+                }
+                out.push(']');
+            }
+            (Some(Shape::Map { value, .. }), Value::Object(map)) => {
+                out.push('{');
+                for (i, (k, item)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "{k}=");
+                    inner(model, value, item, out);
+                }
+                out.push('}');
+            }
+            (_, Value::Null) => out.push_str("null"),
+            (_, Value::String(s)) => out.push_str(s),
+            (_, other) => {
+                let rendered = render_value(other);
+                out.push_str(rendered.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).unwrap_or(&rendered));
+            }
+        }
+    }
+    if v.is_null() {
+        return "null".to_owned();
+    }
+    let mut out = String::from("'");
+    inner(ServiceModel::get(), shape_name, v, &mut out);
+    out.push('\'');
+    out
+}
+
 impl<'m> Walk<'m> {
     fn new(model: &'m ServiceModel) -> Self {
         Walk { model, violations: Vec::new(), type_error: None, member: Vec::new() }
@@ -337,7 +397,8 @@ impl<'m> Walk<'m> {
         }
     }
 
-    fn length(&mut self, path: &str, value: &Value, len: u64, min: Option<u64>, max: Option<u64>) {
+    fn length(&mut self, path: &str, shape_name: &str, value: &Value, len: u64, min: Option<u64>, max: Option<u64>) {
+        let before = self.violations.len();
         if let Some(min) = min {
             if len < min {
                 self.violate(path, value, ConstraintKind::Length, format!("Member must have length greater than or equal to {min}"));
@@ -346,6 +407,12 @@ impl<'m> Walk<'m> {
         if let Some(max) = max {
             if len > max {
                 self.violate(path, value, ConstraintKind::Length, format!("Member must have length less than or equal to {max}"));
+            }
+        }
+        // Lists and maps print their items as Java does (structures as Class@hash).
+        if !value.is_string() {
+            for violation in &mut self.violations[before..] {
+                violation.rendered_value = render_value_as(shape_name, value);
             }
         }
     }
@@ -390,7 +457,7 @@ impl<'m> Walk<'m> {
                 let Some(items) = value.as_array() else {
                     return self.wrong_type(value, "a list");
                 };
-                self.length(path, value, items.len() as u64, *min, *max);
+                self.length(path, shape_name, value, items.len() as u64, *min, *max);
                 for (i, item) in items.iter().enumerate() {
                     let item_path = format!("{path}.{}.member", i + 1);
                     if item.is_null() {
@@ -406,7 +473,7 @@ impl<'m> Walk<'m> {
                 let Some(entries) = value.as_object() else {
                     return self.wrong_type(value, "a map");
                 };
-                self.length(path, value, entries.len() as u64, *min, *max);
+                self.length(path, shape_name, value, entries.len() as u64, *min, *max);
                 for (k, v) in entries {
                     let key_value = Value::String(k.clone());
                     let before = self.violations.len();
@@ -430,7 +497,7 @@ impl<'m> Walk<'m> {
                 let Some(s) = value.as_str() else {
                     return self.wrong_type(value, "a String");
                 };
-                self.length(path, value, java_length(s), *min, *max);
+                self.length(path, shape_name, value, java_length(s), *min, *max);
                 if let Some(p) = pattern {
                     let known = KnownPattern::from_model(p).expect("patterns are checked by a test");
                     if !known.matches(s) {
@@ -545,6 +612,25 @@ mod tests {
     fn wrong_types_are_serialization_errors(#[case] body: Value) {
         let err = validate_request(Operation::DescribeRemediationExceptions, &body).unwrap_err();
         assert_eq!(err.code, ErrorCode::SerializationException, "{body}");
+    }
+
+    /// S-01, A-01: a list of structures prints as Java's `toString` of each item, the form
+    /// cloud-custodian issue 6457 quotes for 101 Evaluations:
+    /// `Value '[com.amazonaws.starling.dove.Evaluation@27de0032, …]' at 'evaluations' …`.
+    #[test]
+    fn a_list_of_structures_prints_java_style() {
+        let evaluation = json!({"ComplianceResourceType": "AWS::S3::Bucket", "ComplianceResourceId": "b", "ComplianceType": "COMPLIANT", "OrderingTimestamp": 1});
+        let body = json!({"Evaluations": vec![evaluation; 101], "ResultToken": "t"});
+        let e = validate_request(Operation::PutEvaluations, &body).unwrap_err();
+        let rest = e.message.strip_prefix("1 validation error detected: Value '[com.amazonaws.starling.dove.Evaluation@").expect(&e.message);
+        let (hash, rest) = rest.split_once(", ").expect("a list");
+        assert!(!hash.is_empty() && hash.len() <= 8 && hash.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{hash}");
+        assert!(rest.ends_with("]' at 'evaluations' failed to satisfy constraint: Member must have length less than or equal to 100"), "{rest}");
+        assert_eq!(e.message.matches("com.amazonaws.starling.dove.Evaluation@").count(), 101);
+        // A list of strings is not affected: `[a, b]`.
+        let names: Vec<String> = (0..26).map(|i| format!("r{i}")).collect();
+        let e = validate_request(Operation::DescribeConfigRules, &json!({"ConfigRuleNames": names})).unwrap_err();
+        assert!(e.message.starts_with("1 validation error detected: Value '[r0, r1, "), "{}", e.message);
     }
 
     #[test]

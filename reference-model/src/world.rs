@@ -4,8 +4,8 @@
 
 use crate::auto::{Batch, Execution, SsmRun, SsmScript};
 use crate::names::{ResourceRef, RuleName};
-use crate::time::Timestamp;
-use crate::wire::{ConfigRule, RemediationConfiguration};
+use crate::time::{Millis, Timestamp};
+use crate::wire::{ConfigRule, ConfigurationRecorder, DeliveryChannel, RecordingGroup, RemediationConfiguration};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -103,12 +103,18 @@ pub struct World {
     /// deleted rule does not write into a new rule of the same name.
     pub(crate) result_tokens: BTreeMap<String, (RuleName, Option<String>)>,
     pub(crate) ssm: SsmScript,
-    pub(crate) recorder_available: bool,
+    /// The configuration recorder, by name: at most one (R-REC-01).
+    pub(crate) recorders: BTreeMap<String, StoredRecorder>,
+    /// The delivery channel, by name: at most one (R-DCH-01).
+    pub(crate) delivery_channels: BTreeMap<String, DeliveryChannel>,
     /// Rules DeleteConfigRule removed that a target may still show in the DELETING state, as
-    /// they were when deleted (A-22: deletion is asynchronous, R-DCR-02; the model's preferred
-    /// answers complete it at once). An entry goes once an answer shows the deletion finished
-    /// or a new rule of the name is created.
-    pub(crate) deleting: BTreeMap<RuleName, ConfigRule>,
+    /// they were when deleted (A-22: deletion is asynchronous, R-DCR-02). Until `done_at`
+    /// (`rule_deletion` after the delete, A-43) the preferred answers show the deletion
+    /// running; after it, gone. An entry goes once an answer shows the deletion finished or a
+    /// new rule of the name is created.
+    pub(crate) deleting: BTreeMap<RuleName, DeletingRule>,
+    /// How long the model's own rule deletions run on the virtual clock (A-43; 0: at once).
+    pub(crate) rule_deletion: Millis,
     next_id: u64,
 }
 
@@ -138,8 +144,61 @@ pub enum Control {
     },
     /// The outcome of every SSM run that no script covers.
     SetDefaultSsm { outcome: SsmRun },
-    /// Whether a configuration recorder exists (R-PCR-10).
+    /// `false`: the account as `serve --no-recorder` starts it, with neither configuration
+    /// recorder nor delivery channel (R-PCR-10); `true`: the default set-up
+    /// ([`AccountStart::ConfigEnabled`]) where no recorder exists. The same states can be
+    /// reached through the recorder and delivery channel calls (R-REC-01, R-DCH-01).
     SetRecorder { available: bool },
+    /// How long DeleteConfigRule's deletions run from now on, in seconds of the clock, up to
+    /// [`MAX_RULE_DELETION_SECONDS`] (A-43; 0, the default: at once). Meanwhile the rule is
+    /// DELETING and a second delete or a put of its name is refused (R-DCR-02).
+    SetRuleDeletion { seconds: u32 },
+}
+
+/// The longest rule deletion an account may be given: an hour, as R-DCR-05 warns.
+pub const MAX_RULE_DELETION_SECONDS: u32 = 3_600;
+
+/// A rule whose deletion may still be running.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeletingRule {
+    /// The rule as DescribeConfigRules shows it meanwhile: `ConfigRuleState` `DELETING`.
+    pub rule: ConfigRule,
+    /// When the model's deletion finishes.
+    pub done_at: Timestamp,
+}
+
+/// How an account starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AccountStart {
+    /// Config is set up as the console leaves it: a recorder named `default`, recording every
+    /// supported resource type, and a delivery channel named `default` (PutConfigRule works).
+    #[default]
+    ConfigEnabled,
+    /// A fresh account: no recorder and no delivery channel (PutConfigRule is refused, R-PCR-10).
+    NoRecorder,
+}
+
+/// What a fresh account of the reference endpoint is like (`serve --no-recorder`,
+/// `serve --rule-deletion-seconds`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountOptions {
+    /// Whether Config is set up.
+    pub start: AccountStart,
+    /// How long rule deletions run on the clock, at most [`MAX_RULE_DELETION_SECONDS`].
+    pub rule_deletion_seconds: u32,
+}
+
+/// The name Config gives a recorder or delivery channel created without one, and the name of
+/// those of [`AccountStart::ConfigEnabled`] (R-REC-01, R-DCH-01).
+pub const DEFAULT_SETUP_NAME: &str = "default";
+
+/// A configuration recorder as stored, with its status (R-REC-03).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRecorder {
+    pub recorder: ConfigurationRecorder,
+    pub recording: bool,
+    pub last_start: Option<Timestamp>,
+    pub last_stop: Option<Timestamp>,
 }
 
 /// The answer to a [`Control`] action.
@@ -152,9 +211,10 @@ pub struct ControlAnswer {
 }
 
 impl World {
-    /// An empty account whose clock starts at `now`.
+    /// An account whose clock starts at `now`, with no rules and Config set up
+    /// ([`AccountStart::ConfigEnabled`], A-40).
     pub fn new(account_id: impl Into<String>, region: impl Into<String>, now: Timestamp) -> Self {
-        World {
+        let mut world = World {
             account_id: account_id.into(),
             region: region.into(),
             now,
@@ -167,15 +227,84 @@ impl World {
             failed_attempts: BTreeMap::new(),
             result_tokens: BTreeMap::new(),
             ssm: SsmScript::default(),
-            recorder_available: true,
+            recorders: BTreeMap::new(),
+            delivery_channels: BTreeMap::new(),
             deleting: BTreeMap::new(),
+            rule_deletion: Millis(0),
             next_id: 0,
-        }
+        };
+        world.enable_config();
+        world
     }
 
     /// The default world of the reference endpoint: account 123456789012, us-east-1.
     pub fn reference(now: Timestamp) -> Self {
         World::new("123456789012", "us-east-1", now)
+    }
+
+    /// An account that starts as `start` says; [`World::new`] is
+    /// [`AccountStart::ConfigEnabled`].
+    pub fn with_start(account_id: impl Into<String>, region: impl Into<String>, now: Timestamp, start: AccountStart) -> Self {
+        World::with_options(account_id, region, now, AccountOptions { start, ..AccountOptions::default() })
+    }
+
+    /// An account set up as `options` say.
+    pub fn with_options(account_id: impl Into<String>, region: impl Into<String>, now: Timestamp, options: AccountOptions) -> Self {
+        let mut world = World::new(account_id, region, now);
+        if options.start == AccountStart::NoRecorder {
+            world.recorders.clear();
+            world.delivery_channels.clear();
+        }
+        world.rule_deletion = Millis(i64::from(options.rule_deletion_seconds.min(MAX_RULE_DELETION_SECONDS)) * 1000);
+        world
+    }
+
+    /// The set-up of [`AccountStart::ConfigEnabled`]: the `default` recorder, recording since
+    /// `now` with the Config service-linked role, and the `default` delivery channel.
+    fn enable_config(&mut self) {
+        let recorder = ConfigurationRecorder {
+            name: Some(DEFAULT_SETUP_NAME.to_owned()),
+            role_arn: Some(format!(
+                "arn:aws:iam::{}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+                self.account_id
+            )),
+            recording_group: Some(RecordingGroup {
+                all_supported: Some(true),
+                include_global_resource_types: Some(false),
+                resource_types: None,
+                exclusion_by_resource_types: None,
+                recording_strategy: None,
+            }),
+            recording_mode: None,
+        };
+        self.recorders.insert(
+            DEFAULT_SETUP_NAME.to_owned(),
+            StoredRecorder { recorder, recording: true, last_start: Some(self.now), last_stop: None },
+        );
+        let channel = DeliveryChannel {
+            name: Some(DEFAULT_SETUP_NAME.to_owned()),
+            s3_bucket_name: Some(format!("config-bucket-{}", self.account_id)),
+            s3_key_prefix: None,
+            s3_kms_key_arn: None,
+            sns_topic_arn: None,
+            config_snapshot_delivery_properties: None,
+        };
+        self.delivery_channels.insert(DEFAULT_SETUP_NAME.to_owned(), channel);
+    }
+
+    /// True when a configuration recorder exists, which PutConfigRule needs (R-PCR-10).
+    pub fn has_recorder(&self) -> bool {
+        !self.recorders.is_empty()
+    }
+
+    /// The configuration recorder of the name, with its status.
+    pub fn recorder(&self, name: &str) -> Option<&StoredRecorder> {
+        self.recorders.get(name)
+    }
+
+    /// The delivery channel of the name.
+    pub fn delivery_channel(&self, name: &str) -> Option<&DeliveryChannel> {
+        self.delivery_channels.get(name)
     }
 
     /// The instant the world was last advanced to.
@@ -248,7 +377,13 @@ impl World {
 
     /// A deleted rule that a target may still show in the DELETING state.
     pub fn deleting_rule(&self, rule: &RuleName) -> Option<&ConfigRule> {
-        self.deleting.get(rule)
+        self.deleting.get(rule).map(|d| &d.rule)
+    }
+
+    /// True while the model's own deletion of the rule runs: from DeleteConfigRule until the
+    /// account's deletion time later.
+    pub fn deletion_running(&self, rule: &RuleName) -> bool {
+        self.deleting.get(rule).is_some_and(|d| self.now < d.done_at)
     }
 
     pub fn remediation_arn(&self, rule: &RuleName) -> Option<&str> {
@@ -316,7 +451,21 @@ impl World {
                 }
             }
             Control::SetDefaultSsm { outcome } => self.ssm.default = outcome.clone(),
-            Control::SetRecorder { available } => self.recorder_available = *available,
+            Control::SetRecorder { available: false } => {
+                self.recorders.clear();
+                self.delivery_channels.clear();
+            }
+            Control::SetRuleDeletion { seconds } if *seconds > MAX_RULE_DELETION_SECONDS => {
+                answer.error = Some(format!("a rule deletion may take at most {MAX_RULE_DELETION_SECONDS} seconds, not {seconds}"));
+            }
+            Control::SetRuleDeletion { seconds } => self.rule_deletion = Millis(i64::from(*seconds) * 1000),
+            Control::SetRecorder { available: true } => {
+                if !self.has_recorder() {
+                    self.recorders.clear();
+                    self.delivery_channels.clear();
+                    self.enable_config();
+                }
+            }
         }
         answer
     }
@@ -375,7 +524,8 @@ impl World {
             if self.deleting.len() < MAX_ITEMS_PER_TABLE || self.deleting.contains_key(rule) {
                 let mut shown = stored.rule;
                 shown.config_rule_state = Some("DELETING".to_owned());
-                self.deleting.insert(rule.clone(), shown);
+                let done_at = self.now + self.rule_deletion;
+                self.deleting.insert(rule.clone(), DeletingRule { rule: shown, done_at });
             }
         }
         self.evaluations.retain(|(r, _), _| r != rule);

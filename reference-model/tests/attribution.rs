@@ -64,6 +64,7 @@ fn base(op: Operation) -> Value {
         Operation::DescribeComplianceByResource => {
             json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": "b", "ComplianceTypes": ["COMPLIANT"], "Limit": 10})
         }
+        Operation::PutConfigurationRecorder | Operation::DescribeConfigurationRecorders | Operation::DescribeConfigurationRecorderStatus | Operation::StartConfigurationRecorder | Operation::StopConfigurationRecorder | Operation::DeleteConfigurationRecorder | Operation::PutDeliveryChannel | Operation::DescribeDeliveryChannels | Operation::DeleteDeliveryChannel => common::account_setup_body(op),
     }
 }
 

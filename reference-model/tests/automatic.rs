@@ -253,6 +253,68 @@ fn r_rc_07_the_default_is_ten_percent_rounded_up() {
     assert_eq!(count(&w, ExecutionState::Succeeded), 3);
 }
 
+/// A-32: a resource that becomes NON_COMPLIANT while the rule's automatic run is going joins
+/// that run: it waits for a slot, and the run's size (10, so 2 at a time at 20 %) is not
+/// recomputed (11 would allow 3).
+#[test]
+fn r_rc_07_a_new_non_compliant_resource_joins_the_running_batch() {
+    let mut w = world_with_non_compliant("r", 10);
+    put_configs(&mut w, vec![auto_config("r", ssm(Some(20), None))]);
+    let run = w.automatic_run(&RuleName::new("r")).expect("the put started the rule's run");
+    advance(&mut w, QUEUE_DELAY.0);
+    assert_eq!(count(&w, ExecutionState::InProgress), 2);
+    set_compliance(&mut w, "r", "late", ComplianceType::NonCompliant);
+    let late = w.execution(&RuleName::new("r"), &ResourceRef::new(BUCKET, "late")).expect("queued").clone();
+    assert_eq!(late.batch, run, "joined the rule's run");
+    assert_eq!(max_parallel_runs(&mut w, 60_000), 2, "the denominator stays 10");
+    assert_eq!(count(&w, ExecutionState::Succeeded), 11);
+    // Queued behind the ten: it started only when a slot was free, after four rounds.
+    let done = w.execution(&RuleName::new("r"), &ResourceRef::new(BUCKET, "late")).unwrap();
+    let reference_model::auto::Phase::Succeeded { started, .. } = done.phase else { panic!("{:?}", done.phase) };
+    assert!(started >= T0 + QUEUE_DELAY + reference_model::Millis(4 * RUN_TIME.0), "{started:?}");
+}
+
+/// A-32: once the run is over, the next automatic attempt starts a new run whose size is the
+/// rule's NON_COMPLIANT resources at that moment.
+#[test]
+fn r_rc_07_a_new_run_counts_the_non_compliant_resources_when_it_starts() {
+    let mut w = world_with_non_compliant("r", 4);
+    put_configs(&mut w, vec![auto_config("r", ssm(Some(50), None))]);
+    let first = w.automatic_run(&RuleName::new("r")).unwrap();
+    advance(&mut w, 60_000);
+    assert_eq!(w.automatic_run(&RuleName::new("r")), None, "the run is over");
+    set_compliance(&mut w, "r", "new", ComplianceType::NonCompliant);
+    let second = w.automatic_run(&RuleName::new("r")).expect("a new run");
+    assert_ne!(first, second);
+    assert_eq!(max_parallel_runs(&mut w, 60_000), 1, "a run of one");
+}
+
+/// A-32: the denominator is every NON_COMPLIANT resource of the rule, excepted ones included:
+/// four NON_COMPLIANT, two of them excepted, at 50 %: the two others run together.
+#[test]
+fn r_rc_07_excepted_resources_count_in_the_denominator() {
+    let mut w = world_with_non_compliant("r", 4);
+    call_ok(&mut w, Operation::PutRemediationExceptions, json!({"ConfigRuleName": "r", "ResourceKeys": [exc_key("b00"), exc_key("b01")]}));
+    put_configs(&mut w, vec![auto_config("r", ssm(Some(50), None))]);
+    assert_eq!(max_parallel_runs(&mut w, 60_000), 2);
+    assert_eq!(count(&w, ExecutionState::Succeeded), 2);
+}
+
+/// A-32: manual starts are batches of their own and never join the automatic run.
+#[test]
+fn r_rc_07_a_manual_start_is_its_own_batch() {
+    let mut w = world_with_non_compliant("r", 10);
+    put_configs(&mut w, vec![auto_config("r", ssm(Some(10), None))]);
+    let run = w.automatic_run(&RuleName::new("r")).unwrap();
+    set_compliance(&mut w, "r", "m", ComplianceType::NonCompliant);
+    let joined = w.execution(&RuleName::new("r"), &ResourceRef::new(BUCKET, "m")).unwrap().batch;
+    assert_eq!(joined, run);
+    let mut manual = world_with_non_compliant("r", 2);
+    put_configs(&mut manual, vec![config("r", json!({}))]);
+    call_ok(&mut manual, Operation::StartRemediationExecution, json!({"ConfigRuleName": "r", "ResourceKeys": [exec_key("b00"), exec_key("b01")]}));
+    assert_eq!(manual.automatic_run(&RuleName::new("r")), None);
+}
+
 // ------------------------------------------------------------------ error percentage
 
 /// Which executions failed after running, and which failed without ever starting.

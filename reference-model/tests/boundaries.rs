@@ -11,7 +11,7 @@ mod common;
 
 use common::T0;
 use reference_model::service_model::{ServiceModel, Shape};
-use reference_model::validate::{render_value, validate_request, validation_message, violations, Violation};
+use reference_model::validate::{render_value_as, validate_request, validation_message, violations, Violation};
 use reference_model::{handle, handle_value, ApiError, ErrorCode, Operation, Reply, World};
 use rstest::rstest;
 use serde_json::{json, Map, Value};
@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 
 const NON_BLANK: &str = r".*\S.*";
 const GUARD: &str = r"guard\-2\.x\.x";
+const SERVICE_PRINCIPAL: &str = r"[\w+=,.@-]+";
 
 /// One limit of one member.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -209,7 +210,62 @@ const TABLE: &[Row] = rows![
     "R-DCBR-05" DescribeComplianceByResource "ResourceId" Len(1, 768);
     "R-CMP-03" DescribeComplianceByResource "ComplianceTypes" Count(0, 3);
     "R-CMP-03" DescribeComplianceByResource "ComplianceTypes[]" Enum("ComplianceType");
-    "R-DCBR-06" DescribeComplianceByResource "Limit" Range(0, 100);
+    "R-DCBR-06" DescribeComplianceByResource "Limit" Range(0, 100);    // PutConfigurationRecorder
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder" Required;
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.arn" Len(1, 1000);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.name" Len(1, 256);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.resourceTypes[]" Enum("ResourceType");
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.exclusionByResourceTypes.resourceTypes[]" Enum("ResourceType");
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.recordingStrategy.useOnly" Enum("RecordingStrategyType");
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingFrequency" Required;
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingFrequency" Enum("RecordingFrequency");
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides" Count(0, 1);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].description" Len(1, 256);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].resourceTypes" Required;
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].resourceTypes[]" Enum("ResourceType");
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].recordingFrequency" Required;
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].recordingFrequency" Enum("RecordingFrequency");
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.recordingScope" Enum("RecordingScope");
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.servicePrincipal" Len(1, 128);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.servicePrincipal" Pattern(SERVICE_PRINCIPAL);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.connectorArn" Len(1, 1000);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeType" Required;
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeType" Len(1, 256);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeValues[]" Len(1, 256);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.allRegions" Required;
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.includedRegions" Count(0, 200);
+    "R-REC-05" PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.includedRegions[]" Len(1, 128);
+    "R-REC-05" PutConfigurationRecorder "Tags" Count(0, 50);
+    "R-REC-05" PutConfigurationRecorder "Tags[].Key" Len(1, 128);
+    "R-REC-05" PutConfigurationRecorder "Tags[].Value" Len(0, 256);
+    // DescribeConfigurationRecorders
+    "R-REC-05" DescribeConfigurationRecorders "ConfigurationRecorderNames[]" Len(1, 256);
+    "R-REC-05" DescribeConfigurationRecorders "ServicePrincipal" Len(1, 128);
+    "R-REC-05" DescribeConfigurationRecorders "ServicePrincipal" Pattern(SERVICE_PRINCIPAL);
+    "R-REC-05" DescribeConfigurationRecorders "Arn" Len(1, 1000);
+    // DescribeConfigurationRecorderStatus
+    "R-REC-05" DescribeConfigurationRecorderStatus "ConfigurationRecorderNames[]" Len(1, 256);
+    "R-REC-05" DescribeConfigurationRecorderStatus "ServicePrincipal" Len(1, 128);
+    "R-REC-05" DescribeConfigurationRecorderStatus "ServicePrincipal" Pattern(SERVICE_PRINCIPAL);
+    "R-REC-05" DescribeConfigurationRecorderStatus "Arn" Len(1, 1000);
+    // StartConfigurationRecorder
+    "R-REC-05" StartConfigurationRecorder "ConfigurationRecorderName" Required;
+    "R-REC-05" StartConfigurationRecorder "ConfigurationRecorderName" Len(1, 256);
+    // StopConfigurationRecorder
+    "R-REC-05" StopConfigurationRecorder "ConfigurationRecorderName" Required;
+    "R-REC-05" StopConfigurationRecorder "ConfigurationRecorderName" Len(1, 256);
+    // DeleteConfigurationRecorder
+    "R-REC-05" DeleteConfigurationRecorder "ConfigurationRecorderName" Required;
+    "R-REC-05" DeleteConfigurationRecorder "ConfigurationRecorderName" Len(1, 256);
+    // PutDeliveryChannel
+    "R-DCH-04" PutDeliveryChannel "DeliveryChannel" Required;
+    "R-DCH-04" PutDeliveryChannel "DeliveryChannel.name" Len(1, 256);
+    "R-DCH-04" PutDeliveryChannel "DeliveryChannel.configSnapshotDeliveryProperties.deliveryFrequency" Enum("MaximumExecutionFrequency");
+    // DescribeDeliveryChannels
+    "R-DCH-04" DescribeDeliveryChannels "DeliveryChannelNames[]" Len(1, 256);
+    // DeleteDeliveryChannel
+    "R-DCH-04" DeleteDeliveryChannel "DeliveryChannelName" Required;
+    "R-DCH-04" DeleteDeliveryChannel "DeliveryChannelName" Len(1, 256);
 ];
 
 /// A valid request of each operation that sets every member the table names (one item per
@@ -262,6 +318,7 @@ fn base(op: Operation) -> Value {
         DescribeComplianceByResource => json!({
             "ResourceType": "AWS::S3::Bucket", "ResourceId": "b", "ComplianceTypes": ["COMPLIANT"], "Limit": 10, "NextToken": "t"
         }),
+        PutConfigurationRecorder | DescribeConfigurationRecorders | DescribeConfigurationRecorderStatus | StartConfigurationRecorder | StopConfigurationRecorder | DeleteConfigurationRecorder | PutDeliveryChannel | DescribeDeliveryChannels | DeleteDeliveryChannel => common::account_setup_body(op),
     }
 }
 
@@ -415,7 +472,7 @@ fn model_limits(op: Operation) -> Vec<(String, Check)> {
                     out.push((path.clone(), Len(min.unwrap_or(0), max.unwrap_or(u64::MAX))));
                 }
                 if let Some(p) = pattern {
-                    let known = [NON_BLANK, GUARD].into_iter().find(|k| k == p);
+                    let known = [NON_BLANK, GUARD, SERVICE_PRINCIPAL].into_iter().find(|k| k == p);
                     out.push((path.clone(), Pattern(known.unwrap_or_else(|| panic!("new pattern {p} at {path}")))));
                 }
                 if enumeration.is_some() {
@@ -524,6 +581,14 @@ fn cases(row: &Row, found: Option<&Value>) -> Vec<Case> {
                 out.push(invalid(format!("{bad:?}"), json!(bad), c()));
             }
         }
+        Pattern(p) if p == SERVICE_PRINCIPAL => {
+            for ok in ["config.amazonaws.com", "a", "A_b+c=d,e.f@g-h", "0"] {
+                out.push(valid(format!("{ok:?}"), json!(ok)));
+            }
+            for bad in [" ", "a b", "config.amazonaws.com/", "é", "a\nb", "a*"] {
+                out.push(invalid(format!("{bad:?}"), json!(bad), format!("Member must satisfy regular expression pattern: {p}")));
+            }
+        }
         Pattern(p) => {
             assert_eq!(p, GUARD);
             out.push(valid("guard-2.x.x", json!("guard-2.x.x")));
@@ -563,7 +628,8 @@ fn same_kind(check: Check, constraint: &str) -> bool {
 /// request's message, and the full pipeline on a fresh world.
 fn check_row(row: &Row) {
     let limits = model_limits(row.op);
-    let guarded = limits.iter().any(|(p, c)| p == row.path && *c == Pattern(GUARD));
+    // A length boundary of a member with a narrow pattern breaks the pattern too.
+    let guarded = limits.iter().any(|(p, c)| p == row.path && matches!(c, Pattern(x) if *x == GUARD || *x == SERVICE_PRINCIPAL));
     let (_, found) = at_path(&mut base(row.op), row.path, Edit::Read);
     assert!(validate_request(row.op, &base(row.op)).is_ok(), "{}: the base body is not valid", row.op);
     for case in cases(row, found.as_ref()) {
@@ -590,7 +656,8 @@ fn check_row(row: &Row) {
                     None => "null".to_owned(),
                     Some(Value::String(s)) => format!("'{s}'"),
                     Some(Value::Number(n)) => format!("'{n}'"),
-                    Some(other) => render_value(other),
+                    // Lists and maps print their items as Java does (structures as Class@hash).
+                    Some(other) => render_value_as(&shape_at(row.op, row.path), other),
                 };
                 assert_eq!(of_kind[0].rendered_value, rendered, "{what}");
             }
@@ -636,6 +703,24 @@ fn boundaries_of(rule: &str) {
     for row in rows {
         check_row(row);
     }
+}
+
+/// The name of the shape at a table path of an operation's input.
+fn shape_at(op: Operation, path: &str) -> String {
+    let model = ServiceModel::get();
+    let mut shape = op.input_shape();
+    for seg in segments(path) {
+        shape = match (seg, model.shape(&shape)) {
+            (Seg::Member(m), Shape::Structure { members, .. }) => {
+                members.iter().find(|(n, _)| n == m).map(|(_, t)| t.clone()).unwrap_or_else(|| panic!("{path}: no member {m}"))
+            }
+            (Seg::Item, Shape::List { member, .. }) => member.clone(),
+            (Seg::Key, Shape::Map { key, .. }) => key.clone(),
+            (Seg::Value, Shape::Map { value, .. }) => value.clone(),
+            (seg, other) => panic!("{path}: {seg:?} does not fit {other:?}"),
+        };
+    }
+    shape
 }
 
 // ------------------------------------------------------------------ the table against the model
@@ -852,6 +937,14 @@ fn r_pcr_23_visibility_enum() {
 #[test]
 fn r_pcr_25_description_is_0_to_256() {
     boundaries_of("R-PCR-25");
+}
+#[test]
+fn r_rec_05_recorder_limits() {
+    boundaries_of("R-REC-05");
+}
+#[test]
+fn r_dch_04_delivery_channel_limits() {
+    boundaries_of("R-DCH-04");
 }
 #[test]
 fn r_pcr_26_tags_limits() {

@@ -32,7 +32,7 @@ fn prepared() -> &'static (World, String) {
     PREPARED.get_or_init(|| {
         let mut w = World::reference(T0);
         for rule in ["r", "linked"] {
-            let body = json!({"ConfigRule": {"ConfigRuleName": rule, "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}});
+            let body = json!({"ConfigRule": {"ConfigRuleName": rule, "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}});
             assert_eq!(handle_value(&mut w, Operation::PutConfigRule, &body).preferred().reply, Reply::Success(Value::Null));
         }
         for (id, c) in [("b0", ComplianceType::NonCompliant), ("b1", ComplianceType::NonCompliant), ("b2", ComplianceType::NonCompliant), ("b3", ComplianceType::NonCompliant), ("c", ComplianceType::Compliant)] {
@@ -75,6 +75,15 @@ fn valid_bodies(token: &str) -> Vec<(Operation, Value)> {
         (Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "r", "ComplianceTypes": ["NON_COMPLIANT"], "Limit": 2})),
         (Operation::DescribeComplianceByConfigRule, json!({"ConfigRuleNames": ["r"], "ComplianceTypes": ["NON_COMPLIANT"]})),
         (Operation::DescribeComplianceByResource, json!({"ResourceType": BUCKET, "Limit": 1})),
+        (Operation::PutConfigurationRecorder, json!({"ConfigurationRecorder": {"name": "default", "roleARN": ROLE, "recordingGroup": {"allSupported": true}}})),
+        (Operation::DescribeConfigurationRecorders, json!({"ConfigurationRecorderNames": ["default"]})),
+        (Operation::DescribeConfigurationRecorderStatus, json!({})),
+        (Operation::StartConfigurationRecorder, json!({"ConfigurationRecorderName": "default"})),
+        (Operation::StopConfigurationRecorder, json!({"ConfigurationRecorderName": "default"})),
+        (Operation::DeleteConfigurationRecorder, json!({"ConfigurationRecorderName": "default"})),
+        (Operation::PutDeliveryChannel, json!({"DeliveryChannel": {"s3BucketName": "b"}})),
+        (Operation::DescribeDeliveryChannels, json!({})),
+        (Operation::DeleteDeliveryChannel, json!({"DeliveryChannelName": "default"})),
     ]
 }
 
@@ -369,7 +378,7 @@ fn action() -> impl Strategy<Value = Action> {
 fn seeded() -> World {
     let mut w = World::reference(T0);
     for rule in RULES {
-        let body = json!({"ConfigRule": {"ConfigRuleName": rule, "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}});
+        let body = json!({"ConfigRule": {"ConfigRuleName": rule, "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}});
         handle_value(&mut w, Operation::PutConfigRule, &body);
     }
     for rule in &RULES[..2] {
@@ -408,7 +417,7 @@ fn apply(w: &mut World, a: &Action) -> Option<Outcome> {
     let now = w.now();
     let call = |w: &mut World, op: Operation, body: Value| Some(handle_value(w, op, &body));
     match a {
-        Action::PutRule(r) => call(w, Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": RULES[*r], "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}})),
+        Action::PutRule(r) => call(w, Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": RULES[*r], "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}})),
         Action::DeleteRule(r) => call(w, Operation::DeleteConfigRule, json!({"ConfigRuleName": RULES[*r]})),
         Action::SetCompliance(r, s, c) => {
             w.control(&Control::SetCompliance { rule: RULES[*r].into(), resource_type: BUCKET.into(), resource_id: RESOURCES[*s].into(), compliance: *c, annotation: None }, now);

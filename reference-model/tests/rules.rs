@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use reference_model::names::RuleName;
-use reference_model::{ComplianceType, Control, ErrorCode, Level, Operation, Reply, World};
+use reference_model::{ApiError, ComplianceType, Control, ErrorCode, Level, Operation, Reply, World};
 use rstest::rstest;
 use serde_json::{json, Value};
 
@@ -89,6 +89,11 @@ fn r_err_08_max_number_of_config_rules() {
     let e = err(&put(&mut w, managed("r1000")));
     assert_eq!(e.code, ErrorCode::MaxNumberOfConfigRulesExceededException);
     assert!(e.message.contains("1000"), "{}", e.message);
+    // A-45: the real service's words, with the documented limit.
+    assert_eq!(
+        e.message,
+        "Failed to put config rule 'r1000' because the account already contains 1000 config rules. Please consider deleting deactivated rules if you have any before adding new rules."
+    );
     assert!(w.rule(&RuleName::new("r1000")).is_none());
 }
 
@@ -121,7 +126,7 @@ fn r_pcr_03_managed_and_lambda_rules_need_a_source_identifier() {
 #[test]
 fn r_pcr_05_a_new_rule_needs_a_name_and_gets_its_arn_and_id_from_config() {
     let mut w = world();
-    let outcome = put(&mut w, json!({"Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    let outcome = put(&mut w, json!({"Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     assert_eq!(err(&outcome).message, "One or more identifiers needs to be provided. Provide Name or Id or Arn");
     assert_eq!(outcome.preferred().message_level, Level::Should);
     let e = refused(&mut w, with(managed("n"), json!({"ConfigRuleId": "config-rule-abcdef"})), "R-PCR-05");
@@ -143,15 +148,15 @@ fn r_pcr_06_an_update_may_name_the_rule_by_arn_or_id() {
     put_ok(&mut w, managed("r"));
     let r = described(&mut w, "r");
     let (arn, id) = (r["ConfigRuleArn"].clone(), r["ConfigRuleId"].clone());
-    put_ok(&mut w, json!({"ConfigRuleArn": arn, "Description": "by arn", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    put_ok(&mut w, json!({"ConfigRuleArn": arn, "Description": "by arn", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     assert_eq!(described(&mut w, "r")["Description"], "by arn");
-    put_ok(&mut w, json!({"ConfigRuleId": id, "Description": "by id", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    put_ok(&mut w, json!({"ConfigRuleId": id, "Description": "by id", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     let updated = described(&mut w, "r");
     assert_eq!(updated["Description"], "by id");
     assert_eq!((updated["ConfigRuleArn"].clone(), updated["ConfigRuleId"].clone()), (arn, id));
     assert_eq!(rules(&mut w, json!({})).len(), 1);
     // An Arn or Id that names no rule.
-    let outcome = put(&mut w, json!({"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "X"}}));
+    let outcome = put(&mut w, json!({"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
     assert!(outcome.clauses.contains(&"R-PCR-06"));
 }
@@ -236,7 +241,7 @@ fn r_pcr_16_source_details_only_on_custom_rules_and_a_frequency_needs_scheduled_
     };
     refused(
         &mut w,
-        json!({"ConfigRuleName": "m", "Source": {"Owner": "AWS", "SourceIdentifier": "X", "SourceDetails": [detail("ScheduledNotification", None)]}}),
+        json!({"ConfigRuleName": "m", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY", "SourceDetails": [detail("ScheduledNotification", None)]}}),
         "R-PCR-16",
     );
     let lambda = |details: Vec<Value>| json!({"ConfigRuleName": "l", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:f", "SourceDetails": details}});
@@ -473,6 +478,50 @@ fn r_dcr_02_a_rule_being_deleted_refuses_delete_and_put() {
     assert_eq!(call(&mut w, Operation::PutConfigRule, rule_body("r")).alternatives.len(), 1);
 }
 
+/// A-43: in an account whose deletions take time (here 30 s of the virtual clock), while the
+/// model's deletion runs the preferred answers are those of a rule in DELETING: listed with
+/// that state, a second delete and a put of the name refused as in use; the answers of a
+/// finished deletion stay acceptable. Once the time is over, the preference turns.
+#[test]
+fn r_dcr_02_while_the_deletion_runs_the_rule_is_deleting() {
+    let mut w = world();
+    w.control(&Control::SetRuleDeletion { seconds: 30 }, T0);
+    put_rule(&mut w, "r");
+    let shown = described(&mut w, "r");
+    call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    advance(&mut w, 30_000 - 1);
+    assert!(w.deletion_running(&RuleName::new("r")));
+    let listed = call(&mut w, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"]}));
+    let mut expected = shown.clone();
+    expected["ConfigRuleState"] = json!("DELETING");
+    assert_eq!(ok(&listed), json!({"ConfigRules": [expected]}));
+    assert_eq!(listed.preferred().basis, "A-22");
+    assert!(listed.alternatives.iter().skip(1).any(|a| a.reply.error_code() == Some(ErrorCode::NoSuchConfigRuleException)));
+    let all = call_ok(&mut w, Operation::DescribeConfigRules, json!({}));
+    assert_eq!(all["ConfigRules"][0]["ConfigRuleState"], "DELETING");
+    let again = call(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+    assert_eq!(err(&again), ApiError::new(ErrorCode::ResourceInUseException, "The rule r is currently being deleted. Please retry after some time."));
+    assert!(again.alternatives.iter().skip(1).any(|a| a.reply.error_code() == Some(ErrorCode::NoSuchConfigRuleException)));
+    let put = call(&mut w, Operation::PutConfigRule, rule_body("r"));
+    assert_eq!(err(&put).code, ErrorCode::ResourceInUseException);
+    assert_eq!(put.preferred().world, None, "the refusal leaves the preferred state");
+    assert!(put.alternatives.iter().skip(1).any(|a| a.reply == Reply::Success(Value::Null)));
+    assert!(w.rule(&RuleName::new("r")).is_none(), "the preferred refusal made nothing");
+    // Other calls already treat the rule as gone (A-43).
+    let e = call_err(&mut w, Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "r"}));
+    assert_eq!(e.code, ErrorCode::NoSuchConfigRuleException);
+    // One millisecond later the deletion is over.
+    advance(&mut w, 1);
+    assert!(!w.deletion_running(&RuleName::new("r")));
+    assert_eq!(err(&call(&mut w.clone(), Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"]}))).code, ErrorCode::NoSuchConfigRuleException);
+    assert_eq!(call(&mut w, Operation::PutConfigRule, rule_body("r")).preferred().reply, Reply::Success(Value::Null));
+    // By default (and with 0 seconds) a deletion is over at once: A-22's preferred answers.
+    let mut quick = world_with_rule("q");
+    call_ok(&mut quick, Operation::DeleteConfigRule, json!({"ConfigRuleName": "q"}));
+    assert!(!quick.deletion_running(&RuleName::new("q")));
+    assert_eq!(err(&call(&mut quick, Operation::DeleteConfigRule, json!({"ConfigRuleName": "q"}))).code, ErrorCode::NoSuchConfigRuleException);
+}
+
 #[test]
 fn r_dcr_02_an_unknown_name_beside_a_deleting_one_is_an_error_either_way() {
     let mut w = world_with_rule("r");
@@ -585,4 +634,38 @@ fn r_dcrs_02_filters_by_evaluation_mode_and_visibility() {
         names(&rules(&mut w, json!({"Filters": {"EvaluationMode": "PROACTIVE", "RuleEvaluationVisibility": "EXTERNAL"}}))),
         vec!["both"]
     );
+}
+
+/// R-PCR-03, A-44: a managed rule's SourceIdentifier is checked against the published list:
+/// unknown, refused in the real words (nothing made), its acceptance a MAY; every listed one
+/// is accepted.
+#[test]
+fn r_pcr_03_managed_identifiers_are_checked_against_the_published_list() {
+    let mut w = world();
+    let body = json!({"ConfigRule": {"ConfigRuleName": "m", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLE"}}});
+    let outcome = call(&mut w, Operation::PutConfigRule, body);
+    assert_eq!(
+        err(&outcome),
+        ApiError::new(
+            ErrorCode::InvalidParameterValueException,
+            "The sourceIdentifier S3_BUCKET_VERSIONING_ENABLE is invalid. Please refer to the documentation for a list of valid sourceIdentifiers that can be used when AWS is the Owner."
+        )
+    );
+    assert_eq!((outcome.preferred().provenance, outcome.preferred().message_level), (Level::Should, Level::Should));
+    assert!(outcome.clauses.contains(&"R-PCR-03"));
+    assert!(w.rule(&RuleName::new("m")).is_none());
+    let accepted = &outcome.alternatives[1];
+    assert_eq!((accepted.reply.clone(), accepted.provenance, accepted.basis), (Reply::Success(Value::Null), Level::May, "A-44"));
+    assert!(accepted.world.as_deref().is_some_and(|s| s.rule(&RuleName::new("m")).is_some()));
+    // Custom rules are not checked against the list.
+    let custom = json!({"ConfigRule": {"ConfigRuleName": "c", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:f"}}});
+    assert_eq!(call(&mut w, Operation::PutConfigRule, custom).preferred().reply, Reply::Success(Value::Null));
+    // Every listed identifier is accepted.
+    for (i, id) in reference_model::managed_rules::identifiers().iter().enumerate() {
+        let body = json!({"ConfigRule": {"ConfigRuleName": format!("listed-{i}"), "Source": {"Owner": "AWS", "SourceIdentifier": id}}});
+        let outcome = call(&mut w, Operation::PutConfigRule, body);
+        assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null), "{id}");
+        assert!(outcome.alternatives.iter().all(|a| a.basis != "A-44"), "{id}");
+    }
+    assert_eq!(w.rule_names().count(), reference_model::managed_rules::LIST_COUNT + 1);
 }

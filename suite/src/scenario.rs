@@ -326,6 +326,11 @@ fn lists_whole_account(op: Operation, body: &Value) -> bool {
             no_names("ConfigRuleNames") && body.get("NextToken").is_some()
         }
         Operation::DescribeComplianceByResource => true,
+        // The account's one recorder and one delivery channel are no run's own.
+        Operation::DescribeConfigurationRecorders | Operation::DescribeConfigurationRecorderStatus => {
+            no_names("ConfigurationRecorderNames")
+        }
+        Operation::DescribeDeliveryChannels => no_names("DeliveryChannelNames"),
         _ => false,
     }
 }

@@ -5,6 +5,7 @@ mod compliance;
 mod evaluations;
 mod exceptions;
 mod executions;
+mod recorder;
 mod remediation_configs;
 mod rules;
 
@@ -12,6 +13,11 @@ pub use compliance::{apply_describe_compliance_by_config_rule, apply_describe_co
 pub use evaluations::apply_put_evaluations;
 pub use exceptions::{apply_delete_exceptions, apply_describe_exceptions, apply_put_exceptions};
 pub use executions::{apply_describe_execution_status, apply_start_execution};
+pub use recorder::{
+    apply_delete_configuration_recorder, apply_delete_delivery_channel, apply_describe_configuration_recorder_status,
+    apply_describe_configuration_recorders, apply_describe_delivery_channels, apply_put_configuration_recorder,
+    apply_put_delivery_channel, apply_start_configuration_recorder, apply_stop_configuration_recorder,
+};
 pub use remediation_configs::{apply_delete_configuration, apply_describe_configurations, apply_put_configurations};
 pub use rules::{apply_delete_config_rule, apply_describe_config_rules, apply_put_config_rule};
 
@@ -72,6 +78,15 @@ pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
         Operation::GetComplianceDetailsByConfigRule => apply_get_compliance_details(world, &typed(body)),
         Operation::DescribeComplianceByConfigRule => apply_describe_compliance_by_config_rule(world, &typed(body)),
         Operation::DescribeComplianceByResource => apply_describe_compliance_by_resource(world, &typed(body)),
+        Operation::PutConfigurationRecorder => apply_put_configuration_recorder(world, &typed(body)),
+        Operation::DescribeConfigurationRecorders => apply_describe_configuration_recorders(world, &typed(body)),
+        Operation::DescribeConfigurationRecorderStatus => apply_describe_configuration_recorder_status(world, &typed(body)),
+        Operation::StartConfigurationRecorder => apply_start_configuration_recorder(world, &typed(body)),
+        Operation::StopConfigurationRecorder => apply_stop_configuration_recorder(world, &typed(body)),
+        Operation::DeleteConfigurationRecorder => apply_delete_configuration_recorder(world, &typed(body)),
+        Operation::PutDeliveryChannel => apply_put_delivery_channel(world, &typed(body)),
+        Operation::DescribeDeliveryChannels => apply_describe_delivery_channels(world, &typed(body)),
+        Operation::DeleteDeliveryChannel => apply_delete_delivery_channel(world, &typed(body)),
     }
 }
 
@@ -94,6 +109,28 @@ pub(crate) fn with_world_if_different(alternative: Alternative, state: World, pr
     } else {
         alternative.with_world(state)
     }
+}
+
+/// `outcome` with its alternative at `index` made the preferred one: the world takes that
+/// alternative's state, and every other alternative keeps (explicitly, where it now differs)
+/// the state it left. Used where the model's preference depends on the virtual clock (A-43).
+pub(crate) fn prefer(world: &mut World, mut outcome: Outcome, index: usize) -> Outcome {
+    if index == 0 || index >= outcome.alternatives.len() {
+        return outcome;
+    }
+    let old_state = world.clone();
+    let mut chosen = outcome.alternatives.remove(index);
+    if let Some(state) = chosen.world.take() {
+        *world = *state;
+    }
+    for alternative in &mut outcome.alternatives {
+        let state = alternative.world.take().map_or_else(|| old_state.clone(), |s| *s);
+        if state != *world {
+            alternative.world = Some(Box::new(state));
+        }
+    }
+    outcome.alternatives.insert(0, chosen);
+    outcome
 }
 
 /// `value` with every object member whose value is `null` left out, at any depth.
@@ -126,6 +163,13 @@ fn validation_clause(op: Operation) -> &'static str {
         Operation::GetComplianceDetailsByConfigRule => "R-GCD-04",
         Operation::DescribeComplianceByConfigRule => "R-DCBC-04",
         Operation::DescribeComplianceByResource => "R-DCBR-05",
+        Operation::PutConfigurationRecorder
+        | Operation::DescribeConfigurationRecorders
+        | Operation::DescribeConfigurationRecorderStatus
+        | Operation::StartConfigurationRecorder
+        | Operation::StopConfigurationRecorder
+        | Operation::DeleteConfigurationRecorder => "R-REC-05",
+        Operation::PutDeliveryChannel | Operation::DescribeDeliveryChannels | Operation::DeleteDeliveryChannel => "R-DCH-04",
     }
 }
 
@@ -191,7 +235,22 @@ pub fn flexible_fields(op: Operation) -> &'static [FlexField] {
         Operation::DescribeComplianceByConfigRule | Operation::DescribeComplianceByResource => {
             &[f!("NextToken", OpaqueToken)]
         }
-        Operation::DeleteRemediationConfiguration | Operation::PutConfigRule | Operation::DeleteConfigRule => &[],
+        Operation::DescribeConfigurationRecorderStatus => &[
+            f!("ConfigurationRecordersStatus/*/lastStartTime", ClockTime),
+            f!("ConfigurationRecordersStatus/*/lastStopTime", ClockTime),
+            f!("ConfigurationRecordersStatus/*/lastStatusChangeTime", ClockTime),
+        ],
+        Operation::DeleteRemediationConfiguration
+        | Operation::PutConfigRule
+        | Operation::DeleteConfigRule
+        | Operation::PutConfigurationRecorder
+        | Operation::DescribeConfigurationRecorders
+        | Operation::StartConfigurationRecorder
+        | Operation::StopConfigurationRecorder
+        | Operation::DeleteConfigurationRecorder
+        | Operation::PutDeliveryChannel
+        | Operation::DescribeDeliveryChannels
+        | Operation::DeleteDeliveryChannel => &[],
     }
 }
 

@@ -112,7 +112,7 @@ fn find_rule(world: &World, rule: &ConfigRule) -> Option<RuleName> {
 /// PutConfigRule (R-PCR-01..27): creates or updates a rule (an upsert by name, Arn or Id).
 /// Success has no output shape: an empty body (observed).
 pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> Outcome {
-    if !world.recorder_available {
+    if !world.has_recorder() {
         return Outcome::new(
             Alternative::error(
                 ErrorCode::NoAvailableConfigurationRecorderException,
@@ -165,9 +165,17 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         }
     };
     if existing.is_none() && world.rules.len() >= defaults::MAX_CONFIG_RULES {
-        return Outcome::err(
-            ErrorCode::MaxNumberOfConfigRulesExceededException,
-            format!("Failed to put rule because the maximum number of rules ({}) has been reached.", defaults::MAX_CONFIG_RULES),
+        // The real service's words (A-45: quoted with the limit of 250 of its day).
+        return Outcome::new(
+            Alternative::error(
+                ErrorCode::MaxNumberOfConfigRulesExceededException,
+                format!(
+                    "Failed to put config rule '{name}' because the account already contains {} config rules. Please consider deleting deactivated rules if you have any before adding new rules.",
+                    defaults::MAX_CONFIG_RULES
+                ),
+            )
+            .message_level(Level::Should)
+            .basis("A-45"),
         )
         .clauses(&["R-PCR-01", "R-ERR-08"]);
     }
@@ -175,6 +183,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     // rule (the deletion finished); a target still deleting refuses it (R-DCR-02).
     let still_deleting = (existing.is_none() && world.deleting.contains_key(&name))
         .then(|| being_deleted(name.as_str()).covers("R-DCR-02").with_world(world.clone()));
+    let running = world.deletion_running(&name);
     let (arn, id, service) = match existing.as_ref().and_then(|n| world.rules.get(n)) {
         Some(stored) => (stored.rule.config_rule_arn.clone(), stored.rule.config_rule_id.clone(), stored.service_linked_by.clone()),
         None => {
@@ -196,9 +205,14 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     let custom_lambda = rule.source.owner == "CUSTOM_LAMBDA";
     let function = rule.source.source_identifier.clone().unwrap_or_default();
     let unchanged = custom_lambda.then(|| world.clone());
+    // R-PCR-03: a managed rule names a published identifier. Checked last: which check
+    // the service makes first is not known.
+    let managed = (rule.source.owner == "AWS" && !crate::managed_rules::is_published(&function))
+        .then(|| (function.clone(), world.clone()));
     world.deleting.remove(&name);
     world.rules.insert(name, StoredRule { rule, service_linked_by: service });
     let mut outcome = Outcome::ok(Value::Null).clauses(clauses);
+    let refused_while_deleting = still_deleting.is_some();
     if let Some(refusal) = still_deleting {
         outcome = outcome.or(refusal);
     }
@@ -207,16 +221,39 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         // R-PCR-09): the service's refusal, in its observed words, is acceptable too.
         outcome = outcome.or(lambda_refusal(&function).with_world(unchanged)).clause("R-PCR-09");
     }
+    if let Some((id, unchanged)) = managed {
+        // Not on the list: refused, in the real words (SHOULD); a rule newer than the list may
+        // still be accepted (MAY).
+        let refusal = Alternative::error(ErrorCode::InvalidParameterValueException, crate::managed_rules::unknown_identifier_message(&id))
+            .provenance(Level::Should)
+            .message_level(Level::Should)
+            .basis("A-44")
+            .covers("R-PCR-03");
+        outcome = outcome.or(super::with_world_if_different(refusal, unchanged, world));
+        let last = outcome.alternatives.len() - 1;
+        outcome = super::prefer(world, outcome, last);
+        if let Some(accepted) = outcome.alternatives.get_mut(1) {
+            accepted.provenance = Level::May;
+            accepted.basis = "A-44";
+        }
+        return outcome.clause("R-PCR-03");
+    }
+    // While the model's own deletion of the name runs, the refusal is preferred.
+    if refused_while_deleting && running {
+        outcome = super::prefer(world, outcome, 1);
+    }
     outcome
 }
 
 /// DeleteConfigRule (R-DCR-01..05): refused while a remediation configuration is attached
-/// (observed text, rule-delete-with-rc); otherwise the rule and its results go at once.
+/// (observed text, rule-delete-with-rc); otherwise the rule and its results go, the rule
+/// staying DELETING for the account's deletion time.
 pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     if !world.rules.contains_key(&rule) {
         // A rule deleted before may still be deleting on the target: the second delete
         // is then refused as in use (R-DCR-03). The preferred answer says the deletion is over.
+        let running = world.deletion_running(&rule);
         let still_deleting = world.deleting.remove(&rule).map(|shown| {
             let mut before = world.clone();
             before.deleting.insert(rule.clone(), shown);
@@ -225,6 +262,8 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
         let gone = Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str()));
         return match still_deleting {
             None => Outcome::new(gone).clauses(&["R-DCR-04", "R-ERR-03"]),
+            // While the model's own deletion runs, the refusal is preferred.
+            Some(refusal) if running => super::prefer(world, Outcome::new(gone.covers("R-ERR-03")).or(refusal).clause("R-DCR-04"), 1),
             Some(refusal) => Outcome::new(gone.covers("R-ERR-03")).or(refusal).clause("R-DCR-04"),
         };
     }
@@ -257,7 +296,7 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
             for name in names {
                 let key = RuleName::new(name.as_str());
                 let live = world.rules.get(&key).map(|r| &r.rule);
-                match live.or_else(|| world.deleting.get(&key)) {
+                match live.or_else(|| world.deleting.get(&key).map(|d| &d.rule)) {
                     None => return no_such_rules(name),
                     Some(r) if !shown.iter().any(|o| o.config_rule_name == r.config_rule_name) => {
                         shown.push(r);
@@ -270,7 +309,7 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
         }
         None => {
             let current: Vec<&ConfigRule> = world.rules.values().map(|r| &r.rule).collect();
-            let shown = current.iter().copied().chain(world.deleting.values()).collect();
+            let shown = current.iter().copied().chain(world.deleting.values().map(|d| &d.rule)).collect();
             (current, shown)
         }
     };
@@ -312,6 +351,11 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
         }
     };
     if let Some((config_rules, next_token)) = still_deleting {
+        // A deletion the model itself still runs makes the DELETING answer the preferred one.
+        let running = config_rules
+            .iter()
+            .filter_map(|r| r.config_rule_name.as_deref())
+            .any(|n| world.deletion_running(&RuleName::new(n)));
         let before = world.clone();
         // The preferred answer shows these deletions finished: they are not shown again.
         for name in config_rules.iter().filter_map(|r| r.config_rule_name.as_deref()) {
@@ -326,6 +370,10 @@ pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesR
             .covers("R-PCR-24")
             .covers("R-DCR-02");
         outcome = outcome.or(super::with_world_if_different(still, before, world));
+        if running {
+            let last = outcome.alternatives.len() - 1;
+            outcome = super::prefer(world, outcome, last);
+        }
     }
     outcome
 }

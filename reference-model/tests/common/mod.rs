@@ -246,3 +246,36 @@ pub fn body_of(alternative: &Alternative) -> &Value {
 pub fn world_after<'a>(alternative: &'a Alternative, preferred: &'a World) -> &'a World {
     alternative.world.as_deref().unwrap_or(preferred)
 }
+
+/// A body of a recorder or delivery channel call with every input member present and valid
+/// (for the boundary, attribution and property tests).
+pub fn account_setup_body(op: Operation) -> Value {
+    match op {
+        Operation::PutConfigurationRecorder => json!({"ConfigurationRecorder": {
+            "arn": "arn:aws:config:us-east-1:123456789012:configuration-recorder/default/x",
+            "name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
+            "recordingGroup": {"allSupported": false, "includeGlobalResourceTypes": false,
+                               "resourceTypes": ["AWS::S3::Bucket"], "exclusionByResourceTypes": {"resourceTypes": ["AWS::EC2::VPC"]},
+                               "recordingStrategy": {"useOnly": "INCLUSION_BY_RESOURCE_TYPES"}},
+            "recordingMode": {"recordingFrequency": "CONTINUOUS", "recordingModeOverrides": [
+                {"description": "d", "resourceTypes": ["AWS::S3::Bucket"], "recordingFrequency": "DAILY"}]},
+            "recordingScope": "PAID", "servicePrincipal": "config.amazonaws.com",
+            "connectorArn": "arn:aws:config:us-east-1:123456789012:connector/c",
+            "scopeConfiguration": {"scopeType": "t", "scopeValues": ["v"], "allRegions": false, "includedRegions": ["r"]}
+        }, "Tags": [{"Key": "k", "Value": "v"}]}),
+        Operation::DescribeConfigurationRecorders | Operation::DescribeConfigurationRecorderStatus => json!({
+            "ConfigurationRecorderNames": ["default"], "ServicePrincipal": "config.amazonaws.com",
+            "Arn": "arn:aws:config:us-east-1:123456789012:configuration-recorder/default/x"
+        }),
+        Operation::StartConfigurationRecorder | Operation::StopConfigurationRecorder | Operation::DeleteConfigurationRecorder => {
+            json!({"ConfigurationRecorderName": "default"})
+        }
+        Operation::PutDeliveryChannel => json!({"DeliveryChannel": {
+            "name": "default", "s3BucketName": "b", "s3KeyPrefix": "p", "s3KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k",
+            "snsTopicARN": "arn:aws:sns:us-east-1:123456789012:t", "configSnapshotDeliveryProperties": {"deliveryFrequency": "One_Hour"}
+        }}),
+        Operation::DescribeDeliveryChannels => json!({"DeliveryChannelNames": ["default"]}),
+        Operation::DeleteDeliveryChannel => json!({"DeliveryChannelName": "default"}),
+        other => panic!("{other} is not a recorder or delivery channel call"),
+    }
+}

@@ -1,7 +1,7 @@
 //! `remediation-suite serve`: the reference endpoint as a foreground process.
 
 use super::clock::ClockMode;
-use super::{start, ServerConfig};
+use super::{start_with, AccountOptions, AccountStart, ServerConfig};
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
@@ -32,6 +32,17 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = super::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// Start the account (and every reset) without configuration recorder and delivery
+    /// channel, as a new real account is: PutConfigRule answers
+    /// NoAvailableConfigurationRecorderException until PutConfigurationRecorder makes one.
+    /// Without it a recorder and a delivery channel named `default` exist.
+    #[arg(long)]
+    pub no_recorder: bool,
+    /// Seconds of the clock a DeleteConfigRule's deletion runs (at most 3600): meanwhile the
+    /// rule is DELETING and a second delete or a put of its name is ResourceInUseException.
+    /// 0: deletions are over at once.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=i64::from(reference_model::world::MAX_RULE_DELETION_SECONDS)))]
+    pub rule_deletion_seconds: u32,
 }
 
 /// Exit code for a usage or start-up problem (port in use, missing credentials).
@@ -63,12 +74,16 @@ pub fn run_serve(args: ServeArgs) -> ExitCode {
         verify_signatures,
         max_body_bytes: args.max_body_bytes,
     };
+    let account = AccountOptions {
+        start: if args.no_recorder { AccountStart::NoRecorder } else { AccountStart::ConfigEnabled },
+        rule_deletion_seconds: args.rule_deletion_seconds,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async move {
-        let server = match start(config, addr).await {
+        let server = match start_with(config, addr, account).await {
             Ok(server) => server,
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
                 return fail(format!(
@@ -103,4 +118,31 @@ async fn wait_for_stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    /// the flag that starts the account without a recorder, off by default.
+    #[test]
+    fn no_recorder_is_a_flag() {
+        assert!(!Wrapper::parse_from(["serve"]).serve.no_recorder);
+        assert!(Wrapper::parse_from(["serve", "--no-recorder"]).serve.no_recorder);
+    }
+
+    /// deletions are over at once unless asked, and at most an hour.
+    #[test]
+    fn rule_deletion_seconds_is_bounded() {
+        assert_eq!(Wrapper::parse_from(["serve"]).serve.rule_deletion_seconds, 0);
+        assert_eq!(Wrapper::parse_from(["serve", "--rule-deletion-seconds", "30"]).serve.rule_deletion_seconds, 30);
+        assert!(Wrapper::try_parse_from(["serve", "--rule-deletion-seconds", "3601"]).is_err());
+    }
 }

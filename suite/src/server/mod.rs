@@ -40,11 +40,30 @@
 //!  "outcomes": [{"result": "fail", "message": "optional"}, {"result": "succeed"}]}
 //! {"action": "set_default_ssm", "outcome": {"result": "succeed"}}
 //! {"action": "set_recorder", "available": false}
+//! {"action": "set_rule_deletion", "seconds": 30}
 //! ```
 //!
 //! `compliance` is one of `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE` (no evaluation
 //! result can hold `INSUFFICIENT_DATA`). The rule must exist (PutConfigRule) for every action
-//! that names one. The virtual clock starts at
+//! that names one. `set_recorder` with `false` leaves the account without recorder and delivery
+//! channel; with `true` it restores the starting set-up if no recorder exists.
+//!
+//! ## The account's starting state (A-40)
+//!
+//! A fresh account (at start and after `/_reference/reset`) has Config set up as the console
+//! leaves it, so that PutConfigRule works: a configuration recorder named `default` (the
+//! service-linked role, every supported resource type, recording) and a delivery channel named
+//! `default` (bucket `config-bucket-<account>`). `serve --no-recorder` starts every account
+//! with neither, as a new real account is: PutConfigRule is then refused with
+//! NoAvailableConfigurationRecorderException until PutConfigurationRecorder makes one.
+//!
+//! Rule deletion is over at once by default (A-22). `serve --rule-deletion-seconds N` (or the
+//! control action `{"action": "set_rule_deletion", "seconds": N}`) makes DeleteConfigRule's
+//! deletions run N seconds of the clock (A-43): meanwhile DescribeConfigRules lists the rule
+//! with `ConfigRuleState` `DELETING`, and a second DeleteConfigRule or a PutConfigRule of the
+//! name answers ResourceInUseException, as the API reference describes.
+//!
+//! The virtual clock starts at
 //! 2026-01-01T00:00:00Z (1767225600); an execution is queued for 1 s and runs for 2 s of
 //! clock time.
 //!
@@ -71,6 +90,7 @@ use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::routing::{any, get, post};
 use axum::Router;
+pub use reference_model::world::{AccountOptions, AccountStart};
 use state::AppState;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -119,15 +139,23 @@ impl Default for ServerConfig {
     }
 }
 
-/// The HTTP application: AWS JSON at `POST /`, the control API under `/_reference/`.
+/// The HTTP application: AWS JSON at `POST /`, the control API under `/_reference/`; the
+/// account starts with Config set up ([`AccountStart::ConfigEnabled`], A-40).
 pub fn router(config: ServerConfig) -> Router {
+    router_with(config, AccountOptions::default())
+}
+
+/// [`router`] for accounts set up as `account` says (`serve --no-recorder`,
+/// `--rule-deletion-seconds`; A-40, A-43).
+pub fn router_with(config: ServerConfig, account: AccountOptions) -> Router {
     let max_body_bytes = config.max_body_bytes;
-    let state = Arc::new(AppState::new(
+    let state = Arc::new(AppState::with_options(
         config.account_id,
         config.region,
         config.clock,
         config.verify_signatures,
         max_body_bytes,
+        account,
     ));
     Router::new()
         .route("/", post(protocol::handle_aws_json).fallback(protocol::not_found))
@@ -175,9 +203,14 @@ impl RunningServer {
 
 /// Starts the endpoint on `addr` (port 0: an ephemeral port) on the current tokio runtime.
 pub async fn start(config: ServerConfig, addr: SocketAddr) -> std::io::Result<RunningServer> {
+    start_with(config, addr, AccountOptions::default()).await
+}
+
+/// [`start`] for accounts set up as `account` says (A-40, A-43).
+pub async fn start_with(config: ServerConfig, addr: SocketAddr, account: AccountOptions) -> std::io::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let app = router(config);
+    let app = router_with(config, account);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -7,6 +7,7 @@
 //! synchronous and short.
 
 use super::clock::{Clock, ClockMode};
+use reference_model::world::AccountOptions;
 use reference_model::World;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -18,10 +19,11 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// A fresh account whose world starts at the clock's current time.
-    pub fn fresh(account_id: &str, region: &str, mode: ClockMode) -> Self {
+    /// A fresh account whose world starts at the clock's current time, set up as `options`
+    /// say.
+    pub fn fresh(account_id: &str, region: &str, mode: ClockMode, options: AccountOptions) -> Self {
         let mut clock = Clock::new(mode);
-        let world = World::new(account_id, region, clock.now());
+        let world = World::with_options(account_id, region, clock.now(), options);
         Shared { world, clock }
     }
 }
@@ -32,6 +34,8 @@ pub struct AppState {
     pub account_id: String,
     pub region: String,
     pub clock_mode: ClockMode,
+    /// How a fresh account starts, here and after `/_reference/reset`.
+    pub account: AccountOptions,
     /// `(access key id, secret access key)` when signatures are checked.
     pub credentials: Option<(String, String)>,
     /// Largest request body accepted, in bytes.
@@ -47,11 +51,24 @@ impl AppState {
         credentials: Option<(String, String)>,
         max_body_bytes: usize,
     ) -> Self {
+        Self::with_options(account_id, region, clock_mode, credentials, max_body_bytes, AccountOptions::default())
+    }
+
+    /// [`AppState::new`] for accounts set up as `account` says.
+    pub fn with_options(
+        account_id: String,
+        region: String,
+        clock_mode: ClockMode,
+        credentials: Option<(String, String)>,
+        max_body_bytes: usize,
+        account: AccountOptions,
+    ) -> Self {
         AppState {
-            shared: Mutex::new(Shared::fresh(&account_id, &region, clock_mode)),
+            shared: Mutex::new(Shared::fresh(&account_id, &region, clock_mode, account)),
             account_id,
             region,
             clock_mode,
+            account,
             credentials,
             max_body_bytes,
             request_ids: RequestIds::new(),
@@ -82,7 +99,7 @@ impl AppState {
     /// Replaces world and clock with fresh ones (`/_reference/reset`).
     pub fn reset(&self) -> reference_model::Timestamp {
         let mut shared = self.lock();
-        *shared = Shared::fresh(&self.account_id, &self.region, self.clock_mode);
+        *shared = Shared::fresh(&self.account_id, &self.region, self.clock_mode, self.account);
         shared.clock.now()
     }
 
@@ -141,6 +158,23 @@ mod tests {
         assert_eq!(result, Err("model bug 42".to_owned()));
         let now = state.with_shared(|shared| shared.clock.now()).expect("the lock still works");
         assert_eq!(now, reference_model::Timestamp::EPOCH_2026);
+    }
+
+    /// `serve --no-recorder` starts every account, reset ones too, without a recorder;
+    /// the default start has one.
+    #[test]
+    fn the_account_start_survives_a_reset() {
+        use reference_model::world::AccountStart;
+        let options = AccountOptions { start: AccountStart::NoRecorder, rule_deletion_seconds: 0 };
+        let empty = AppState::with_options("123456789012".into(), "us-east-1".into(), ClockMode::Virtual, None, 1024, options);
+        assert!(!empty.lock().world.has_recorder());
+        empty.lock().world.control(&reference_model::Control::SetRecorder { available: true }, reference_model::Timestamp::EPOCH_2026);
+        assert!(empty.lock().world.has_recorder());
+        empty.reset();
+        assert!(!empty.lock().world.has_recorder());
+        let enabled = AppState::new("123456789012".into(), "us-east-1".into(), ClockMode::Virtual, None, 1024);
+        assert!(enabled.lock().world.recorder("default").is_some_and(|r| r.recording));
+        assert!(enabled.lock().world.delivery_channel("default").is_some());
     }
 
     #[test]
