@@ -104,6 +104,9 @@ pub async fn delete_rule<T: Target>(target: &T, rule: &str, mut clock: Option<f6
                 Answer::Unimplemented if op == Operation::DeleteRemediationConfiguration => break,
                 Answer::Unimplemented => return Err(leftover(format!("the target does not implement {}", op.name()))),
                 Answer::Other(reason) => return Err(leftover(reason)),
+                // A rule already on its way out (ConfigRuleState DELETING, A-43) is gone as far
+                // as the suite is concerned: the account removes it without further calls.
+                Answer::Busy(_) if op == Operation::DeleteConfigRule && being_deleted(target, rule).await => break,
                 Answer::Busy(reason) => {
                     if Instant::now() + wait > deadline {
                         return Err(leftover(format!("{reason} (still so after {} s)", budget.as_secs())));
@@ -121,6 +124,19 @@ pub async fn delete_rule<T: Target>(target: &T, rule: &str, mut clock: Option<f6
         }
     }
     Ok(())
+}
+
+/// True when DescribeConfigRules lists `rule` as DELETING (R-DCR-02, A-43).
+async fn being_deleted<T: Target>(target: &T, rule: &str) -> bool {
+    let Ok(observed) = call(target, Operation::DescribeConfigRules, &json!({ "ConfigRuleNames": [rule] })).await else {
+        return false;
+    };
+    match read_answer(Operation::DescribeConfigRules, &observed, target.profile()) {
+        Ok(ActualReply::Success { body, .. }) => body["ConfigRules"]
+            .as_array()
+            .is_some_and(|rules| rules.iter().any(|r| r["ConfigRuleName"] == rule && r["ConfigRuleState"] == "DELETING")),
+        _ => false,
+    }
 }
 
 /// Deletes every remediation exception of `rule` (pages of 100 keys, the operation's limit).
