@@ -370,17 +370,18 @@ impl<'m> Walk<'m> {
                 let Some(object) = value.as_object() else {
                     return self.wrong_type(value, "a structure");
                 };
+                // The path is built only for a member that is there or missing: most declared
+                // members are absent, and building theirs was most of the validator's time.
                 for (member, target) in members {
-                    let member_path = join(path, &lower_camel(member));
                     match object.get(member) {
                         None | Some(Value::Null) => {
                             if required.contains(member) {
-                                self.missing(&member_path, Segment::Member(member));
+                                self.missing(&join(path, &lower_camel(member)), Segment::Member(member));
                             }
                         }
                         Some(v) => {
                             self.member.push(Segment::Member(member));
-                            self.value(target, v, &member_path);
+                            self.value(target, v, &join(path, &lower_camel(member)));
                             self.member.pop();
                         }
                     }
