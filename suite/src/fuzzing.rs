@@ -364,3 +364,279 @@ pub fn scenario_file(data: &[u8]) {
         }
     }
 }
+
+/// The variable naming the endpoint the differential target compares with the model; unset,
+/// it starts the reference endpoint in-process (issue 12, item 3).
+pub const ENDPOINT_VAR: &str = "REMEDIATION_FUZZ_ENDPOINT";
+/// The target profile of that endpoint (`reference`, `moto`, `localstack`, `generic` or a
+/// profile file; default `reference` in-process, `generic` otherwise), as `--target` reads it.
+pub const PROFILE_VAR: &str = "REMEDIATION_FUZZ_PROFILE";
+/// Where findings are written (default `fuzz/artifacts/differential/`).
+pub const FINDINGS_VAR: &str = "REMEDIATION_FUZZ_FINDINGS";
+
+/// Most steps one differential input runs: each is an HTTP round trip (and the generator's
+/// sequences have at most 25), so a 4 KB input must not cost seconds.
+pub const MAX_DIFFERENTIAL_STEPS: usize = 64;
+
+/// Why the differential target cannot start; it panics with this once, at its first input.
+#[derive(Debug, thiserror::Error)]
+pub enum DifferentialSetupError {
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error("{0}")]
+    Target(String),
+    #[error("cannot create the findings directory {path}: {source}")]
+    Findings { path: std::path::PathBuf, source: std::io::Error },
+}
+
+/// A request sequence whose answers the model does not accept: the scenario file written for
+/// it, which `remediation-suite replay FILE` runs.
+#[derive(Debug)]
+pub struct Finding {
+    pub path: std::path::PathBuf,
+    pub verdict: Verdict,
+    /// The deciding step of the scenario (1-based).
+    pub step: Option<usize>,
+    /// The arguments that name the endpoint to `replay` (empty for the in-process one).
+    pub replay_args: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let step = self.step.map_or_else(String::new, |s| format!(" at step {s}"));
+        write!(
+            f,
+            "the endpoint answered outside the model's outcomes ({}{step}); scenario written to {}; replay it with\n  cargo run -p remediation-suite -- replay {}{}",
+            self.verdict,
+            self.path.display(),
+            self.path.display(),
+            self.replay_args
+        )
+    }
+}
+
+/// One endpoint for the whole process: the runtime, the target (and the in-process server it
+/// may own) are built once, not per input.
+pub struct Differential {
+    runtime: tokio::runtime::Runtime,
+    target: crate::target::HttpTarget,
+    _server: Option<crate::server::RunningServer>,
+    settings: RunSettings,
+    findings: std::path::PathBuf,
+    replay_args: String,
+    /// Counts inputs, so every sequence has names of its own on a target without reset.
+    inputs: std::sync::atomic::AtomicU64,
+}
+
+impl Differential {
+    /// The endpoint at `endpoint` (a loopback URL) with that profile, or the reference
+    /// endpoint in-process; findings go to `findings`.
+    pub fn new(endpoint: Option<String>, profile: Option<String>, findings: std::path::PathBuf) -> Result<Self, DifferentialSetupError> {
+        // Current-thread: the in-process server runs while an input's requests wait for it.
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(DifferentialSetupError::Runtime)?;
+        let mut options = crate::session::RunOptions::embedded(0);
+        options.endpoint = endpoint.clone();
+        options.profile = profile.clone();
+        let prepared = runtime.block_on(crate::session::prepare_target(&options)).map_err(|e| DifferentialSetupError::Target(e.0))?;
+        std::fs::create_dir_all(&findings).map_err(|source| DifferentialSetupError::Findings { path: findings.clone(), source })?;
+        use crate::target::Target;
+        // As `run` does: against a target that keeps its state, names no earlier run used.
+        let settings = if prepared.target.profile().has(crate::profile::Capability::Reset) {
+            RunSettings::new(0)
+        } else {
+            RunSettings::new(0).with_fresh_names()
+        };
+        let mut replay_args = String::new();
+        if let Some(url) = &endpoint {
+            replay_args.push_str(&format!(" --endpoint {url}"));
+        }
+        if let Some(p) = &profile {
+            replay_args.push_str(&format!(" --target {p}"));
+        }
+        Ok(Differential {
+            runtime,
+            target: prepared.target,
+            _server: prepared.server,
+            settings,
+            findings,
+            replay_args,
+            inputs: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    /// As [`Differential::new`], from [`ENDPOINT_VAR`], [`PROFILE_VAR`] and [`FINDINGS_VAR`].
+    pub fn from_env() -> Result<Self, DifferentialSetupError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let findings = var(FINDINGS_VAR)
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/artifacts/differential"));
+        Differential::new(var(ENDPOINT_VAR), var(PROFILE_VAR), findings)
+    }
+
+    /// What this target can be sent: steps needing the control API or the virtual clock are
+    /// left out for a target without them.
+    pub fn capabilities(&self) -> &std::collections::BTreeSet<crate::profile::Capability> {
+        use crate::target::Target;
+        &self.target.profile().capabilities
+    }
+
+    /// Decodes `data` into a sequence for this target and checks it ([`Differential::check`]).
+    pub fn check_bytes(&self, data: &[u8]) -> Result<usize, Finding> {
+        let steps = differential_steps(data, self.capabilities());
+        self.check(&steps).map(|()| steps.len())
+    }
+
+    /// Sends `steps` to the endpoint, judging every answer against the model's outcomes (the
+    /// runner's judge); FAIL or ERROR is a finding, written as a scenario file. UNIMPLEMENTED
+    /// is not: an emulator without an operation is told by its expectation file, not here.
+    pub fn check(&self, steps: &[crate::generate::GenStep]) -> Result<(), Finding> {
+        if steps.is_empty() {
+            return Ok(());
+        }
+        let n = self.inputs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let scenario = crate::generate::to_scenario(&format!("fuzz/differential-{n}"), steps);
+        let result = self.runtime.block_on(crate::runner::run_scenario(&self.target, &scenario, &self.settings));
+        if !matches!(result.verdict, Verdict::Fail | Verdict::Error) {
+            return Ok(());
+        }
+        let point = crate::expect::DeviationPoint::of(&result, crate::expect::NonStrictPolicy::Conforms);
+        // Named by its content, so the same finding is written once however often it recurs.
+        let mut probe = crate::generate::to_scenario_json("", steps).to_string().into_bytes();
+        probe.extend_from_slice(self.replay_args.as_bytes());
+        let id = format!("regressions/differential-{:016x}", fnv1a(&probe));
+        let json = crate::generate::to_scenario_json(&id, steps);
+        let path = self.findings.join(format!("{}.json", id.trim_start_matches("regressions/")));
+        let text = serde_json::to_string_pretty(&json).expect("scenario JSON prints");
+        if let Err(e) = std::fs::write(&path, text + "\n") {
+            panic!("a finding ({}) could not be written to {}: {e}", result.verdict, path.display());
+        }
+        Err(Finding { path, verdict: result.verdict, step: point.and_then(|p| p.step), replay_args: self.replay_args.clone() })
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// One step of a differential input: the generator's vocabulary ([`crate::generate::GenStep`])
+/// with fuzzed values, wider than the generator draws (out-of-range numbers included: the
+/// model decides what every answer must be, so any request can be judged).
+#[derive(Arbitrary, Debug)]
+enum DiffStep {
+    PutRule(u8),
+    DeleteRule(u8),
+    SetCompliance(u8, u8, u8),
+    PutEvaluations { rule: u8, resource: u8, compliance: u8, token: u8 },
+    PutConfiguration { rule: u8, automatic: bool, attempts: Option<u8>, retry_seconds: Option<u16>, concurrency: Option<u8>, errors: Option<u8> },
+    DescribeConfigurations(u8),
+    DeleteConfiguration(u8),
+    PutExceptions { rule: u8, resources: u8, message: bool, expires_in: Option<u8> },
+    DescribeExceptions { rule: u8, resources: Option<u8>, limit: u8, continue_paging: bool },
+    DeleteExceptions(u8, u8),
+    StartExecution(u8, u8),
+    DescribeExecutions { rule: u8, resources: Option<u8>, limit: u8 },
+    ScriptSsm(u8, u8, u8),
+    Advance(u8),
+    Invalid(u8, u8),
+}
+
+/// The generator's pools: three rules, four resources.
+const GEN_RULES: usize = 3;
+const GEN_RESOURCES: usize = 4;
+
+/// Every [`crate::generate::Breakage`]; the match below stops compiling when one is added and
+/// not listed here.
+const BREAKAGES: [crate::generate::Breakage; 21] = {
+    use crate::generate::Breakage::*;
+    [
+        RuleNameTooLong, RuleNameBlank, RuleNameWithNewline, NoResourceKeys, TooManyExceptionKeys, TooManyExecutionKeys,
+        ExecutionResourceIdTooLong, UnknownResourceType, MessageTooLong, LimitTooLarge, AttemptsOutOfRange,
+        RetrySecondsOutOfRange, PercentageOutOfRange, UnknownTargetType, MissingTargetId, TooManyConfigurations,
+        WrongMemberType, MalformedJson, InsufficientDataEvaluation, BothParameterValues, AutomaticWithoutRole,
+    ]
+};
+const _EVERY_BREAKAGE_LISTED: fn(crate::generate::Breakage) = |b| {
+    use crate::generate::Breakage::*;
+    match b {
+        RuleNameTooLong | RuleNameBlank | RuleNameWithNewline | NoResourceKeys | TooManyExceptionKeys | TooManyExecutionKeys
+        | ExecutionResourceIdTooLong | UnknownResourceType | MessageTooLong | LimitTooLarge | AttemptsOutOfRange
+        | RetrySecondsOutOfRange | PercentageOutOfRange | UnknownTargetType | MissingTargetId | TooManyConfigurations
+        | WrongMemberType | MalformedJson | InsufficientDataEvaluation | BothParameterValues | AutomaticWithoutRole => {}
+    }
+};
+
+/// A non-empty subset of the resource pool, from a bit mask (in pool order, as the generator's
+/// subsequences are).
+fn resource_set(mask: u8) -> Vec<usize> {
+    let mask = mask as usize % ((1 << GEN_RESOURCES) - 1) + 1;
+    (0..GEN_RESOURCES).filter(|i| mask & (1 << i) != 0).collect()
+}
+
+/// The sequence `data` decodes to for a target with `capabilities` (at most
+/// [`MAX_DIFFERENTIAL_STEPS`]; steps the target cannot take are left out).
+pub fn differential_steps(data: &[u8], capabilities: &std::collections::BTreeSet<crate::profile::Capability>) -> Vec<crate::generate::GenStep> {
+    use crate::generate::{GenStep, TokenKind};
+    use crate::profile::Capability;
+    let control = capabilities.contains(&Capability::Control);
+    let clock = capabilities.contains(&Capability::VirtualClock);
+    let rule = |r: u8| r as usize % GEN_RULES;
+    let resource = |r: u8| r as usize % GEN_RESOURCES;
+    let compliance = |c: u8| ["NON_COMPLIANT", "COMPLIANT", "NOT_APPLICABLE"][c as usize % 3];
+    let mut u = Unstructured::new(data);
+    let mut steps = Vec::new();
+    while !u.is_empty() && steps.len() < MAX_DIFFERENTIAL_STEPS {
+        let Ok(step) = DiffStep::arbitrary(&mut u) else { break };
+        let step = match step {
+            DiffStep::PutRule(r) => GenStep::PutRule { rule: rule(r) },
+            DiffStep::DeleteRule(r) => GenStep::DeleteRule { rule: rule(r) },
+            DiffStep::SetCompliance(r, res, c) if control => GenStep::SetCompliance { rule: rule(r), resource: resource(res), compliance: compliance(c) },
+            DiffStep::PutEvaluations { rule: r, resource: res, compliance: c, token } => {
+                let token = match token % 3 {
+                    0 if control => TokenKind::Valid,
+                    1 => TokenKind::TestMode,
+                    _ => TokenKind::Bogus,
+                };
+                GenStep::PutEvaluations { rule: rule(r), resource: resource(res), compliance: compliance(c), token }
+            }
+            DiffStep::PutConfiguration { rule: r, automatic, attempts, retry_seconds, concurrency, errors } => GenStep::PutConfiguration {
+                rule: rule(r),
+                automatic,
+                attempts: attempts.map(|a| i32::from(a % 27)),
+                retry_seconds: retry_seconds.map(i64::from),
+                concurrency: concurrency.map(|c| i32::from(c % 102)),
+                errors: errors.map(|e| i32::from(e % 102)),
+            },
+            DiffStep::DescribeConfigurations(mask) => GenStep::DescribeConfigurations { rules: (0..GEN_RULES).filter(|i| (mask as usize % 7 + 1) & (1 << i) != 0).collect() },
+            DiffStep::DeleteConfiguration(r) => GenStep::DeleteConfiguration { rule: rule(r) },
+            DiffStep::PutExceptions { rule: r, resources, message, expires_in } => {
+                GenStep::PutExceptions { rule: rule(r), resources: resource_set(resources), message, expires_in: expires_in.map(u32::from) }
+            }
+            DiffStep::DescribeExceptions { rule: r, resources, limit, continue_paging } => {
+                GenStep::DescribeExceptions { rule: rule(r), resources: resources.map(resource_set), limit: limit % 5, continue_paging }
+            }
+            DiffStep::DeleteExceptions(r, resources) => GenStep::DeleteExceptions { rule: rule(r), resources: resource_set(resources) },
+            DiffStep::StartExecution(r, resources) => GenStep::StartExecution { rule: rule(r), resources: resource_set(resources) },
+            DiffStep::DescribeExecutions { rule: r, resources, limit } => {
+                GenStep::DescribeExecutions { rule: rule(r), resources: resources.map(resource_set), limit: limit % 5 }
+            }
+            DiffStep::ScriptSsm(r, res, failures) if control => GenStep::ScriptSsm { rule: rule(r), resource: resource(res), failures: failures % 7 },
+            // A scenario advances by a positive number of seconds; up to 130 as the generator draws.
+            DiffStep::Advance(seconds) if clock => GenStep::Advance { seconds: u32::from(seconds) % 130 + 1 },
+            DiffStep::Invalid(r, b) => GenStep::Invalid { breakage: BREAKAGES[b as usize % BREAKAGES.len()], rule: rule(r) },
+            DiffStep::SetCompliance(..) | DiffStep::ScriptSsm(..) | DiffStep::Advance(_) => continue,
+        };
+        steps.push(step);
+    }
+    steps
+}
+
+/// The differential target: the sequence `data` decodes to, sent to the process's endpoint
+/// ([`Differential::from_env`]) and judged against the model; a finding panics with the
+/// scenario file written for it and the `replay` command.
+pub fn differential(data: &[u8]) {
+    static DIFFERENTIAL: OnceLock<Differential> = OnceLock::new();
+    let d = DIFFERENTIAL.get_or_init(|| Differential::from_env().unwrap_or_else(|e| panic!("the differential target cannot start: {e}")));
+    if let Err(finding) = d.check_bytes(data) {
+        panic!("{finding}");
+    }
+}
