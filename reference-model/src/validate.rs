@@ -450,6 +450,9 @@ impl<'m> Walk<'m> {
                 }
             }
             Shape::Integer { min, max, .. } => match value.as_i64() {
+                // Issue 12's planted bug (never in a real build): R-RC-05's upper bound unchecked.
+                #[cfg(feature = "planted-bug")]
+                Some(n) if shape_name == "AutoRemediationAttempts" && i32::try_from(n).is_ok() => self.range(path, value, n, *min, None),
                 Some(n) if i32::try_from(n).is_ok() => self.range(path, value, n, *min, *max),
                 _ => self.wrong_type(value, "an Integer"),
             },

@@ -192,6 +192,9 @@ pub fn model_sequence(data: &[u8]) {
         let outcome = handle_value(&mut world, op, &body);
         check_outcome(op, &outcome);
         before.check(&world);
+        if op == Operation::PutRemediationConfigurations {
+            check_stored_configurations(&world);
+        }
         if let Some(before) = exceptions_before {
             for ((rule, resource), exception) in world.exceptions() {
                 let changed = before.exception(rule, resource) != Some(exception);
@@ -199,6 +202,20 @@ pub fn model_sequence(data: &[u8]) {
                     assert_eq!(before.compliance(rule, resource), Some(ComplianceType::NonCompliant), "exception put on {resource} under {rule}, which was not NON_COMPLIANT");
                 }
             }
+        }
+    }
+}
+
+/// Every stored remediation configuration is one the service model allows: sent back in a
+/// PutRemediationConfigurations request, the validator accepts it (R-RC-05, R-RC-08 and every
+/// other limit of what is stored). A limit check missing from the validator shows here; the
+/// planted bug of `reference-model`'s `planted-bug` feature is one (issue 12, item 7).
+fn check_stored_configurations(world: &World) {
+    for rule in world.rule_names() {
+        let Some(stored) = world.remediation(rule) else { continue };
+        let body = json!({"RemediationConfigurations": [serde_json::to_value(&stored.config).expect("wire types serialise")]});
+        if let Err(refusal) = reference_model::validate::check_request(Operation::PutRemediationConfigurations, &body) {
+            panic!("the configuration stored for {rule} breaks a limit: {}: {}", refusal.error.message, body);
         }
     }
 }

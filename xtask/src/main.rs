@@ -6,10 +6,12 @@
 //!   expectation files.
 //! * `peers`: only the moto and LocalStack runs.
 //! * `fuzz`: every cargo-fuzz target for a while (installs cargo-fuzz if missing).
+//! * `fuzz-regress ARTIFACT`: a crash minimised into a regression input, shown failing.
 //! * `bench`: the throughput benchmarks whose figures are in the README.
 //!
 //! Python tools live in venvs under `target/` that this program creates on first use.
 
+mod fuzz;
 mod peers;
 
 use std::path::{Path, PathBuf};
@@ -32,7 +34,7 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-fn describe(cmd: &Command) -> String {
+pub(crate) fn describe(cmd: &Command) -> String {
     std::iter::once(cmd.get_program().to_string_lossy().into_owned())
         .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
         .collect::<Vec<_>>()
@@ -59,8 +61,6 @@ fn step(name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String
 
 fn test(with_peers: bool) -> Result<(), String> {
     // First because it takes seconds: a broken workflow should not wait for the long steps.
-    // The ClusterFuzzLite build check (scripts/ci/check-clusterfuzzlite.sh) is not here: a cold
-    // release build of the fuzz targets takes over 7 minutes on 2 cores; the nightly runs it.
     step("workflow lint", || run(Command::new("bash").arg("scripts/ci/lint-workflows.sh")))?;
     step("workspace tests", || run(cargo().args(["test", "--workspace", "--no-fail-fast"])))?;
     // `cargo test` has built the binary for the CLI tests; `cargo build` now would recompile
@@ -75,8 +75,16 @@ fn test(with_peers: bool) -> Result<(), String> {
         step("moto", || peers::run_against(peers::Peer::Moto))?;
         step("LocalStack", || peers::run_against(peers::Peer::LocalStack))?;
     }
-    // The fuzz corpora are replayed by the workspace tests (suite/tests/fuzz_corpus.rs); the
-    // fuzzer itself runs in `cargo xtask fuzz` (nightly), not here.
+    // The fuzz corpora are replayed by the workspace tests (suite/tests/fuzz_corpus.rs). Here
+    // every fuzz target is built once, unoptimised (a cold optimised build is several times
+    // slower, and CI fuzzes one minute at most); the ClusterFuzzLite check and the planted bug
+    // use that build.
+    let ci_build = fuzz::Build { dev: true, features: Vec::new() };
+    step("fuzz targets: build", || fuzz::build_all(&ci_build).map(|_| ()).map_err(|e| e.to_string()))?;
+    step("fuzz targets: ClusterFuzzLite build.sh", || {
+        run(Command::new("bash").arg("scripts/ci/check-clusterfuzzlite.sh").env("FUZZ_BUILD_PROFILE", "dev"))
+    })?;
+    step("fuzz targets: the planted bug is found and becomes a regression", || fuzz::planted_bug(&ci_build).map_err(|e| e.to_string()))?;
     Ok(())
 }
 
@@ -109,6 +117,7 @@ enum Task {
     Test { with_peers: bool },
     Peers(Option<peers::Peer>),
     Fuzz { seconds: u64 },
+    FuzzRegress(fuzz::Regress),
     Bench,
     /// `--help`/`-h`, alone or after a subcommand: print this usage and exit 0.
     Help(&'static str),
@@ -120,6 +129,7 @@ commands:
   test [--no-peers]          workflow lint, workspace tests, conformance run, moto, LocalStack
   peers [moto|localstack]    only the moto and LocalStack runs (both by default)
   fuzz [--seconds N]         every cargo-fuzz target for N seconds each (default 60)
+  fuzz-regress ARTIFACT      minimise a crash, write it as a regression input, show it failing
   bench                      the benchmarks whose figures are in the README
 
 `cargo xtask <command> --help` describes one command.
@@ -142,6 +152,20 @@ Installs (target/venv-<peer>), starts and runs the suite against moto, LocalStac
 const USAGE_FUZZ: &str = "usage: cargo xtask fuzz [--seconds N]
 
 Runs every cargo-fuzz target for N seconds (default 60); installs cargo-fuzz if missing.
+";
+
+const USAGE_FUZZ_REGRESS: &str = "usage: cargo xtask fuzz-regress ARTIFACT [--target NAME] [--features F] [--dev] [--out DIR] [--no-test]
+
+Minimises a crash artifact with `cargo fuzz tmin`, writes it to fuzz/regressions/<target>/
+(where `cargo test` replays it through the same function the fuzz target calls), and shows it
+failing: once through the fuzz binary, once in `cargo test -p remediation-suite --test
+fuzz_corpus`, whose output is printed. Commit the file with the fix.
+
+  --target NAME   the fuzz target (default: from fuzz/artifacts/<target>/ in the path)
+  --features F    build the target with these fuzz-crate features (planted-bug)
+  --dev           unoptimised build, as CI's
+  --out DIR       write to DIR/<target>/ instead (the test run is skipped: it reads fuzz/regressions)
+  --no-test       skip the `cargo test` run
 ";
 
 const USAGE_BENCH: &str = "usage: cargo xtask bench
@@ -187,6 +211,7 @@ fn usage_of(command: &str) -> &'static str {
         "test" => USAGE_TEST,
         "peers" => USAGE_PEERS,
         "fuzz" => USAGE_FUZZ,
+        "fuzz-regress" => USAGE_FUZZ_REGRESS,
         "bench" => USAGE_BENCH,
         _ => USAGE,
     }
@@ -202,6 +227,7 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
         "test" => "test",
         "peers" => "peers",
         "fuzz" => "fuzz",
+        "fuzz-regress" => "fuzz-regress",
         "bench" => "bench",
         other => return Err(UsageError::UnknownCommand(other.to_owned())),
     };
@@ -249,6 +275,27 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
             }
             Ok(Task::Fuzz { seconds })
         }
+        "fuzz-regress" => {
+            let mut artifact = None;
+            let mut regress = fuzz::Regress { artifact: PathBuf::new(), target: None, build: fuzz::Build::release(), out: None, no_test: false };
+            let mut it = rest.iter();
+            while let Some(a) = it.next() {
+                let mut value = |flag: &'static str| it.next().cloned().ok_or(UsageError::MissingValue { command, flag });
+                match a.as_str() {
+                    "--target" => regress.target = Some(value("--target")?),
+                    "--features" => regress.build.features = value("--features")?.split(',').map(str::to_owned).collect(),
+                    "--out" => regress.out = Some(PathBuf::from(value("--out")?)),
+                    "--dev" => regress.build.dev = true,
+                    "--no-test" => regress.no_test = true,
+                    other if !other.starts_with('-') && artifact.is_none() => artifact = Some(PathBuf::from(other)),
+                    _ => return Err(unexpected(a)),
+                }
+            }
+            regress.artifact = artifact.ok_or(UsageError::MissingValue { command, flag: "ARTIFACT" })?;
+            // Another directory is not the one the test replays.
+            regress.no_test |= regress.out.is_some();
+            Ok(Task::FuzzRegress(regress))
+        }
         _ => match rest.first() {
             None => Ok(Task::Bench),
             Some(a) => Err(unexpected(a)),
@@ -275,6 +322,7 @@ fn main() -> ExitCode {
         Task::Peers(Some(peer)) => peers::run_against(peer),
         Task::Peers(None) => peers::run_against(peers::Peer::Moto).and_then(|_| peers::run_against(peers::Peer::LocalStack)),
         Task::Fuzz { seconds } => fuzz(seconds),
+        Task::FuzzRegress(args) => fuzz::regress(&args).map(|_| ()).map_err(|e| e.to_string()),
         Task::Bench => bench(),
         Task::Help(_) => unreachable!("answered above"),
     };
@@ -313,6 +361,8 @@ mod tests {
             ("peers moto -h", USAGE_PEERS),
             ("fuzz --help", USAGE_FUZZ),
             ("fuzz --seconds -h", USAGE_FUZZ),
+            ("fuzz-regress --help", USAGE_FUZZ_REGRESS),
+            ("help fuzz-regress", USAGE_FUZZ_REGRESS),
             ("bench --help", USAGE_BENCH),
         ];
         for (line, usage) in cases {
@@ -330,6 +380,26 @@ mod tests {
             ("peers localstack", Task::Peers(Some(peers::Peer::LocalStack))),
             ("fuzz", Task::Fuzz { seconds: 60 }),
             ("fuzz --seconds 20", Task::Fuzz { seconds: 20 }),
+            (
+                "fuzz-regress fuzz/artifacts/model_sequence/crash-1",
+                Task::FuzzRegress(fuzz::Regress {
+                    artifact: "fuzz/artifacts/model_sequence/crash-1".into(),
+                    target: None,
+                    build: fuzz::Build::release(),
+                    out: None,
+                    no_test: false,
+                }),
+            ),
+            (
+                "fuzz-regress /tmp/crash --target model_sequence --features planted-bug --dev --out /tmp/r",
+                Task::FuzzRegress(fuzz::Regress {
+                    artifact: "/tmp/crash".into(),
+                    target: Some("model_sequence".into()),
+                    build: fuzz::Build { dev: true, features: vec!["planted-bug".into()] },
+                    out: Some("/tmp/r".into()),
+                    no_test: true,
+                }),
+            ),
             ("bench", Task::Bench),
         ];
         for (line, task) in cases {
@@ -350,6 +420,10 @@ mod tests {
             ("fuzz --seconds", UsageError::MissingValue { command: "fuzz", flag: "--seconds" }),
             ("fuzz --seconds soon", UsageError::BadValue { command: "fuzz", flag: "--seconds", value: "soon".into() }),
             ("fuzz 20", unexpected("fuzz", "20")),
+            ("fuzz-regress", UsageError::MissingValue { command: "fuzz-regress", flag: "ARTIFACT" }),
+            ("fuzz-regress a b", unexpected("fuzz-regress", "b")),
+            ("fuzz-regress a --target", UsageError::MissingValue { command: "fuzz-regress", flag: "--target" }),
+            ("fuzz-regress a --fast", unexpected("fuzz-regress", "--fast")),
             ("bench --quick", unexpected("bench", "--quick")),
         ];
         for (line, error) in cases {
