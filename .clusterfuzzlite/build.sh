@@ -15,16 +15,7 @@
 
 cd "$SRC/remediation-suite"
 
-#
-# FUZZ_BUILD_PROFILE=dev is this repository's CI mode (OSS-Fuzz and ClusterFuzzLite never set
-# it): an unoptimised build, several times quicker cold, that `cargo xtask test` shares with its
-# planted-bug check. It proves the script produces every target, not how fast they fuzz.
 build_flags=(-O)
-profile_dir=release
-if [[ ${FUZZ_BUILD_PROFILE:-release} == dev ]]; then
-  build_flags=(--dev)
-  profile_dir=debug
-fi
 if [[ ${SANITIZER:-address} == none ]]; then
   build_flags+=(--sanitizer none)
 fi
@@ -33,7 +24,7 @@ cargo fuzz build "${build_flags[@]}"
 # cargo-fuzz always builds for an explicit --target (the host), so the binaries are under the
 # triple; the fuzz crate is its own workspace, so its target dir is fuzz/target.
 triple=$(rustc -vV | sed -n 's/^host: //p')
-bin_dir="${CARGO_TARGET_DIR:-fuzz/target}/$triple/$profile_dir"
+bin_dir="${CARGO_TARGET_DIR:-fuzz/target}/$triple/release"
 
 shopt -s nullglob
 sources=(fuzz/fuzz_targets/*.rs)

@@ -6,9 +6,7 @@
 # that does not exist.
 #
 # SANITIZER=none: no AddressSanitizer, so the stable toolchain builds it (the image uses nightly
-# with ASan). cargo-fuzz is installed under target/tools when cargo has none. FUZZ_BUILD_PROFILE
-# is passed on: `cargo xtask test` sets it to dev (build.sh's CI mode), so the targets it built
-# already are reused; the nightly leaves it unset (the optimised build, as OSS-Fuzz's).
+# with ASan). cargo-fuzz is installed under target/tools when cargo has none.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"

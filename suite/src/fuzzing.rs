@@ -206,16 +206,26 @@ pub fn model_sequence(data: &[u8]) {
     }
 }
 
-/// Every stored remediation configuration is one the service model allows: sent back in a
-/// PutRemediationConfigurations request, the validator accepts it (R-RC-05, R-RC-08 and every
-/// other limit of what is stored). A limit check missing from the validator shows here; the
-/// planted bug of `reference-model`'s `planted-bug` feature is one (issue 12, item 7).
+/// Every stored remediation configuration keeps the service model's numeric limits (R-RC-05
+/// to R-RC-08), checked against the named constants of `reference_model::limits` (which
+/// a test ties to the service model), not by the validator: a limit check missing from the
+/// validator shows here. The planted bug of `reference-model`'s `planted-bug` feature is one
+/// (issue 12, item 7).
 fn check_stored_configurations(world: &World) {
+    use reference_model::limits::{MAX_AUTOMATIC_ATTEMPTS, MAX_PERCENTAGE, MAX_RETRY_ATTEMPT_SECONDS};
+    let within = |what: &str, rule: &RuleName, value: Option<i64>, max: i64| {
+        if let Some(v) = value {
+            assert!((1..=max).contains(&v), "the configuration stored for {rule} has {what} {v}, outside 1..={max}");
+        }
+    };
     for rule in world.rule_names() {
         let Some(stored) = world.remediation(rule) else { continue };
-        let body = json!({"RemediationConfigurations": [serde_json::to_value(&stored.config).expect("wire types serialise")]});
-        if let Err(refusal) = reference_model::validate::check_request(Operation::PutRemediationConfigurations, &body) {
-            panic!("the configuration stored for {rule} breaks a limit: {}: {}", refusal.error.message, body);
+        let c = &stored.config;
+        within("MaximumAutomaticAttempts", rule, c.maximum_automatic_attempts.map(i64::from), MAX_AUTOMATIC_ATTEMPTS);
+        within("RetryAttemptSeconds", rule, c.retry_attempt_seconds, MAX_RETRY_ATTEMPT_SECONDS);
+        if let Some(ssm) = c.execution_controls.as_ref().and_then(|e| e.ssm_controls.as_ref()) {
+            within("ConcurrentExecutionRatePercentage", rule, ssm.concurrent_execution_rate_percentage.map(i64::from), MAX_PERCENTAGE);
+            within("ErrorPercentage", rule, ssm.error_percentage.map(i64::from), MAX_PERCENTAGE);
         }
     }
 }

@@ -67,23 +67,40 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FuzzError + '_ {
     move |error| FuzzError::Io { path: path.to_owned(), error }
 }
 
+/// Which of cargo-fuzz's builds. Each has its own compiler flags, so switching between them
+/// rebuilds every crate (minutes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// cargo-fuzz's default: optimised, with debug assertions; what `cargo xtask fuzz` and the
+    /// nightly fuzz with, so their artifacts reproduce here.
+    Fuzzing,
+    /// `-O`: optimised without debug assertions, as `.clusterfuzzlite/build.sh` builds; CI uses
+    /// it so that the ClusterFuzzLite check reuses its build.
+    Optimised,
+    /// `--dev`: unoptimised (a third quicker to build cold, about 100 times slower to fuzz).
+    Dev,
+}
+
 /// How the fuzz targets are built: the same flags for build, run and tmin, so that none of
 /// them rebuilds what another built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Build {
-    /// `--dev`: unoptimised, several times quicker to build cold; what CI uses, where the
-    /// build is the cost and a minute of fuzzing is enough. Otherwise `-O` as ClusterFuzzLite.
-    pub dev: bool,
+    pub mode: Mode,
     pub features: Vec<String>,
 }
 
 impl Build {
-    pub fn release() -> Self {
-        Build { dev: false, features: Vec::new() }
+    pub fn new(mode: Mode) -> Self {
+        Build { mode, features: Vec::new() }
     }
 
     fn flags(&self) -> Vec<String> {
-        let mut flags = vec!["--sanitizer".to_owned(), "none".to_owned(), if self.dev { "--dev" } else { "-O" }.to_owned()];
+        let mut flags = vec!["--sanitizer".to_owned(), "none".to_owned()];
+        match self.mode {
+            Mode::Fuzzing => {}
+            Mode::Optimised => flags.push("-O".into()),
+            Mode::Dev => flags.push("--dev".into()),
+        }
         if !self.features.is_empty() {
             flags.push("--features".into());
             flags.push(self.features.join(","));
@@ -93,7 +110,7 @@ impl Build {
 
     /// Where cargo-fuzz leaves the binaries of this build.
     pub fn bin_dir(&self) -> PathBuf {
-        root().join("fuzz").join("target").join(host_triple()).join(if self.dev { "debug" } else { "release" })
+        root().join("fuzz").join("target").join(host_triple()).join(if self.mode == Mode::Dev { "debug" } else { "release" })
     }
 }
 
@@ -186,10 +203,13 @@ pub fn regress(args: &Regress) -> Result<PathBuf, FuzzError> {
     let started = Instant::now();
     let output = capture(cargo_fuzz(&path, "tmin", &args.build).args([&target, "--runs", "2000"]).arg(&artifact))?;
     let out = text(&output);
+    // The last path it names is the smallest ("Minimized artifact:" then the path, relative to
+    // the root, where cargo fuzz runs).
     let minimised = out
         .split_whitespace()
+        .rev()
         .find(|w| w.contains("minimized-from-"))
-        .map(|w| root().join("fuzz").join(w.trim_start_matches("fuzz/")))
+        .map(|w| root().join(w.trim_matches(|c| c == '\'' || c == '"')))
         .filter(|p| p.is_file())
         .ok_or_else(|| FuzzError::NotMinimised(tail(&out, 30)))?;
     let before = std::fs::metadata(&artifact).map_err(io(&artifact))?.len();
@@ -296,13 +316,21 @@ pub fn planted_bug(build: &Build) -> Result<(), FuzzError> {
         eprintln!("planted bug: {line}");
     }
 
+    // tmin leaves its steps in fuzz/artifacts/<target>/: CI's are removed again.
+    let artifacts_dir = fuzz_dir.join("artifacts").join(PLANTED_TARGET);
+    let listing = |dir: &Path| -> Vec<PathBuf> { std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default() };
+    let existing = listing(&artifacts_dir);
     let regression = regress(&Regress {
         artifact: crash,
         target: Some(PLANTED_TARGET.to_owned()),
         build: planted,
         out: Some(scratch.0.join("regressions")),
         no_test: true,
-    })?;
+    });
+    for left in listing(&artifacts_dir).into_iter().filter(|p| !existing.contains(p)) {
+        let _ = std::fs::remove_file(left);
+    }
+    let regression = regression?;
     // regress() showed it failing with the bug; without it, it must pass.
     run(cargo_fuzz(&path, "build", build).arg(PLANTED_TARGET))?;
     match replay(&build.bin_dir().join(PLANTED_TARGET), &regression)? {
@@ -334,10 +362,12 @@ mod tests {
 
     #[test]
     fn build_flags_are_the_same_for_every_cargo_fuzz_command() {
-        assert_eq!(Build::release().flags(), ["--sanitizer", "none", "-O"]);
-        let planted = Build { dev: true, features: vec![PLANTED_FEATURE.into()] };
+        assert_eq!(Build::new(Mode::Fuzzing).flags(), ["--sanitizer", "none"]);
+        assert_eq!(Build::new(Mode::Optimised).flags(), ["--sanitizer", "none", "-O"]);
+        let planted = Build { mode: Mode::Dev, features: vec![PLANTED_FEATURE.into()] };
         assert_eq!(planted.flags(), ["--sanitizer", "none", "--dev", "--features", "planted-bug"]);
         assert!(planted.bin_dir().ends_with("debug"));
-        assert!(Build::release().bin_dir().ends_with("release"));
+        assert!(Build::new(Mode::Optimised).bin_dir().ends_with("release"));
+        assert!(Build::new(Mode::Fuzzing).bin_dir().ends_with("release"));
     }
 }

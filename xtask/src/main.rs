@@ -75,17 +75,19 @@ fn test(with_peers: bool) -> Result<(), String> {
         step("moto", || peers::run_against(peers::Peer::Moto))?;
         step("LocalStack", || peers::run_against(peers::Peer::LocalStack))?;
     }
-    // The fuzz corpora are replayed by the workspace tests (suite/tests/fuzz_corpus.rs). Here
-    // every fuzz target is built once, unoptimised (a cold optimised build is several times
-    // slower, and CI fuzzes one minute at most); the ClusterFuzzLite check and the planted bug
-    // use that build.
-    let ci_build = fuzz::Build { dev: true, features: Vec::new() };
+    // The fuzz corpora are replayed by the workspace tests (suite/tests/fuzz_corpus.rs).
+    fuzz_ci()
+}
+
+/// The fuzz steps of `test`: every fuzz target built once, optimised as `.clusterfuzzlite/build.sh`
+/// builds them, so its check reuses that build; the planted bug then rebuilds only the model and
+/// the suite. (An unoptimised build is a third quicker cold but fuzzes about 100 times slower:
+/// the planted bug was then not found in 60 s.)
+fn fuzz_ci() -> Result<(), String> {
+    let ci_build = fuzz::Build::new(fuzz::Mode::Optimised);
     step("fuzz targets: build", || fuzz::build_all(&ci_build).map(|_| ()).map_err(|e| e.to_string()))?;
-    step("fuzz targets: ClusterFuzzLite build.sh", || {
-        run(Command::new("bash").arg("scripts/ci/check-clusterfuzzlite.sh").env("FUZZ_BUILD_PROFILE", "dev"))
-    })?;
-    step("fuzz targets: the planted bug is found and becomes a regression", || fuzz::planted_bug(&ci_build).map_err(|e| e.to_string()))?;
-    Ok(())
+    step("fuzz targets: ClusterFuzzLite build.sh", || run(Command::new("bash").arg("scripts/ci/check-clusterfuzzlite.sh")))?;
+    step("fuzz targets: the planted bug is found and becomes a regression", || fuzz::planted_bug(&ci_build).map_err(|e| e.to_string()))
 }
 
 fn fuzz(seconds: u64) -> Result<(), String> {
@@ -118,6 +120,8 @@ enum Task {
     Peers(Option<peers::Peer>),
     Fuzz { seconds: u64 },
     FuzzRegress(fuzz::Regress),
+    /// Only the fuzz steps of `test`.
+    FuzzCi,
     Bench,
     /// `--help`/`-h`, alone or after a subcommand: print this usage and exit 0.
     Help(&'static str),
@@ -130,6 +134,7 @@ commands:
   peers [moto|localstack]    only the moto and LocalStack runs (both by default)
   fuzz [--seconds N]         every cargo-fuzz target for N seconds each (default 60)
   fuzz-regress ARTIFACT      minimise a crash, write it as a regression input, show it failing
+  fuzz-ci                    only the fuzz steps of `test` (build, ClusterFuzzLite, planted bug)
   bench                      the benchmarks whose figures are in the README
 
 `cargo xtask <command> --help` describes one command.
@@ -154,7 +159,7 @@ const USAGE_FUZZ: &str = "usage: cargo xtask fuzz [--seconds N]
 Runs every cargo-fuzz target for N seconds (default 60); installs cargo-fuzz if missing.
 ";
 
-const USAGE_FUZZ_REGRESS: &str = "usage: cargo xtask fuzz-regress ARTIFACT [--target NAME] [--features F] [--dev] [--out DIR] [--no-test]
+const USAGE_FUZZ_REGRESS: &str = "usage: cargo xtask fuzz-regress ARTIFACT [--target NAME] [--features F] [-O|--dev] [--out DIR] [--no-test]
 
 Minimises a crash artifact with `cargo fuzz tmin`, writes it to fuzz/regressions/<target>/
 (where `cargo test` replays it through the same function the fuzz target calls), and shows it
@@ -163,9 +168,20 @@ fuzz_corpus`, whose output is printed. Commit the file with the fix.
 
   --target NAME   the fuzz target (default: from fuzz/artifacts/<target>/ in the path)
   --features F    build the target with these fuzz-crate features (planted-bug)
-  --dev           unoptimised build, as CI's
+  -O              the build without debug assertions (build.sh's and CI's), instead of
+                  cargo-fuzz's default (`cargo xtask fuzz`'s and the nightly's)
+  --dev           unoptimised build (quicker to build cold, far slower to run)
   --out DIR       write to DIR/<target>/ instead (the test run is skipped: it reads fuzz/regressions)
   --no-test       skip the `cargo test` run
+";
+
+const USAGE_FUZZ_CI: &str = "usage: cargo xtask fuzz-ci
+
+The fuzz steps of `cargo xtask test`: builds every fuzz target once (optimised, no
+sanitizer), checks .clusterfuzzlite/build.sh on that build (nothing to rebuild), then builds
+model_sequence with the planted bug (reference-model's `planted-bug` feature), fuzzes it from the
+committed seeds and dictionary for at most 60 s, which must find it, runs fuzz-regress on the
+crash, and checks the regression input fails with the bug and passes without.
 ";
 
 const USAGE_BENCH: &str = "usage: cargo xtask bench
@@ -212,6 +228,7 @@ fn usage_of(command: &str) -> &'static str {
         "peers" => USAGE_PEERS,
         "fuzz" => USAGE_FUZZ,
         "fuzz-regress" => USAGE_FUZZ_REGRESS,
+        "fuzz-ci" => USAGE_FUZZ_CI,
         "bench" => USAGE_BENCH,
         _ => USAGE,
     }
@@ -228,6 +245,7 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
         "peers" => "peers",
         "fuzz" => "fuzz",
         "fuzz-regress" => "fuzz-regress",
+        "fuzz-ci" => "fuzz-ci",
         "bench" => "bench",
         other => return Err(UsageError::UnknownCommand(other.to_owned())),
     };
@@ -277,7 +295,8 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
         }
         "fuzz-regress" => {
             let mut artifact = None;
-            let mut regress = fuzz::Regress { artifact: PathBuf::new(), target: None, build: fuzz::Build::release(), out: None, no_test: false };
+            let mut regress =
+                fuzz::Regress { artifact: PathBuf::new(), target: None, build: fuzz::Build::new(fuzz::Mode::Fuzzing), out: None, no_test: false };
             let mut it = rest.iter();
             while let Some(a) = it.next() {
                 let mut value = |flag: &'static str| it.next().cloned().ok_or(UsageError::MissingValue { command, flag });
@@ -285,7 +304,8 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
                     "--target" => regress.target = Some(value("--target")?),
                     "--features" => regress.build.features = value("--features")?.split(',').map(str::to_owned).collect(),
                     "--out" => regress.out = Some(PathBuf::from(value("--out")?)),
-                    "--dev" => regress.build.dev = true,
+                    "--dev" => regress.build.mode = fuzz::Mode::Dev,
+                    "-O" => regress.build.mode = fuzz::Mode::Optimised,
                     "--no-test" => regress.no_test = true,
                     other if !other.starts_with('-') && artifact.is_none() => artifact = Some(PathBuf::from(other)),
                     _ => return Err(unexpected(a)),
@@ -296,6 +316,10 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
             regress.no_test |= regress.out.is_some();
             Ok(Task::FuzzRegress(regress))
         }
+        "fuzz-ci" => match rest.first() {
+            None => Ok(Task::FuzzCi),
+            Some(a) => Err(unexpected(a)),
+        },
         _ => match rest.first() {
             None => Ok(Task::Bench),
             Some(a) => Err(unexpected(a)),
@@ -322,6 +346,7 @@ fn main() -> ExitCode {
         Task::Peers(Some(peer)) => peers::run_against(peer),
         Task::Peers(None) => peers::run_against(peers::Peer::Moto).and_then(|_| peers::run_against(peers::Peer::LocalStack)),
         Task::Fuzz { seconds } => fuzz(seconds),
+        Task::FuzzCi => fuzz_ci(),
         Task::FuzzRegress(args) => fuzz::regress(&args).map(|_| ()).map_err(|e| e.to_string()),
         Task::Bench => bench(),
         Task::Help(_) => unreachable!("answered above"),
@@ -362,6 +387,7 @@ mod tests {
             ("fuzz --help", USAGE_FUZZ),
             ("fuzz --seconds -h", USAGE_FUZZ),
             ("fuzz-regress --help", USAGE_FUZZ_REGRESS),
+            ("fuzz-ci -h", USAGE_FUZZ_CI),
             ("help fuzz-regress", USAGE_FUZZ_REGRESS),
             ("bench --help", USAGE_BENCH),
         ];
@@ -385,22 +411,23 @@ mod tests {
                 Task::FuzzRegress(fuzz::Regress {
                     artifact: "fuzz/artifacts/model_sequence/crash-1".into(),
                     target: None,
-                    build: fuzz::Build::release(),
+                    build: fuzz::Build::new(fuzz::Mode::Fuzzing),
                     out: None,
                     no_test: false,
                 }),
             ),
             (
-                "fuzz-regress /tmp/crash --target model_sequence --features planted-bug --dev --out /tmp/r",
+                "fuzz-regress /tmp/crash --target model_sequence --features planted-bug -O --out /tmp/r",
                 Task::FuzzRegress(fuzz::Regress {
                     artifact: "/tmp/crash".into(),
                     target: Some("model_sequence".into()),
-                    build: fuzz::Build { dev: true, features: vec!["planted-bug".into()] },
+                    build: fuzz::Build { mode: fuzz::Mode::Optimised, features: vec!["planted-bug".into()] },
                     out: Some("/tmp/r".into()),
                     no_test: true,
                 }),
             ),
             ("bench", Task::Bench),
+            ("fuzz-ci", Task::FuzzCi),
         ];
         for (line, task) in cases {
             assert_eq!(parse(&args(line)), Ok(task), "{line}");
@@ -424,6 +451,7 @@ mod tests {
             ("fuzz-regress a b", unexpected("fuzz-regress", "b")),
             ("fuzz-regress a --target", UsageError::MissingValue { command: "fuzz-regress", flag: "--target" }),
             ("fuzz-regress a --fast", unexpected("fuzz-regress", "--fast")),
+            ("fuzz-ci --quick", unexpected("fuzz-ci", "--quick")),
             ("bench --quick", unexpected("bench", "--quick")),
         ];
         for (line, error) in cases {
