@@ -2,8 +2,10 @@
 //!
 //! * `test`: everything CI runs: the workflow lint (`scripts/ci/lint-workflows.sh`), the workspace
 //!   tests (which replay the fuzz corpora), the conformance run against the embedded reference
-//!   endpoint, and the same suite against real moto and LocalStack servers with their
-//!   expectation files.
+//!   endpoint, the same suite against real moto and LocalStack servers with their expectation
+//!   files, and the fuzz steps (`fuzz-ci`).
+//! * `fuzz-ci`: one build of every fuzz target, the ClusterFuzzLite build check on it, and the
+//!   planted bug found by fuzzing and turned into a regression input.
 //! * `peers`: only the moto and LocalStack runs.
 //! * `fuzz`: every cargo-fuzz target for a while (installs cargo-fuzz if missing).
 //! * `fuzz-regress ARTIFACT`: a crash minimised into a regression input, shown failing.
@@ -130,7 +132,7 @@ enum Task {
 const USAGE: &str = "usage: cargo xtask <command> [options]
 
 commands:
-  test [--no-peers]          workflow lint, workspace tests, conformance run, moto, LocalStack
+  test [--no-peers]          workflow lint, workspace tests, conformance run, moto, LocalStack, fuzz-ci
   peers [moto|localstack]    only the moto and LocalStack runs (both by default)
   fuzz [--seconds N]         every cargo-fuzz target for N seconds each (default 60)
   fuzz-regress ARTIFACT      minimise a crash, write it as a regression input, show it failing
@@ -144,7 +146,8 @@ const USAGE_TEST: &str = "usage: cargo xtask test [--no-peers]
 
 Runs everything CI runs: the workflow lint (actionlint and shellcheck, installed under
 target/), `cargo test --workspace`, the conformance run against the embedded reference
-endpoint, and the suite against moto and LocalStack (venvs under target/).
+endpoint, the suite against moto and LocalStack (venvs under target/), and the fuzz steps of
+`cargo xtask fuzz-ci` (cargo-fuzz installed under target/tools when missing).
 
   --no-peers    skip the moto and LocalStack runs
 ";
