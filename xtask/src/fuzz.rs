@@ -161,6 +161,21 @@ pub fn target_of(artifact: &Path) -> Option<String> {
     (grandparent.file_name()? == "artifacts").then(|| parent.file_name().map(|n| n.to_string_lossy().into_owned())).flatten()
 }
 
+/// The smallest input `cargo fuzz tmin` left: the path after "Minimized artifact:" (relative
+/// to the root, where cargo fuzz runs), or the artifact itself when libFuzzer "failed to
+/// minimize beyond" it (it was minimal already; tmin then names no file of its own).
+fn minimised_path(tmin_output: &str, artifact: &Path) -> Option<PathBuf> {
+    let named = tmin_output
+        .split("Minimized artifact:")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|p| root().join(p.trim_matches(|c| c == '\'' || c == '"')));
+    match named {
+        Some(path) => path.is_file().then_some(path),
+        None => tmin_output.contains("failed to minimize beyond").then(|| artifact.to_owned()),
+    }
+}
+
 /// What `fuzz-regress` was asked.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Regress {
@@ -172,6 +187,25 @@ pub struct Regress {
     pub out: Option<PathBuf>,
     /// Skip the `cargo test` run (CI checks the input through the fuzz binary instead).
     pub no_test: bool,
+}
+
+/// What a person needs of a failing `cargo test` run: every panic with its message (long
+/// inputs cut), the names of the failed tests and the result line.
+fn test_run_summary(output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.contains("panicked at") {
+            out.push(line.to_string());
+            if let Some(message) = lines.get(i + 1) {
+                let cut: String = message.chars().take(300).collect();
+                out.push(if cut.len() < message.len() { format!("{cut} ...") } else { cut });
+            }
+        } else if line.starts_with("failures:") || line.starts_with("    ") && !line.contains(" at ") || line.starts_with("test result:") {
+            out.push(line.to_string());
+        }
+    }
+    out.join("\n")
 }
 
 /// FNV-1a, for a stable name of the regression input (std has no digest).
@@ -203,15 +237,7 @@ pub fn regress(args: &Regress) -> Result<PathBuf, FuzzError> {
     let started = Instant::now();
     let output = capture(cargo_fuzz(&path, "tmin", &args.build).args([&target, "--runs", "2000"]).arg(&artifact))?;
     let out = text(&output);
-    // The last path it names is the smallest ("Minimized artifact:" then the path, relative to
-    // the root, where cargo fuzz runs).
-    let minimised = out
-        .split_whitespace()
-        .rev()
-        .find(|w| w.contains("minimized-from-"))
-        .map(|w| root().join(w.trim_matches(|c| c == '\'' || c == '"')))
-        .filter(|p| p.is_file())
-        .ok_or_else(|| FuzzError::NotMinimised(tail(&out, 30)))?;
+    let minimised = minimised_path(&out, &artifact).ok_or_else(|| FuzzError::NotMinimised(tail(&out, 30)))?;
     let before = std::fs::metadata(&artifact).map_err(io(&artifact))?.len();
     let data = std::fs::read(&minimised).map_err(io(&minimised))?;
     eprintln!("fuzz-regress: minimised {before} -> {} bytes in {:.0} s", data.len(), started.elapsed().as_secs_f64());
@@ -244,7 +270,7 @@ pub fn regress(args: &Regress) -> Result<PathBuf, FuzzError> {
             cmd.arg("--features").arg(features.join(","));
         }
         let output = capture(&mut cmd)?;
-        println!("{}", tail(&text(&output), 40));
+        println!("{}", test_run_summary(&text(&output)));
         if output.status.success() {
             return Err(FuzzError::DoesNotFail { input, how: "in `cargo test --test fuzz_corpus`".into() });
         }
@@ -358,6 +384,19 @@ mod tests {
         assert_eq!(target_of(Path::new("/w/fuzz/artifacts/judge_answer/minimized-from-1")).as_deref(), Some("judge_answer"));
         assert_eq!(target_of(Path::new("/tmp/crash-abc")), None);
         assert_eq!(target_of(Path::new("fuzz/corpus/model_sequence/seed-00")), None);
+    }
+
+    #[test]
+    fn the_minimised_input_is_the_one_tmin_names_or_the_artifact_when_minimal_already() {
+        let artifact = Path::new("/tmp/crash-1");
+        let minimal = "CRASH_MIN: failed to minimize beyond /tmp/crash-1 (13 bytes), exiting";
+        assert_eq!(minimised_path(minimal, artifact).as_deref(), Some(artifact));
+        assert_eq!(minimised_path("error: could not compile", artifact), None);
+        // A named file that is not there is no answer (the path is relative to the root).
+        let named = "CRASH_MIN: ...\n\nMinimized artifact:\n\n\tfuzz/artifacts/x/minimized-from-none\n\nOutput of";
+        assert_eq!(minimised_path(named, artifact), None);
+        let named = "Minimized artifact:\n\n\txtask/Cargo.toml\n";
+        assert_eq!(minimised_path(named, artifact), Some(root().join("xtask/Cargo.toml")));
     }
 
     #[test]
