@@ -32,10 +32,15 @@ fn inputs(seed: u64, count: usize, max_len: u64) -> impl Iterator<Item = Vec<u8>
 fn the_reference_endpoint_has_no_finding_on_the_corpus_or_random_inputs() {
     let findings = TempDir::new("differential-reference");
     let d = Differential::new(None, None, findings.path().to_owned()).expect("the in-process endpoint starts");
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/differential");
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let corpus = fuzz.join("corpus/differential");
     let mut seeds: Vec<_> = std::fs::read_dir(&corpus).expect("fuzz/corpus/differential has seeds").flatten().map(|e| e.path()).collect();
-    seeds.sort();
     assert!(!seeds.is_empty(), "no seed in {}", corpus.display());
+    // Saved crashes (`cargo xtask fuzz-regress`), as fuzz_corpus.rs replays the other targets'.
+    if let Ok(regressions) = std::fs::read_dir(fuzz.join("regressions/differential")) {
+        seeds.extend(regressions.flatten().map(|e| e.path()));
+    }
+    seeds.sort();
     let mut steps = 0;
     for seed in &seeds {
         let data = std::fs::read(seed).expect("readable");
