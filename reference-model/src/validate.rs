@@ -437,17 +437,18 @@ impl<'m> Walk<'m> {
                 let Some(object) = value.as_object() else {
                     return self.wrong_type(value, "a structure");
                 };
+                // The path is built only for a member that is there or missing: most declared
+                // members are absent, and building theirs was most of the validator's time.
                 for (member, target) in members {
-                    let member_path = join(path, &lower_camel(member));
                     match object.get(member) {
                         None | Some(Value::Null) => {
                             if required.contains(member) {
-                                self.missing(&member_path, Segment::Member(member));
+                                self.missing(&join(path, &lower_camel(member)), Segment::Member(member));
                             }
                         }
                         Some(v) => {
                             self.member.push(Segment::Member(member));
-                            self.value(target, v, &member_path);
+                            self.value(target, v, &join(path, &lower_camel(member)));
                             self.member.pop();
                         }
                     }
@@ -516,6 +517,9 @@ impl<'m> Walk<'m> {
                 }
             }
             Shape::Integer { min, max, .. } => match value.as_i64() {
+                // Issue 12's planted bug (never in a real build): R-RC-05's upper bound unchecked.
+                #[cfg(feature = "planted-bug")]
+                Some(n) if shape_name == "AutoRemediationAttempts" && i32::try_from(n).is_ok() => self.range(path, value, n, *min, None),
                 Some(n) if i32::try_from(n).is_ok() => self.range(path, value, n, *min, *max),
                 _ => self.wrong_type(value, "an Integer"),
             },

@@ -2,14 +2,18 @@
 //!
 //! * `test`: everything CI runs: the workflow lint (`scripts/ci/lint-workflows.sh`), the workspace
 //!   tests (which replay the fuzz corpora), the conformance run against the embedded reference
-//!   endpoint, and the same suite against real moto and LocalStack servers with their
-//!   expectation files.
+//!   endpoint, the same suite against real moto and LocalStack servers with their expectation
+//!   files, and the fuzz steps (`fuzz-ci`).
+//! * `fuzz-ci`: one build of every fuzz target, the ClusterFuzzLite build check on it, and the
+//!   planted bug found by fuzzing and turned into a regression input.
 //! * `peers`: only the moto and LocalStack runs.
 //! * `fuzz`: every cargo-fuzz target for a while (installs cargo-fuzz if missing).
+//! * `fuzz-regress ARTIFACT`: a crash minimised into a regression input, shown failing.
 //! * `bench`: the throughput benchmarks whose figures are in the README.
 //!
 //! Python tools live in venvs under `target/` that this program creates on first use.
 
+mod fuzz;
 mod peers;
 
 use std::path::{Path, PathBuf};
@@ -32,7 +36,7 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-fn describe(cmd: &Command) -> String {
+pub(crate) fn describe(cmd: &Command) -> String {
     std::iter::once(cmd.get_program().to_string_lossy().into_owned())
         .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
         .collect::<Vec<_>>()
@@ -59,8 +63,6 @@ fn step(name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String
 
 fn test(with_peers: bool) -> Result<(), String> {
     // First because it takes seconds: a broken workflow should not wait for the long steps.
-    // The ClusterFuzzLite build check (scripts/ci/check-clusterfuzzlite.sh) is not here: a cold
-    // release build of the fuzz targets takes over 7 minutes on 2 cores; the nightly runs it.
     step("workflow lint", || run(Command::new("bash").arg("scripts/ci/lint-workflows.sh")))?;
     step("workspace tests", || run(cargo().args(["test", "--workspace", "--no-fail-fast"])))?;
     // `cargo test` has built the binary for the CLI tests; `cargo build` now would recompile
@@ -96,9 +98,19 @@ fn test(with_peers: bool) -> Result<(), String> {
             ]))
         })?;
     }
-    // The fuzz corpora are replayed by the workspace tests (suite/tests/fuzz_corpus.rs); the
-    // fuzzer itself runs in `cargo xtask fuzz` (nightly), not here.
-    Ok(())
+    // The fuzz corpora are replayed by the workspace tests (suite/tests/fuzz_corpus.rs).
+    fuzz_ci()
+}
+
+/// The fuzz steps of `test`: every fuzz target built once, optimised as `.clusterfuzzlite/build.sh`
+/// builds them, so its check reuses that build; the planted bug then rebuilds only the model and
+/// the suite. (An unoptimised build is a third quicker cold but fuzzes about 100 times slower:
+/// the planted bug was then not found in 60 s.)
+fn fuzz_ci() -> Result<(), String> {
+    let ci_build = fuzz::Build::new(fuzz::Mode::Optimised);
+    step("fuzz targets: build", || fuzz::build_all(&ci_build).map(|_| ()).map_err(|e| e.to_string()))?;
+    step("fuzz targets: ClusterFuzzLite build.sh", || run(Command::new("bash").arg("scripts/ci/check-clusterfuzzlite.sh")))?;
+    step("fuzz targets: the planted bug is found and becomes a regression", || fuzz::planted_bug(&ci_build).map_err(|e| e.to_string()))
 }
 
 fn fuzz(seconds: u64) -> Result<(), String> {
@@ -130,6 +142,9 @@ enum Task {
     Test { with_peers: bool },
     Peers(Option<peers::Peer>),
     Fuzz { seconds: u64 },
+    FuzzRegress(fuzz::Regress),
+    /// Only the fuzz steps of `test`.
+    FuzzCi,
     Bench,
     /// `--help`/`-h`, alone or after a subcommand: print this usage and exit 0.
     Help(&'static str),
@@ -138,11 +153,14 @@ enum Task {
 const USAGE: &str = "usage: cargo xtask <command> [options]
 
 commands:
-  test [--no-peers]          workflow lint, workspace tests, conformance run, moto, LocalStack
+  test [--no-peers]          workflow lint, workspace tests, conformance run, moto, LocalStack,
+                             fakecloud (when built), matrix, fuzz-ci
   peers [moto|localstack|fakecloud]
                              only the emulator runs (moto and LocalStack by default;
                              fakecloud builds itself first, about 30 minutes, once)
   fuzz [--seconds N]         every cargo-fuzz target for N seconds each (default 60)
+  fuzz-regress ARTIFACT      minimise a crash, write it as a regression input, show it failing
+  fuzz-ci                    only the fuzz steps of `test` (build, ClusterFuzzLite, planted bug)
   bench                      the benchmarks whose figures are in the README
 
 `cargo xtask <command> --help` describes one command.
@@ -152,7 +170,8 @@ const USAGE_TEST: &str = "usage: cargo xtask test [--no-peers]
 
 Runs everything CI runs: the workflow lint (actionlint and shellcheck, installed under
 target/), `cargo test --workspace`, the conformance run against the embedded reference
-endpoint, and the suite against moto and LocalStack (venvs under target/).
+endpoint, the suite against moto and LocalStack (venvs under target/), and the fuzz steps of
+`cargo xtask fuzz-ci` (cargo-fuzz installed under target/tools when missing).
 
   --no-peers    skip the moto and LocalStack runs
 ";
@@ -165,6 +184,31 @@ Installs (target/venv-<peer>), starts and runs the suite against moto, LocalStac
 const USAGE_FUZZ: &str = "usage: cargo xtask fuzz [--seconds N]
 
 Runs every cargo-fuzz target for N seconds (default 60); installs cargo-fuzz if missing.
+";
+
+const USAGE_FUZZ_REGRESS: &str = "usage: cargo xtask fuzz-regress ARTIFACT [--target NAME] [--features F] [-O|--dev] [--out DIR] [--no-test]
+
+Minimises a crash artifact with `cargo fuzz tmin`, writes it to fuzz/regressions/<target>/
+(where `cargo test` replays it through the same function the fuzz target calls), and shows it
+failing: once through the fuzz binary, once in `cargo test -p remediation-suite --test
+fuzz_corpus`, whose output is printed. Commit the file with the fix.
+
+  --target NAME   the fuzz target (default: from fuzz/artifacts/<target>/ in the path)
+  --features F    build the target with these fuzz-crate features (planted-bug)
+  -O              the build without debug assertions (build.sh's and CI's), instead of
+                  cargo-fuzz's default (`cargo xtask fuzz`'s and the nightly's)
+  --dev           unoptimised build (quicker to build cold, far slower to run)
+  --out DIR       write to DIR/<target>/ instead (the test run is skipped: it reads fuzz/regressions)
+  --no-test       skip the `cargo test` run
+";
+
+const USAGE_FUZZ_CI: &str = "usage: cargo xtask fuzz-ci
+
+The fuzz steps of `cargo xtask test`: builds every fuzz target once (optimised, no
+sanitizer), checks .clusterfuzzlite/build.sh on that build (nothing to rebuild), then builds
+model_sequence with the planted bug (reference-model's `planted-bug` feature), fuzzes it from the
+committed seeds and dictionary for at most 60 s, which must find it, runs fuzz-regress on the
+crash, and checks the regression input fails with the bug and passes without.
 ";
 
 const USAGE_BENCH: &str = "usage: cargo xtask bench
@@ -210,6 +254,8 @@ fn usage_of(command: &str) -> &'static str {
         "test" => USAGE_TEST,
         "peers" => USAGE_PEERS,
         "fuzz" => USAGE_FUZZ,
+        "fuzz-regress" => USAGE_FUZZ_REGRESS,
+        "fuzz-ci" => USAGE_FUZZ_CI,
         "bench" => USAGE_BENCH,
         _ => USAGE,
     }
@@ -225,6 +271,8 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
         "test" => "test",
         "peers" => "peers",
         "fuzz" => "fuzz",
+        "fuzz-regress" => "fuzz-regress",
+        "fuzz-ci" => "fuzz-ci",
         "bench" => "bench",
         other => return Err(UsageError::UnknownCommand(other.to_owned())),
     };
@@ -273,6 +321,33 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
             }
             Ok(Task::Fuzz { seconds })
         }
+        "fuzz-regress" => {
+            let mut artifact = None;
+            let mut regress =
+                fuzz::Regress { artifact: PathBuf::new(), target: None, build: fuzz::Build::new(fuzz::Mode::Fuzzing), out: None, no_test: false };
+            let mut it = rest.iter();
+            while let Some(a) = it.next() {
+                let mut value = |flag: &'static str| it.next().cloned().ok_or(UsageError::MissingValue { command, flag });
+                match a.as_str() {
+                    "--target" => regress.target = Some(value("--target")?),
+                    "--features" => regress.build.features = value("--features")?.split(',').map(str::to_owned).collect(),
+                    "--out" => regress.out = Some(PathBuf::from(value("--out")?)),
+                    "--dev" => regress.build.mode = fuzz::Mode::Dev,
+                    "-O" => regress.build.mode = fuzz::Mode::Optimised,
+                    "--no-test" => regress.no_test = true,
+                    other if !other.starts_with('-') && artifact.is_none() => artifact = Some(PathBuf::from(other)),
+                    _ => return Err(unexpected(a)),
+                }
+            }
+            regress.artifact = artifact.ok_or(UsageError::MissingValue { command, flag: "ARTIFACT" })?;
+            // Another directory is not the one the test replays.
+            regress.no_test |= regress.out.is_some();
+            Ok(Task::FuzzRegress(regress))
+        }
+        "fuzz-ci" => match rest.first() {
+            None => Ok(Task::FuzzCi),
+            Some(a) => Err(unexpected(a)),
+        },
         _ => match rest.first() {
             None => Ok(Task::Bench),
             Some(a) => Err(unexpected(a)),
@@ -299,6 +374,8 @@ fn main() -> ExitCode {
         Task::Peers(Some(peer)) => peers::run_against(peer),
         Task::Peers(None) => peers::run_against(peers::Peer::Moto).and_then(|_| peers::run_against(peers::Peer::LocalStack)),
         Task::Fuzz { seconds } => fuzz(seconds),
+        Task::FuzzCi => fuzz_ci(),
+        Task::FuzzRegress(args) => fuzz::regress(&args).map(|_| ()).map_err(|e| e.to_string()),
         Task::Bench => bench(),
         Task::Help(_) => unreachable!("answered above"),
     };
@@ -337,6 +414,9 @@ mod tests {
             ("peers moto -h", USAGE_PEERS),
             ("fuzz --help", USAGE_FUZZ),
             ("fuzz --seconds -h", USAGE_FUZZ),
+            ("fuzz-regress --help", USAGE_FUZZ_REGRESS),
+            ("fuzz-ci -h", USAGE_FUZZ_CI),
+            ("help fuzz-regress", USAGE_FUZZ_REGRESS),
             ("bench --help", USAGE_BENCH),
         ];
         for (line, usage) in cases {
@@ -355,7 +435,28 @@ mod tests {
             ("peers fakecloud", Task::Peers(Some(peers::Peer::Fakecloud))),
             ("fuzz", Task::Fuzz { seconds: 60 }),
             ("fuzz --seconds 20", Task::Fuzz { seconds: 20 }),
+            (
+                "fuzz-regress fuzz/artifacts/model_sequence/crash-1",
+                Task::FuzzRegress(fuzz::Regress {
+                    artifact: "fuzz/artifacts/model_sequence/crash-1".into(),
+                    target: None,
+                    build: fuzz::Build::new(fuzz::Mode::Fuzzing),
+                    out: None,
+                    no_test: false,
+                }),
+            ),
+            (
+                "fuzz-regress /tmp/crash --target model_sequence --features planted-bug -O --out /tmp/r",
+                Task::FuzzRegress(fuzz::Regress {
+                    artifact: "/tmp/crash".into(),
+                    target: Some("model_sequence".into()),
+                    build: fuzz::Build { mode: fuzz::Mode::Optimised, features: vec!["planted-bug".into()] },
+                    out: Some("/tmp/r".into()),
+                    no_test: true,
+                }),
+            ),
             ("bench", Task::Bench),
+            ("fuzz-ci", Task::FuzzCi),
         ];
         for (line, task) in cases {
             assert_eq!(parse(&args(line)), Ok(task), "{line}");
@@ -375,6 +476,11 @@ mod tests {
             ("fuzz --seconds", UsageError::MissingValue { command: "fuzz", flag: "--seconds" }),
             ("fuzz --seconds soon", UsageError::BadValue { command: "fuzz", flag: "--seconds", value: "soon".into() }),
             ("fuzz 20", unexpected("fuzz", "20")),
+            ("fuzz-regress", UsageError::MissingValue { command: "fuzz-regress", flag: "ARTIFACT" }),
+            ("fuzz-regress a b", unexpected("fuzz-regress", "b")),
+            ("fuzz-regress a --target", UsageError::MissingValue { command: "fuzz-regress", flag: "--target" }),
+            ("fuzz-regress a --fast", unexpected("fuzz-regress", "--fast")),
+            ("fuzz-ci --quick", unexpected("fuzz-ci", "--quick")),
             ("bench --quick", unexpected("bench", "--quick")),
         ];
         for (line, error) in cases {
