@@ -204,7 +204,7 @@ fn unknown_target_profile() {
     assert_eq!(outcome.code, Some(2), "{outcome:?}");
     assert_eq!(
         outcome.stderr,
-        "error: unknown target profile \"nonsense\"; known: reference, moto, localstack, aws, generic, or a profile file (*.toml)\n"
+        "error: unknown target profile \"nonsense\"; known: reference, moto, localstack, fakecloud, aws, generic, or a profile file (*.toml)\n"
     );
     assert!(report.is_none(), "no report for a run that never started");
 }
