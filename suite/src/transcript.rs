@@ -4,7 +4,8 @@
 //! among them), paging tokens, ResultTokens and account ids (also inside Arns) become
 //! numbered placeholders (`<uuid:1>`, `<token:2>`, `<account:1>`) in order of first
 //! appearance, so "the same Arn came back" stays visible; clock times become `<time>` unless
-//! the target ran on the runner's clock. Credentials never reach a transcript: requests carry
+//! the target ran on the runner's clock; Java object hashes in validation messages become
+//! `@<hash:1>`. Credentials never reach a transcript: requests carry
 //! them only in headers, which are not recorded, and any text equal to one is replaced by
 //! `<redacted>` all the same.
 //!
@@ -119,6 +120,9 @@ impl Normaliser<'_> {
         if let Some(kind) = key.and_then(id_kind) {
             return self.placeholder(kind, &s);
         }
+        if s.contains("com.amazonaws.") {
+            s = self.java_hashes(&s);
+        }
         // Arns and ids end in a uuid: keep the readable part, number the uuid.
         if let Some(i) = s.rfind(['/', ':']) {
             let (head, tail) = s.split_at(i + 1);
@@ -136,6 +140,30 @@ impl Normaliser<'_> {
             return format!("{head}config-rule/config-rule-{}", self.placeholder("rule-id", id));
         }
         s
+    }
+
+    /// A validation message renders a list of structures the way Java prints objects
+    /// (`com.amazonaws.starling.dove.Evaluation@1a2b3c4d`): the hash code changes with every
+    /// name in the request, so it is numbered like an id (`@<hash:1>`), keeping "the same
+    /// object twice".
+    fn java_hashes(&mut self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut parts = s.split('@');
+        out.push_str(parts.next().unwrap_or_default());
+        for part in parts {
+            let class = out.rsplit([' ', '[', ',', '\'']).next().unwrap_or_default();
+            let digits = part.bytes().take_while(u8::is_ascii_hexdigit).count();
+            if class.starts_with("com.amazonaws.") && (1..=8).contains(&digits) {
+                let hash = self.placeholder("hash", &part[..digits]);
+                out.push('@');
+                out.push_str(&hash);
+                out.push_str(&part[digits..]);
+            } else {
+                out.push('@');
+                out.push_str(part);
+            }
+        }
+        out
     }
 
     fn is_time(&self, key: Option<&str>) -> bool {
@@ -266,6 +294,9 @@ mod tests {
         json!({"message": "key AKIDSECRETX and wJalrSECRET/K7 and token FwoGSESSION"}),
         json!({"message": "key <redacted> and <redacted> and token <redacted>"}))]
     #[case::account_id_member(json!({"AccountId": "333333333333", "m": "in 333333333333"}), json!({"AccountId": "<account:1>", "m": "in <account:1>"}))]
+    #[case::java_object_hashes(
+        json!({"message": "Value '[com.amazonaws.starling.dove.Evaluation@8f58ae6a, com.amazonaws.starling.dove.Evaluation@80751fd, com.amazonaws.starling.dove.Evaluation@8f58ae6a]' at 'evaluations' failed; mail a@b0"}),
+        json!({"message": "Value '[com.amazonaws.starling.dove.Evaluation@<hash:1>, com.amazonaws.starling.dove.Evaluation@<hash:2>, com.amazonaws.starling.dove.Evaluation@<hash:1>]' at 'evaluations' failed; mail a@b0"}))]
     #[case::text_times_too(json!({"ExpirationTime": "2026-01-01T00:00:00Z"}), json!({"ExpirationTime": "<time>"}))]
     fn redacts_and_numbers(#[case] given: Value, #[case] expected: Value) {
         let secrets = ["AKIDSECRETX".to_owned(), "wJalrSECRET/K7".to_owned(), "FwoGSESSION".to_owned()];
