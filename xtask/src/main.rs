@@ -6,11 +6,15 @@
 //!   expectation files.
 //! * `peers`: only the moto and LocalStack runs.
 //! * `fuzz`: every cargo-fuzz target for a while (installs cargo-fuzz if missing).
-//! * `bench`: the throughput benchmarks whose figures are in the README.
+//! * `bench`: every speed figure of issue 13 (model, endpoint, echo, moto), printed and written
+//!   into the README's Speed table (`bench.rs`).
+//! * `wheel`: the pip-installable wheel that ships the binary (`wheel.rs`, pyproject.toml).
 //!
 //! Python tools live in venvs under `target/` that this program creates on first use.
 
+mod bench;
 mod peers;
+mod wheel;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -71,6 +75,8 @@ fn test(with_peers: bool) -> Result<(), String> {
     step("conformance run against the embedded reference endpoint", || {
         run(Command::new(suite_binary()).args(["run", "--quiet", "--seed", "1", "--sequences", "300", "--out", "target/conformance/reference", "--snapshots", "snapshots/reference"]))
     })?;
+    // The release build it makes is the one `cargo xtask bench` uses too.
+    step("wheel: build, install into a fresh venv, run and serve from it", || wheel::check(&wheel::build()?))?;
     if with_peers {
         step("moto", || peers::run_against(peers::Peer::Moto))?;
         step("LocalStack", || peers::run_against(peers::Peer::LocalStack))?;
@@ -98,8 +104,7 @@ fn fuzz(seconds: u64) -> Result<(), String> {
 }
 
 fn bench() -> Result<(), String> {
-    step("model and generator benchmarks", || run(cargo().args(["bench", "--workspace"])))?;
-    step("endpoint throughput against moto", || run(Command::new("bash").arg("scripts/server/bench.sh")))
+    step("speed figures (model, endpoint, echo, moto)", bench::run)
 }
 
 /// What `cargo xtask ...` was asked to do, parsed before anything runs: `--help` must never
@@ -110,6 +115,7 @@ enum Task {
     Peers(Option<peers::Peer>),
     Fuzz { seconds: u64 },
     Bench,
+    Wheel,
     /// `--help`/`-h`, alone or after a subcommand: print this usage and exit 0.
     Help(&'static str),
 }
@@ -120,7 +126,8 @@ commands:
   test [--no-peers]          workflow lint, workspace tests, conformance run, moto, LocalStack
   peers [moto|localstack]    only the moto and LocalStack runs (both by default)
   fuzz [--seconds N]         every cargo-fuzz target for N seconds each (default 60)
-  bench                      the benchmarks whose figures are in the README
+  bench                      every speed figure, printed and written into the README
+  wheel                      the wheel that ships the binary (target/wheels)
 
 `cargo xtask <command> --help` describes one command.
 ";
@@ -146,7 +153,15 @@ Runs every cargo-fuzz target for N seconds (default 60); installs cargo-fuzz if 
 
 const USAGE_BENCH: &str = "usage: cargo xtask bench
 
-Runs the model and generator benchmarks, then the endpoint throughput script.
+Measures the model (cargo bench -p reference-model --bench model) and the endpoint next to a
+bare axum echo and moto (scripts/server/bench.sh, wrk), prints the figures with the machine and
+the ratios, and rewrites the README's Speed table between its markers.
+";
+
+const USAGE_WHEEL: &str = "usage: cargo xtask wheel
+
+Builds the wheel that ships the remediation-suite binary (maturin, pyproject.toml) into
+target/wheels; `pip install target/wheels/*.whl` then gives the command.
 ";
 
 /// Why the command line is refused; printed with the usage of what was asked for.
@@ -188,6 +203,7 @@ fn usage_of(command: &str) -> &'static str {
         "peers" => USAGE_PEERS,
         "fuzz" => USAGE_FUZZ,
         "bench" => USAGE_BENCH,
+        "wheel" => USAGE_WHEEL,
         _ => USAGE,
     }
 }
@@ -203,6 +219,7 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
         "peers" => "peers",
         "fuzz" => "fuzz",
         "bench" => "bench",
+        "wheel" => "wheel",
         other => return Err(UsageError::UnknownCommand(other.to_owned())),
     };
     // Help anywhere after the command wins over everything else on the line.
@@ -249,6 +266,10 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
             }
             Ok(Task::Fuzz { seconds })
         }
+        "wheel" => match rest.first() {
+            None => Ok(Task::Wheel),
+            Some(a) => Err(unexpected(a)),
+        },
         _ => match rest.first() {
             None => Ok(Task::Bench),
             Some(a) => Err(unexpected(a)),
@@ -276,6 +297,7 @@ fn main() -> ExitCode {
         Task::Peers(None) => peers::run_against(peers::Peer::Moto).and_then(|_| peers::run_against(peers::Peer::LocalStack)),
         Task::Fuzz { seconds } => fuzz(seconds),
         Task::Bench => bench(),
+        Task::Wheel => wheel::build().map(|w| eprintln!("built {}", w.display())),
         Task::Help(_) => unreachable!("answered above"),
     };
     match result {
@@ -314,6 +336,7 @@ mod tests {
             ("fuzz --help", USAGE_FUZZ),
             ("fuzz --seconds -h", USAGE_FUZZ),
             ("bench --help", USAGE_BENCH),
+            ("wheel -h", USAGE_WHEEL),
         ];
         for (line, usage) in cases {
             assert_eq!(parse(&args(line)), Ok(Task::Help(usage)), "{line}");
@@ -331,6 +354,7 @@ mod tests {
             ("fuzz", Task::Fuzz { seconds: 60 }),
             ("fuzz --seconds 20", Task::Fuzz { seconds: 20 }),
             ("bench", Task::Bench),
+            ("wheel", Task::Wheel),
         ];
         for (line, task) in cases {
             assert_eq!(parse(&args(line)), Ok(task), "{line}");
@@ -351,6 +375,7 @@ mod tests {
             ("fuzz --seconds soon", UsageError::BadValue { command: "fuzz", flag: "--seconds", value: "soon".into() }),
             ("fuzz 20", unexpected("fuzz", "20")),
             ("bench --quick", unexpected("bench", "--quick")),
+            ("wheel --release", unexpected("wheel", "--release")),
         ];
         for (line, error) in cases {
             assert_eq!(parse(&args(line)), Err(error), "{line}");
