@@ -392,6 +392,18 @@ mod tests {
         assert!(built.is_err_and(|e| e.contains(TLS_REBUILD_COMMAND)));
     }
 
+    /// With TLS the client builds for https:// (ring installed as the provider: reqwest has
+    /// none of its own and would panic without one).
+    #[cfg(feature = "tls")]
+    #[test]
+    fn with_tls_an_https_target_builds() {
+        let built = HttpTarget::new(
+            Endpoint { url: "https://127.0.0.1:1".into(), region: "us-east-1".into(), credentials: SigningCredentials::local(), timeout: Duration::from_secs(1) },
+            crate::profile::TargetProfile::builtin("generic").expect("built in"),
+        );
+        assert!(built.is_ok(), "{:?}", built.err());
+    }
+
     /// The command line maps the refusal to exit 2 (a set-up error), like every other refusal
     /// that comes before the first verdict.
     #[cfg(not(feature = "tls"))]
