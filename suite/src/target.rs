@@ -346,7 +346,6 @@ impl Target for HttpTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{prepare_target, RunOptions};
     use rstest::rstest;
 
     #[rstest]
@@ -381,6 +380,7 @@ mod tests {
     #[cfg(not(feature = "tls"))]
     #[tokio::test]
     async fn a_run_against_https_stops_with_the_refusal() {
+        use crate::session::{prepare_target, RunOptions};
         let mut options = RunOptions::embedded(1);
         options.endpoint = Some("https://127.0.0.1:1".into());
         let Err(e) = prepare_target(&options).await else { panic!("an https endpoint was accepted without TLS") };
