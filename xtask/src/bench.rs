@@ -147,8 +147,8 @@ fn rows(model: &[ModelCase], endpoint: &BTreeMap<String, String>) -> Vec<Row> {
         Row {
             figure: "endpoint: DescribeRemediationExceptions, paging through 10,000 (pages of 100)".into(),
             measured: num("ref_paging_10000_ms").map_or("not measured".into(), |v| format!("{} ms", grouped(v))),
-            target: "measured",
-            status: Status::of(num("ref_paging_10000_ms"), |_| true),
+            target: "-",
+            status: Status::Unknown,
         },
         Row {
             figure: "endpoint: resident memory with 1,000,000 exceptions".into(),
