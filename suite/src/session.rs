@@ -87,6 +87,14 @@ pub fn default_fixtures() -> PathBuf {
     if local.join("scenarios").is_dir() {
         return local;
     }
+    // Installed from the wheel: the scenarios travel with the binary, in
+    // `<prefix>/share/remediation-suite/fixtures` beside `<prefix>/bin/remediation-suite`.
+    let installed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(Path::parent).map(|prefix| prefix.join("share").join("remediation-suite").join("fixtures")));
+    if let Some(dir) = installed.filter(|d| d.join("scenarios").is_dir()) {
+        return dir;
+    }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("fixtures")
 }
 

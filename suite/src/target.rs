@@ -69,6 +69,35 @@ impl SigningCredentials {
     }
 }
 
+/// The command that rebuilds the suite with TLS; the refusal below names it.
+pub const TLS_REBUILD_COMMAND: &str = "cargo install --path suite --features tls";
+
+/// Whether this build can speak https:// (the `tls` cargo feature, off by default).
+pub const TLS_BUILT_IN: bool = cfg!(feature = "tls");
+
+/// An https:// endpoint (the real service, `--target aws` without `--endpoint`) asked of a build
+/// without the `tls` feature. Refused before any connection, with the command that fixes it:
+/// reqwest alone would only say the scheme is unsupported once the first request is sent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{url} needs TLS, and this remediation-suite was built without it (the `tls` feature is off by \
+     default: a run against a loopback http:// endpoint needs none); rebuild with `{TLS_REBUILD_COMMAND}` \
+     (from a checkout), or run `cargo run --release -p remediation-suite --features tls -- ...`"
+)]
+pub struct TlsNotBuiltIn {
+    pub url: String,
+}
+
+/// `Err` when `url` is https:// and this build has no TLS. Anything else (http://, or a URL
+/// that does not parse, which the callers report themselves) passes.
+pub fn check_tls_support(url: &str) -> Result<(), TlsNotBuiltIn> {
+    let needs_tls = reqwest::Url::parse(url).is_ok_and(|u| u.scheme() == "https");
+    if needs_tls && !TLS_BUILT_IN {
+        return Err(TlsNotBuiltIn { url: url.to_owned() });
+    }
+    Ok(())
+}
+
 /// Where and how to reach a target.
 #[derive(Clone, Debug)]
 pub struct Endpoint {
@@ -82,6 +111,8 @@ impl Endpoint {
     /// Opens and closes a TCP connection to the endpoint's host and port, so that an endpoint
     /// nobody listens on is a set-up error before any scenario runs.
     pub async fn check_reachable(&self) -> Result<(), String> {
+        // Before the TCP check: an https:// port that answers must not pass for reachable.
+        check_tls_support(&self.url).map_err(|e| e.to_string())?;
         let url = reqwest::Url::parse(&self.url).map_err(|e| format!("invalid endpoint URL {:?}: {e}", self.url))?;
         let host = url.host_str().ok_or_else(|| format!("endpoint URL {:?} has no host", self.url))?.trim_matches(['[', ']']).to_owned();
         let port = url.port_or_known_default().ok_or_else(|| format!("endpoint URL {:?} has no port", self.url))?;
@@ -133,6 +164,11 @@ const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 impl HttpTarget {
     pub fn new(endpoint: Endpoint, profile: TargetProfile) -> Result<Self, String> {
+        check_tls_support(&endpoint.url).map_err(|e| e.to_string())?;
+        // reqwest is built without a crypto provider of its own (`rustls-no-provider`): ring is
+        // the process default. `Err` only means one is installed already, which is as good.
+        #[cfg(feature = "tls")]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(endpoint.timeout)
             .connect_timeout(Duration::from_secs(5))
@@ -304,5 +340,79 @@ impl Target for HttpTarget {
             "curl -sS -i -X POST \"$ENDPOINT\" \\\n  --aws-sigv4 'aws:amz:{region}:config' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" \\\n  -H 'Content-Type: application/x-amz-json-1.1'{target} \\\n  --data-binary '{body}'",
             region = self.endpoint.region,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::loopback_http("http://127.0.0.1:4566", false)]
+    #[case::named_http("http://localhost:5000/", false)]
+    #[case::loopback_https("https://127.0.0.1:4566", true)]
+    #[case::real_service("https://config.eu-west-3.amazonaws.com", true)]
+    #[case::not_a_url("127.0.0.1:4566", false)]
+    fn only_https_needs_tls(#[case] url: &str, #[case] needs_tls: bool) {
+        let refused = check_tls_support(url).is_err();
+        assert_eq!(refused, needs_tls && !TLS_BUILT_IN, "{url}");
+    }
+
+    #[test]
+    fn the_aws_target_default_endpoint_needs_tls() {
+        let url = crate::profile::aws_endpoint("us-east-1");
+        assert_eq!(check_tls_support(&url).is_err(), !TLS_BUILT_IN);
+    }
+
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn the_refusal_names_the_url_and_the_rebuild_command() {
+        let e = check_tls_support("https://config.us-east-1.amazonaws.com").expect_err("no TLS in this build");
+        let text = e.to_string();
+        assert!(text.starts_with("https://config.us-east-1.amazonaws.com needs TLS"), "{text}");
+        assert!(text.contains("`cargo install --path suite --features tls`"), "{text}");
+        assert!(text.contains("--features tls -- ..."), "{text}");
+    }
+
+    /// The run refuses before connecting: port 1 on loopback has nobody listening, so a TCP
+    /// check first would say "cannot reach" instead.
+    #[cfg(not(feature = "tls"))]
+    #[tokio::test]
+    async fn a_run_against_https_stops_with_the_refusal() {
+        use crate::session::{prepare_target, RunOptions};
+        let mut options = RunOptions::embedded(1);
+        options.endpoint = Some("https://127.0.0.1:1".into());
+        let Err(e) = prepare_target(&options).await else { panic!("an https endpoint was accepted without TLS") };
+        assert_eq!(e.0, TlsNotBuiltIn { url: "https://127.0.0.1:1".into() }.to_string());
+        let built = HttpTarget::new(
+            Endpoint { url: "https://127.0.0.1:1".into(), region: "us-east-1".into(), credentials: SigningCredentials::local(), timeout: Duration::from_secs(1) },
+            crate::profile::TargetProfile::builtin("generic").expect("built in"),
+        );
+        assert!(built.is_err_and(|e| e.contains(TLS_REBUILD_COMMAND)));
+    }
+
+    /// With TLS the client builds for https:// (ring installed as the provider: reqwest has
+    /// none of its own and would panic without one).
+    #[cfg(feature = "tls")]
+    #[test]
+    fn with_tls_an_https_target_builds() {
+        let built = HttpTarget::new(
+            Endpoint { url: "https://127.0.0.1:1".into(), region: "us-east-1".into(), credentials: SigningCredentials::local(), timeout: Duration::from_secs(1) },
+            crate::profile::TargetProfile::builtin("generic").expect("built in"),
+        );
+        assert!(built.is_ok(), "{:?}", built.err());
+    }
+
+    /// The command line maps the refusal to exit 2 (a set-up error), like every other refusal
+    /// that comes before the first verdict.
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn the_command_line_exits_2() {
+        use clap::Parser;
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
+        let cli = crate::cli::Cli::try_parse_from(["remediation-suite", "run", "--endpoint", "https://127.0.0.1:1", "--fixtures", fixtures, "--quiet"])
+            .expect("a valid command line");
+        assert_eq!(crate::cli::main_with(cli), std::process::ExitCode::from(2));
     }
 }

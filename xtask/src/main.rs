@@ -9,12 +9,16 @@
 //! * `peers`: only the moto and LocalStack runs.
 //! * `fuzz`: every cargo-fuzz target for a while (installs cargo-fuzz if missing).
 //! * `fuzz-regress ARTIFACT`: a crash minimised into a regression input, shown failing.
-//! * `bench`: the throughput benchmarks whose figures are in the README.
+//! * `bench`: every speed figure of issue 13 (model, endpoint, echo, moto), printed and written
+//!   into the README's Speed table (`bench.rs`).
+//! * `wheel`: the pip-installable wheel that ships the binary (`wheel.rs`, pyproject.toml).
 //!
 //! Python tools live in venvs under `target/` that this program creates on first use.
 
+mod bench;
 mod fuzz;
 mod peers;
+mod wheel;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -73,6 +77,8 @@ fn test(with_peers: bool) -> Result<(), String> {
     step("conformance run against the embedded reference endpoint", || {
         run(Command::new(suite_binary()).args(["run", "--quiet", "--seed", "1", "--sequences", "300", "--out", "target/conformance/reference", "--snapshots", "snapshots/reference"]))
     })?;
+    // The release build it makes is the one `cargo xtask bench` uses too.
+    step("wheel: build, install into a fresh venv, run and serve from it", || wheel::check(&wheel::build()?))?;
     if with_peers {
         step("moto", || peers::run_against(peers::Peer::Moto))?;
         step("LocalStack", || peers::run_against(peers::Peer::LocalStack))?;
@@ -131,8 +137,7 @@ fn fuzz(seconds: u64) -> Result<(), String> {
 }
 
 fn bench() -> Result<(), String> {
-    step("model and generator benchmarks", || run(cargo().args(["bench", "--workspace"])))?;
-    step("endpoint throughput against moto", || run(Command::new("bash").arg("scripts/server/bench.sh")))
+    step("speed figures (model, endpoint, echo, moto)", bench::run)
 }
 
 /// What `cargo xtask ...` was asked to do, parsed before anything runs: `--help` must never
@@ -146,6 +151,7 @@ enum Task {
     /// Only the fuzz steps of `test`.
     FuzzCi,
     Bench,
+    Wheel,
     /// `--help`/`-h`, alone or after a subcommand: print this usage and exit 0.
     Help(&'static str),
 }
@@ -161,7 +167,8 @@ commands:
   fuzz [--seconds N]         every cargo-fuzz target for N seconds each (default 60)
   fuzz-regress ARTIFACT      minimise a crash, write it as a regression input, show it failing
   fuzz-ci                    only the fuzz steps of `test` (build, ClusterFuzzLite, planted bug)
-  bench                      the benchmarks whose figures are in the README
+  bench                      every speed figure, printed and written into the README
+  wheel                      the wheel that ships the binary (target/wheels)
 
 `cargo xtask <command> --help` describes one command.
 ";
@@ -213,7 +220,15 @@ crash, and checks the regression input fails with the bug and passes without.
 
 const USAGE_BENCH: &str = "usage: cargo xtask bench
 
-Runs the model and generator benchmarks, then the endpoint throughput script.
+Measures the model (cargo bench -p reference-model --bench model) and the endpoint next to a
+bare axum echo and moto (scripts/server/bench.sh, wrk), prints the figures with the machine and
+the ratios, and rewrites the README's Speed table between its markers.
+";
+
+const USAGE_WHEEL: &str = "usage: cargo xtask wheel
+
+Builds the wheel that ships the remediation-suite binary (maturin, pyproject.toml) into
+target/wheels; `pip install target/wheels/*.whl` then gives the command.
 ";
 
 /// Why the command line is refused; printed with the usage of what was asked for.
@@ -257,6 +272,7 @@ fn usage_of(command: &str) -> &'static str {
         "fuzz-regress" => USAGE_FUZZ_REGRESS,
         "fuzz-ci" => USAGE_FUZZ_CI,
         "bench" => USAGE_BENCH,
+        "wheel" => USAGE_WHEEL,
         _ => USAGE,
     }
 }
@@ -274,6 +290,7 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
         "fuzz-regress" => "fuzz-regress",
         "fuzz-ci" => "fuzz-ci",
         "bench" => "bench",
+        "wheel" => "wheel",
         other => return Err(UsageError::UnknownCommand(other.to_owned())),
     };
     // Help anywhere after the command wins over everything else on the line.
@@ -348,6 +365,10 @@ fn parse(args: &[String]) -> Result<Task, UsageError> {
             None => Ok(Task::FuzzCi),
             Some(a) => Err(unexpected(a)),
         },
+        "wheel" => match rest.first() {
+            None => Ok(Task::Wheel),
+            Some(a) => Err(unexpected(a)),
+        },
         _ => match rest.first() {
             None => Ok(Task::Bench),
             Some(a) => Err(unexpected(a)),
@@ -377,6 +398,7 @@ fn main() -> ExitCode {
         Task::FuzzCi => fuzz_ci(),
         Task::FuzzRegress(args) => fuzz::regress(&args).map(|_| ()).map_err(|e| e.to_string()),
         Task::Bench => bench(),
+        Task::Wheel => wheel::build().map(|w| eprintln!("built {}", w.display())),
         Task::Help(_) => unreachable!("answered above"),
     };
     match result {
@@ -418,6 +440,7 @@ mod tests {
             ("fuzz-ci -h", USAGE_FUZZ_CI),
             ("help fuzz-regress", USAGE_FUZZ_REGRESS),
             ("bench --help", USAGE_BENCH),
+            ("wheel -h", USAGE_WHEEL),
         ];
         for (line, usage) in cases {
             assert_eq!(parse(&args(line)), Ok(Task::Help(usage)), "{line}");
@@ -457,6 +480,7 @@ mod tests {
             ),
             ("bench", Task::Bench),
             ("fuzz-ci", Task::FuzzCi),
+            ("wheel", Task::Wheel),
         ];
         for (line, task) in cases {
             assert_eq!(parse(&args(line)), Ok(task), "{line}");
@@ -482,6 +506,7 @@ mod tests {
             ("fuzz-regress a --fast", unexpected("fuzz-regress", "--fast")),
             ("fuzz-ci --quick", unexpected("fuzz-ci", "--quick")),
             ("bench --quick", unexpected("bench", "--quick")),
+            ("wheel --release", unexpected("wheel", "--release")),
         ];
         for (line, error) in cases {
             assert_eq!(parse(&args(line)), Err(error), "{line}");
