@@ -303,8 +303,6 @@ fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>
     let endpoint = endpoint.or_else(|| (target.profile.as_deref() == Some("aws")).then(|| crate::profile::aws_endpoint(&region)));
     if let Some(given) = &endpoint {
         check_endpoint_url(given).map_err(setup_error)?;
-        // Before --allow-remote and credentials: without TLS built in, nothing else matters.
-        crate::target::check_tls_support(given).map_err(setup_error)?;
     }
     let mut options = RunOptions::embedded(seed.unwrap_or_else(fresh_seed));
     options.endpoint = endpoint;
