@@ -9,6 +9,7 @@
 //!
 //! [`Matrix::markdown`] is the table the README embeds; [`Matrix::html`] is a standalone page.
 
+use super::render::html_escape;
 use super::{Report, StepKind};
 use crate::verdict::Verdict;
 use reference_model::clauses::CLAUSES;
@@ -416,9 +417,6 @@ fn md_escape(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 #[cfg(test)]
 mod tests {
