@@ -15,6 +15,17 @@
 //! # code = "InternalFailure"                   # optional: the error code answered there
 //! ```
 //!
+//! An entry for a FAIL or NON-STRICT may also name the rule broken and its evidence, which an
+//! audit of an emulator that implements the operations needs (`fakecloud.toml` has them on
+//! every entry):
+//!
+//! ```toml
+//! rule = "R-RC-01"                             # a rule ID of the catalogue; the deviating step
+//!                                              # must be judged under it, or the entry mismatches
+//! evidence = "API reference, RemediationConfiguration.TargetType: Valid Values: SSM_DOCUMENT"
+//! answered = "200 {\"FailedBatches\":[]}"       # what the target answered there (information)
+//! ```
+//!
 //! Failing generated sequences are listed with `scenario = "generated"`, the `operation` and
 //! `verdict` of the failing step and, optionally, the error `code` it answered (no `step`: a
 //! generated sequence has no fixed steps). Every failing sequence of a run is matched against
@@ -151,6 +162,27 @@ pub struct DeviationPoint {
     /// The error code the target answered at that step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The rule IDs the deciding step was judged under.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+    /// What the target answered at that step, shortened (for drafts and findings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<String>,
+}
+
+/// An answer in one line: `400 Code: message` or `200 {body}`, at most 300 characters.
+pub fn answered(actual: &crate::judge::ActualReply) -> String {
+    let text = match actual {
+        crate::judge::ActualReply::Failure { status, code, message } => match message {
+            Some(m) => format!("{status} {code}: {m}"),
+            None => format!("{status} {code}"),
+        },
+        crate::judge::ActualReply::Success { status, body } => format!("{status} {body}"),
+    };
+    match text.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
 }
 
 impl DeviationPoint {
@@ -175,6 +207,8 @@ impl DeviationPoint {
                 Some(crate::judge::ActualReply::Failure { code, .. }) => Some(code.clone()),
                 _ => None,
             }),
+            rules: step.map(|s| s.clauses.clone()).unwrap_or_default(),
+            answered: step.and_then(|s| s.actual.as_ref()).map(answered),
         })
     }
 }
@@ -214,6 +248,12 @@ pub struct Deviation {
     pub kind: DeviationKind,
     pub reason: String,
     pub link: Option<String>,
+    /// The rule the deviation breaks: the deciding step must be judged under it.
+    pub rule: Option<String>,
+    /// The documentation sentence or observed case the rule rests on.
+    pub evidence: Option<String>,
+    /// What the target answered (information only: ids and times vary between runs).
+    pub answered: Option<String>,
 }
 
 impl Deviation {
@@ -227,6 +267,7 @@ impl Deviation {
             && point.verdict == self.verdict
             && point.action == Some(self.action)
             && self.code.as_ref().is_none_or(|c| point.code.as_ref() == Some(c))
+            && self.rule.as_ref().is_none_or(|r| point.rules.contains(r))
     }
 
     /// The scenario id, or [`GENERATED`].
@@ -247,8 +288,13 @@ impl Deviation {
             },
             action: Some(self.action),
             code: self.code.clone(),
+            rules: Vec::new(),
+            answered: None,
         };
-        point.to_string()
+        match &self.rule {
+            Some(rule) => format!("{point} under {rule}"),
+            None => point.to_string(),
+        }
     }
 }
 
@@ -270,6 +316,10 @@ pub enum EntryProblem {
     /// operation is not a failure.
     UnimplementedGenerated,
     NoReason,
+    /// `rule` names no rule of the catalogue.
+    UnknownRule(String),
+    /// `rule` without `evidence`: no FAIL without the sentence or case it rests on.
+    RuleWithoutEvidence(String),
     /// The same scenario listed twice (the entry number of the first).
     Duplicate { scenario: String, first: usize },
 }
@@ -294,6 +344,10 @@ impl fmt::Display for EntryProblem {
                 f.write_str("a generated sequence that stops at an UNIMPLEMENTED operation is not a failure: nothing to list")
             }
             EntryProblem::NoReason => f.write_str("needs a reason"),
+            EntryProblem::UnknownRule(r) => write!(f, "rule {r:?} is not in the catalogue (reference-model/src/clauses.rs)"),
+            EntryProblem::RuleWithoutEvidence(r) => {
+                write!(f, "rule {r:?} needs its evidence: the documentation sentence or observed case the deviation breaks")
+            }
             EntryProblem::Duplicate { scenario, first } => write!(f, "scenario {scenario:?} is already listed by deviation {first}"),
         }
     }
@@ -348,6 +402,12 @@ struct RawDeviation {
     reason: String,
     #[serde(default)]
     link: Option<String>,
+    #[serde(default)]
+    rule: Option<String>,
+    #[serde(default)]
+    evidence: Option<String>,
+    #[serde(default)]
+    answered: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -387,6 +447,14 @@ impl RawDeviation {
         if self.reason.trim().is_empty() {
             return Err(EntryProblem::NoReason);
         }
+        if let Some(rule) = &self.rule {
+            if reference_model::clauses::find(rule).is_none() {
+                return Err(EntryProblem::UnknownRule(rule.clone()));
+            }
+            if self.evidence.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                return Err(EntryProblem::RuleWithoutEvidence(rule.clone()));
+            }
+        }
         Ok(Deviation {
             subject,
             action,
@@ -395,6 +463,9 @@ impl RawDeviation {
             kind: self.kind,
             reason: self.reason.clone(),
             link: self.link.clone(),
+            rule: self.rule.clone(),
+            evidence: self.evidence.clone(),
+            answered: self.answered.clone(),
         })
     }
 }
@@ -577,6 +648,9 @@ struct DraftEntry {
     kind: DeviationKind,
     reason: String,
     link: Option<String>,
+    rule: Option<String>,
+    evidence: Option<String>,
+    answered: Option<String>,
     /// Comment lines written just above the entry (the old entry it replaces, not seen…).
     note: Option<String>,
     /// The old file's comment group (0: none), or `usize::MAX` for new entries.
@@ -644,6 +718,9 @@ impl OldEntry {
             kind: raw.kind,
             reason: raw.reason.clone(),
             link: raw.link.clone(),
+            rule: raw.rule.clone(),
+            evidence: raw.evidence.clone(),
+            answered: raw.answered.clone(),
             note,
             group: self.group,
         }
@@ -762,11 +839,11 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
     let mut run_ids: BTreeSet<&str> = BTreeSet::new();
     let new_entry = |scenario: &str, point: &DeviationPoint, with_step: bool, olds: &mut Vec<OldEntry>, draft: &mut Draft| {
         let matched = olds.iter_mut().find(|o| o.matches(scenario, point));
-        let (kind, reason, link, note, group) = match matched {
+        let (kind, reason, link, note, group, evidence) = match matched {
             Some(o) => {
                 o.used = true;
                 draft.kept += 1;
-                (o.raw.kind, o.raw.reason.clone(), o.raw.link.clone(), None, o.group)
+                (o.raw.kind, o.raw.reason.clone(), o.raw.link.clone(), None, o.group, Some((o.raw.rule.clone(), o.raw.evidence.clone())))
             }
             None => {
                 draft.new += 1;
@@ -775,8 +852,16 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
                     format!("# was: {}: {}", o.describe(), o.raw.reason)
                 });
                 let link = olds.iter().find(|o| o.names(scenario)).and_then(|o| o.raw.link.clone());
-                (guess_kind(point.verdict), String::new(), link, was, usize::MAX)
+                (guess_kind(point.verdict), String::new(), link, was, usize::MAX, None)
             }
+        };
+        // A kept entry keeps its rule and evidence (or their absence); a new FAIL or NON-STRICT
+        // gets the deciding step's first rule and an empty evidence to write.
+        let judged = matches!(point.verdict, Verdict::Fail | Verdict::NonStrict) && with_step;
+        let (rule, evidence) = match evidence {
+            Some(old) => old,
+            None if judged => (point.rules.first().cloned(), point.rules.first().map(|_| String::new())),
+            None => (None, None),
         };
         DraftEntry {
             scenario: scenario.to_owned(),
@@ -787,6 +872,9 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
             kind,
             reason,
             link,
+            rule,
+            answered: evidence.as_ref().and(point.answered.clone()),
+            evidence,
             note,
             group,
         }
@@ -880,6 +968,15 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
         }
         out.push_str(&format!("kind = {}\n", toml_string(e.kind.as_str())));
         out.push_str(&format!("reason = {}\n", toml_string(&e.reason)));
+        if let Some(rule) = &e.rule {
+            out.push_str(&format!("rule = {}\n", toml_string(rule)));
+        }
+        if let Some(evidence) = &e.evidence {
+            out.push_str(&format!("evidence = {}\n", toml_string(evidence)));
+        }
+        if let Some(answered) = &e.answered {
+            out.push_str(&format!("answered = {}\n", toml_string(answered)));
+        }
         if let Some(link) = &e.link {
             out.push_str(&format!("link = {}\n", toml_string(link)));
         }
@@ -1142,6 +1239,8 @@ reason = "PutEvaluations without TestMode crashes"
             step: Some(3),
             action: Some(StepAction::Call(Operation::PutEvaluations)),
             code: code.map(str::to_owned),
+            rules: Vec::new(),
+            answered: None,
         };
         assert!(f.generated_entry(&point(Some("InternalError"))).is_some());
         assert!(f.generated_entry(&point(Some("InternalFailure"))).is_none());
@@ -1169,11 +1268,40 @@ reason = "PutEvaluations without TestMode crashes"
         "scenario = \"generated\"\noperation = \"PutEvaluations\"\nverdict = \"UNIMPLEMENTED\"\n",
         "stops at an UNIMPLEMENTED operation is not a failure"
     )]
+    #[case::unknown_rule(
+        "scenario = \"x\"\nstep = 1\noperation = \"PutConfigRule\"\nverdict = \"FAIL\"\nrule = \"R-XYZ-01\"\nevidence = \"e\"\n",
+        "rule \"R-XYZ-01\" is not in the catalogue"
+    )]
+    #[case::rule_without_evidence(
+        "scenario = \"x\"\nstep = 1\noperation = \"PutConfigRule\"\nverdict = \"FAIL\"\nrule = \"R-RC-01\"\nevidence = \" \"\n",
+        "rule \"R-RC-01\" needs its evidence"
+    )]
     fn bad_entries_are_refused_naming_file_and_entry(#[case] entry: &str, #[case] message: &str) {
         let text = format!("[[deviation]]\n{entry}{ENTRY_TAIL}");
         let e = parse(&text).expect_err("refused").to_string();
         assert!(e.contains(message), "{e}");
         assert!(e.starts_with("moto.toml: "), "{e}");
+    }
+
+    /// An entry that names its rule matches only a step judged under that rule.
+    #[rstest]
+    #[case::judged_under_it(&["R-RC-01", "R-PRC-11"], true)]
+    #[case::other_rule(&["R-RC-05"], false)]
+    #[case::no_rules(&[], false)]
+    fn a_rule_narrows_an_entry(#[case] rules: &[&str], #[case] matches: bool) {
+        let f = file(
+            "[[deviation]]\nscenario = \"v\"\nstep = 2\noperation = \"PutRemediationConfigurations\"\nverdict = \"FAIL\"\nkind = \"wont-fix\"\nreason = \"r\"\nrule = \"R-RC-01\"\nevidence = \"TargetType: Valid Values: SSM_DOCUMENT\"\nanswered = \"200 {}\"\n",
+        );
+        let point = DeviationPoint {
+            verdict: Verdict::Fail,
+            step: Some(2),
+            action: Some(StepAction::Call(Operation::PutRemediationConfigurations)),
+            code: None,
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            answered: None,
+        };
+        assert_eq!(f.deviations[0].matches(&point), matches);
+        assert_eq!(f.deviations[0].listed(), "FAIL at step 2 PutRemediationConfigurations under R-RC-01");
     }
 
     #[test]

@@ -35,15 +35,21 @@ pub enum Capability {
     VirtualClock,
     /// Start each scenario from an empty account.
     Reset,
+    /// The account a reset leaves is the model's starting account: Config set up with a
+    /// recording configuration recorder and a delivery channel, both named `default`.
+    /// A starting state is the target's own choice, so only a target that declares the model's
+    /// is judged on it.
+    StartingState,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 3] = [Capability::Control, Capability::VirtualClock, Capability::Reset];
+    pub const ALL: [Capability; 4] = [Capability::Control, Capability::VirtualClock, Capability::Reset, Capability::StartingState];
     pub fn as_str(self) -> &'static str {
         match self {
             Capability::Control => "control",
             Capability::VirtualClock => "virtual-clock",
             Capability::Reset => "reset",
+            Capability::StartingState => "starting-state",
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::teardown::{self, Leftover};
 use crate::verdict::Verdict;
 use reference_model::auto::ExecutionState;
 use reference_model::{handle, Alternative, ErrorCode, Level, Millis, Operation, Outcome, Reply, Timestamp, World};
+use reference_model::names::RuleName;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -486,6 +487,16 @@ impl<T: Target> Run<'_, T> {
                 world = (**w).clone();
             }
             followed.push(world);
+        }
+        // a put that replaces a configuration may give it a new Arn, once.
+        if judgement.verdict.conforms() && op == Operation::PutRemediationConfigurations {
+            let sent: Value = serde_json::from_slice(&model_body).unwrap_or(Value::Null);
+            let rules = sent.get("RemediationConfigurations").and_then(Value::as_array).into_iter().flatten();
+            for name in rules.filter_map(|c| c.get("ConfigRuleName").and_then(Value::as_str)) {
+                if let Some(arn) = self.world.remediation_arn(&RuleName::new(name)) {
+                    self.identities.renew(arn);
+                }
+            }
         }
         if judgement.verdict.conforms() && op == Operation::DescribeRemediationExecutionStatus && !self.clock_shared {
             if let Some(ActualReply::Success { body, .. }) = &judgement.actual {

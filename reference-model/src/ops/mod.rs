@@ -34,8 +34,18 @@ use serde_json::Value;
 /// apply. The world is left in the state of the preferred alternative.
 pub fn handle(world: &mut World, op: Operation, body: &[u8], now: Timestamp) -> Outcome {
     world.advance_to(now);
-    // An empty body is read as `{}`.
-    let value = if body.iter().all(u8::is_ascii_whitespace) {
+    // An empty body is read as `{}`. Whitespace alone is not JSON: read as `{}` too, or
+    // refused as a body that does not parse; nothing shows which the service does.
+    if !body.is_empty() && body.iter().all(u8::is_ascii_whitespace) {
+        let unchanged = world.clone();
+        let mut refused = Alternative::error(ErrorCode::SerializationException, "")
+            .code_level(Level::Should)
+            .provenance(Level::May)
+            .basis("A-28");
+        refused.world = Some(Box::new(unchanged));
+        return handle_value(world, op, &Value::Object(Default::default())).or(refused);
+    }
+    let value = if body.is_empty() {
         Value::Object(Default::default())
     } else {
         match serde_json::from_slice::<Value>(body) {

@@ -19,9 +19,10 @@ mod tests;
 use crate::profile::TargetProfile;
 use crate::verdict::Verdict;
 use reference_model::{flexible_fields, FieldKind, FlexField, IdFormat, Level, Operation, Outcome, Reply};
+use reference_model::service_model::{ServiceModel, Shape};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An HTTP answer as received.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -85,6 +86,9 @@ pub struct Judgement {
 pub struct Identities {
     model_to_target: BTreeMap<String, String>,
     target_to_model: BTreeMap<String, String>,
+    /// Model values whose target value may change once, at their next reading: the Arn of a
+    /// remediation configuration just replaced by a put.
+    renewable: BTreeSet<String>,
 }
 
 impl Identities {
@@ -93,8 +97,18 @@ impl Identities {
         self.model_to_target.get(model).map(String::as_str)
     }
     fn bind(&mut self, model: &str, target: &str) {
-        self.model_to_target.insert(model.to_owned(), target.to_owned());
+        if let Some(old) = self.model_to_target.insert(model.to_owned(), target.to_owned()) {
+            if old != target {
+                self.target_to_model.remove(&old);
+            }
+        }
         self.target_to_model.insert(target.to_owned(), model.to_owned());
+        self.renewable.remove(model);
+    }
+    /// Lets the target give `model` a new value at its next reading, which then holds again
+    /// whether a put that replaces a configuration keeps its Arn is not known).
+    pub fn renew(&mut self, model: &str) {
+        self.renewable.insert(model.to_owned());
     }
     /// The numbered placeholder of a target value, for snapshots.
     pub fn placeholder(&self, target: &str) -> Option<usize> {
@@ -275,11 +289,11 @@ fn is_empty_value(v: &Value) -> bool {
     }
 }
 
-/// True when the operation's output shape declares `key` at `path` (list indexes skipped).
-fn declared_member(op: Operation, path: &[String], key: &str) -> bool {
-    use reference_model::service_model::{ServiceModel, Shape};
+/// The shape the operation's output declares for `key` at `path` (list indexes skipped), or
+/// `None` when it declares no such member.
+fn declared_member(op: Operation, path: &[String], key: &str) -> Option<&'static Shape> {
     let model = ServiceModel::get();
-    let Some(mut shape) = model.operations.get(op.name()).and_then(|o| o.output.clone()) else { return false };
+    let mut shape = model.operations.get(op.name()).and_then(|o| o.output.clone())?;
     for segment in path.iter().map(String::as_str).chain(std::iter::once(key)) {
         loop {
             match model.shapes.get(&shape) {
@@ -292,18 +306,26 @@ fn declared_member(op: Operation, path: &[String], key: &str) -> bool {
                     shape = value.clone();
                     break;
                 }
-                Some(Shape::Structure { members, .. }) => match members.iter().find(|(m, _)| m == segment) {
-                    Some((_, s)) => {
-                        shape = s.clone();
-                        break;
-                    }
-                    None => return false,
-                },
-                _ => return false,
+                Some(Shape::Structure { members, .. }) => {
+                    shape = members.iter().find(|(m, _)| m == segment)?.1.clone();
+                    break;
+                }
+                _ => return None,
             }
         }
     }
-    true
+    model.shapes.get(&shape)
+}
+
+/// True when `value` is the zero value of an unboxed scalar shape (`false`, `0`): a primitive the
+/// service cannot leave out, so it may answer it where the model, not knowing, leaves the
+/// member absent (M-04's other half; A-50: `Automatic: false` for a configuration put without it).
+fn unboxed_zero(shape: &Shape, value: &Value) -> bool {
+    match shape {
+        Shape::Boolean => value == &Value::Bool(false),
+        Shape::Integer { boxed: false, .. } | Shape::Long { boxed: false, .. } => value.as_i64() == Some(0),
+        _ => false,
+    }
 }
 
 impl<'j, 'i> Comparison<'j, 'i> {
@@ -464,12 +486,11 @@ impl<'j, 'i> Comparison<'j, 'i> {
                         let member = if here.is_empty() { key.clone() } else { format!("{here}/{key}") };
                         // A member the output shape declares must not be there (MUST); one it
                         // does not declare is ignored by every SDK, so it is a SHOULD.
-                        let level = if is_empty_value(av) {
-                            Level::May
-                        } else if declared_member(self.judge.op, path, key) {
-                            Level::Must
-                        } else {
-                            Level::Should
+                        let level = match declared_member(self.judge.op, path, key) {
+                            _ if is_empty_value(av) => Level::May,
+                            Some(shape) if unboxed_zero(shape, av) => Level::May,
+                            Some(_) => Level::Must,
+                            None => Level::Should,
                         };
                         self.differ(&member, "absent", show(av), level);
                     }
@@ -519,6 +540,15 @@ impl<'j, 'i> Comparison<'j, 'i> {
         let pending_m = self.bindings.iter().find(|(bm, _)| bm == m).map(|(_, bt)| bt.clone());
         let known = self.identities.target_for(m).map(str::to_owned).or(pending_m);
         match known {
+            Some(known) if self.identities.renewable.contains(m) => {
+                if known != t && self.identities.target_to_model.get(t).is_some_and(|other| other != m) {
+                    return self.differ(here, "a new value", format!("{t}, already given for something else"), Level::Must);
+                }
+                if known != t {
+                    self.differ(here, format!("the same value as before the update ({known}), as the model keeps it"), t, Level::May);
+                }
+                self.bindings.push((m.to_owned(), t.to_owned()));
+            }
             Some(known) if known != t => self.differ(here, format!("the same value as before ({known})"), t, Level::Must),
             Some(_) => {}
             None => {

@@ -114,6 +114,45 @@ fn every_arn_of_a_scenario_keeps_its_account() {
     assert_eq!(j.verdict, Verdict::Fail, "{:#?}", j.differences);
 }
 
+/// an unboxed member the model leaves absent may come back as its zero value, and only as
+/// that; a boxed member (M-04) or a stored value may not appear from nowhere.
+#[rstest]
+#[case::as_stored(None, Verdict::Pass)]
+#[case::unboxed_false(Some(("Automatic", json!(false))), Verdict::NonStrict)]
+#[case::unboxed_true(Some(("Automatic", json!(true))), Verdict::Fail)]
+#[case::boxed_default(Some(("MaximumAutomaticAttempts", json!(5))), Verdict::Fail)]
+#[case::boxed_zero(Some(("RetryAttemptSeconds", json!(0))), Verdict::Fail)]
+fn an_unboxed_zero_value_may_stand_for_an_absent_member(#[case] extra: Option<(&str, Value)>, #[case] expected: Verdict) {
+    let outcome = Outcome::ok(configuration(RC_ARN));
+    let mut body = configuration(RC_ARN);
+    if let Some((member, value)) = extra {
+        body["RemediationConfigurations"][0][member] = value;
+    }
+    assert_eq!(verdict(Operation::DescribeRemediationConfigurations, &outcome, &answer(200, body)), expected);
+}
+
+/// after a put replaced a configuration, its Arn may change once, then holds; it may
+/// never take an Arn already given for something else.
+#[test]
+fn a_replaced_configuration_may_get_a_new_arn_once() {
+    const NEW: &str = "arn:aws:config:us-east-1:123456789012:remediation-configuration/r/1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+    const OTHER: &str = "arn:aws:config:us-east-1:123456789012:remediation-configuration/r/6fa459ea-ee8a-3ca4-894e-db77e160355e";
+    let op = Operation::DescribeRemediationConfigurations;
+    let outcome = Outcome::ok(configuration(RC_ARN));
+    let profile = TargetProfile::builtin("generic").expect("a built-in profile");
+    let judge = Judge { op, profile: &profile, clock_shared: false };
+    let mut ids = Identities::default();
+    let read = |ids: &mut Identities, arn: &str| judge.judge(&outcome, &answer(200, configuration(arn)), ids).verdict;
+    assert_eq!(read(&mut ids, RC_ARN), Verdict::Pass);
+    assert_eq!(read(&mut ids, NEW), Verdict::Fail, "no put in between: the Arn must hold");
+    ids.renew(RC_ARN);
+    assert_eq!(read(&mut ids, NEW), Verdict::NonStrict, "after a put, a new Arn is a MAY difference");
+    assert_eq!(read(&mut ids, NEW), Verdict::Pass, "and it holds from then on");
+    assert_eq!(read(&mut ids, OTHER), Verdict::Fail);
+    ids.renew(RC_ARN);
+    assert_eq!(read(&mut ids, NEW), Verdict::Pass, "keeping the Arn after a put is the model's own answer");
+}
+
 fn statuses(status: Value) -> Value {
     json!({"RemediationExecutionStatuses": [status]})
 }
