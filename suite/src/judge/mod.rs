@@ -119,6 +119,18 @@ impl Identities {
 
 /// Reads an answer. `Err` carries the verdict and why when the answer is not a judgeable reply.
 pub fn read_answer(op: Operation, observed: &Observed, profile: &TargetProfile) -> Result<ActualReply, (Verdict, String)> {
+    read_answer_for(op, observed, profile, true)
+}
+
+/// As [`read_answer`]; with `operation_exists` false (a call naming an operation the service
+/// does not have), "not implemented" and a 5xx with an error type are answers to judge, not
+/// UNIMPLEMENTED or ERROR: the service has nothing to implement there (S-12).
+fn read_answer_for(
+    op: Operation,
+    observed: &Observed,
+    profile: &TargetProfile,
+    operation_exists: bool,
+) -> Result<ActualReply, (Verdict, String)> {
     let text = observed.body_text();
     let looks_html = text.trim_start().starts_with('<')
         || observed.header("content-type").is_some_and(|c| c.contains("text/html"));
@@ -127,10 +139,10 @@ pub fn read_answer(op: Operation, observed: &Observed, profile: &TargetProfile) 
         || lowered.contains("not yet implemented")
         || lowered.contains("is not implemented")
         || lowered.contains("notimplemented");
-    if observed.status == 501 || (observed.status >= 400 && says_unimplemented) {
+    if operation_exists && (observed.status == 501 || (observed.status >= 400 && says_unimplemented)) {
         return Err((Verdict::Unimplemented, format!("HTTP {}: {}", observed.status, snippet(&text))));
     }
-    if observed.status == 500 && looks_html && profile.html_500_unimplemented.contains(&op) {
+    if operation_exists && observed.status == 500 && looks_html && profile.html_500_unimplemented.contains(&op) {
         return Err((
             Verdict::Unimplemented,
             format!("HTTP 500 with an HTML page, which {} sends for operations it lacks", profile.name),
@@ -145,10 +157,11 @@ pub fn read_answer(op: Operation, observed: &Observed, profile: &TargetProfile) 
             Err(e) => Err((Verdict::Error, format!("HTTP {} with a body that is not JSON ({e}): {}", observed.status, snippet(&text)))),
         };
     }
-    if observed.status >= 500 {
+    let parsed: Option<Value> = serde_json::from_slice(&observed.body).ok();
+    let typed = parsed.as_ref().is_some_and(|v| v.get("__type").is_some());
+    if observed.status >= 500 && (operation_exists || !typed) {
         return Err((Verdict::Error, format!("server error HTTP {}: {}", observed.status, snippet(&text))));
     }
-    let parsed: Option<Value> = serde_json::from_slice(&observed.body).ok();
     let type_field = parsed
         .as_ref()
         .and_then(|v| v.get("__type"))
@@ -199,7 +212,11 @@ impl Judge<'_> {
     /// Judges an answer against the outcome; on a conforming verdict the identities learnt are
     /// kept.
     pub fn judge(&self, outcome: &Outcome, observed: &Observed, identities: &mut Identities) -> Judgement {
-        let actual = match read_answer(self.op, observed, self.profile) {
+        // Only an unknown operation is refused by every alternative with UnknownOperationException.
+        let operation_exists = !outcome.alternatives.iter().all(
+            |a| matches!(&a.reply, Reply::Failure(e) if e.code == reference_model::ErrorCode::UnknownOperationException),
+        );
+        let actual = match read_answer_for(self.op, observed, self.profile, operation_exists) {
             Ok(a) => a,
             Err((verdict, note)) => {
                 return Judgement { verdict, alternative: None, ties: Vec::new(), differences: Vec::new(), actual: None, note: Some(note) }

@@ -153,6 +153,22 @@ fn a_replaced_configuration_may_get_a_new_arn_once() {
     assert_eq!(read(&mut ids, NEW), Verdict::Pass, "keeping the Arn after a put is the model's own answer");
 }
 
+/// "Not implemented" means UNIMPLEMENTED only for an operation the service has; for a call
+/// naming one it does not have, it is an answer, and a wrong one (S-12).
+#[rstest]
+#[case::real_operation_lacking(false, 501, Verdict::Unimplemented)]
+#[case::unknown_operation_501(true, 501, Verdict::Fail)]
+#[case::unknown_operation_400(true, 400, Verdict::Fail)]
+fn not_implemented_is_unimplemented_only_for_real_operations(#[case] unknown: bool, #[case] status: u16, #[case] expected: Verdict) {
+    let outcome = if unknown {
+        Outcome::new(Alternative::error(ErrorCode::UnknownOperationException, ""))
+    } else {
+        Outcome::ok(json!({"FailedBatches": []}))
+    };
+    let observed = answer(status, json!({"__type": "InvalidAction", "message": "action DescribeEverything not implemented for service config"}));
+    assert_eq!(verdict(Operation::PutRemediationConfigurations, &outcome, &observed), expected);
+}
+
 fn statuses(status: Value) -> Value {
     json!({"RemediationExecutionStatuses": [status]})
 }
