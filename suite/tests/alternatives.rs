@@ -73,3 +73,27 @@ async fn states_left_open_are_followed_as_long_as_needed(#[case] rounds: usize, 
     // The report shows what the state that explains the answer expected.
     assert!(read.expected.iter().any(|e| e.body.as_ref().is_some_and(|b| b.to_string().contains(r#""ComplianceType":"COMPLIANT""#))));
 }
+
+/// A-24: the page size of DescribeConfigRules and DescribeComplianceByConfigRule is the model's
+/// choice. A target that puts every rule on the first page conforms; the steps after it send
+/// the token the judged answer gave (none, on both sides) and are judged as first pages again.
+#[tokio::test]
+async fn a_first_page_holding_everything_conforms() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scenarios");
+    let scenarios = load_dir(&dir).unwrap_or_else(|e| panic!("malformed scenario file: {e}"));
+    let scenario = scenarios.iter().find(|s| s.id == "paging/config-rules-pages").expect("the paging scenario");
+    let result = run_scenario(&ModelTarget::choosing_last(), scenario, &RunSettings::new(7)).await;
+    assert!(result.verdict.conforms(), "{:?} {:?}", result.verdict, result.steps.iter().find(|s| !s.verdict.conforms()).map(|s| &s.differences));
+    assert_eq!(result.steps.len(), scenario.steps.len());
+    let first_pages: Vec<_> = result.steps.iter().filter(|s| s.note.as_deref().is_some_and(|n| n.starts_with("25 rules"))).collect();
+    assert_eq!(first_pages.len(), 2, "DescribeConfigRules and DescribeComplianceByConfigRule");
+    for step in first_pages {
+        assert_eq!(step.alternative, Some(1), "step {}: the whole list on one page, the model's other answer", step.index);
+        let body = match &step.actual {
+            Some(remediation_suite::judge::ActualReply::Success { body, .. }) => body,
+            other => panic!("step {}: {other:?}", step.index),
+        };
+        assert_eq!(body.get("NextToken"), None, "step {}", step.index);
+        assert_eq!(body.as_object().map(|o| o.values().filter_map(|v| v.as_array()).map(Vec::len).sum::<usize>()), Some(26));
+    }
+}
