@@ -130,6 +130,11 @@ impl Normaliser<'_> {
                 return format!("{head}{}", self.placeholder("uuid", tail));
             }
         }
+        // Whatever else ends a remediation configuration's Arn is the target's id for it too
+        // (fakecloud 0.51.0 uses six hex digits): numbered the same way.
+        if let Some((head, id)) = s.rsplit_once('/').filter(|(head, id)| head.contains(":remediation-configuration/") && !id.is_empty()) {
+            return format!("{head}/{}", self.placeholder("id", id));
+        }
         if is_uuid_like(&s) || s.strip_prefix("rt-").is_some_and(is_uuid_like) {
             return self.placeholder("uuid", &s);
         }
@@ -297,6 +302,9 @@ mod tests {
     #[case::java_object_hashes(
         json!({"message": "Value '[com.amazonaws.starling.dove.Evaluation@8f58ae6a, com.amazonaws.starling.dove.Evaluation@80751fd, com.amazonaws.starling.dove.Evaluation@8f58ae6a]' at 'evaluations' failed; mail a@b0"}),
         json!({"message": "Value '[com.amazonaws.starling.dove.Evaluation@<hash:1>, com.amazonaws.starling.dove.Evaluation@<hash:2>, com.amazonaws.starling.dove.Evaluation@<hash:1>]' at 'evaluations' failed; mail a@b0"}))]
+    #[case::short_configuration_ids(
+        json!({"Arn": "arn:aws:config:us-east-1:123456789012:remediation-configuration/rsuite-1234abcd-a/7596bc", "Other": "arn:aws:config:us-east-1:123456789012:remediation-configuration/rsuite-1234abcd-b/c457bc"}),
+        json!({"Arn": "arn:aws:config:us-east-1:<account:1>:remediation-configuration/<prefix>a/<id:1>", "Other": "arn:aws:config:us-east-1:<account:1>:remediation-configuration/<prefix>b/<id:2>"}))]
     #[case::text_times_too(json!({"ExpirationTime": "2026-01-01T00:00:00Z"}), json!({"ExpirationTime": "<time>"}))]
     fn redacts_and_numbers(#[case] given: Value, #[case] expected: Value) {
         let secrets = ["AKIDSECRETX".to_owned(), "wJalrSECRET/K7".to_owned(), "FwoGSESSION".to_owned()];
