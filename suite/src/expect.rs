@@ -542,6 +542,7 @@ impl ExpectationFile {
 
 fn classify(r: &mut ScenarioResult, entry: Option<&Deviation>, policy: NonStrictPolicy, summary: &mut ExpectationSummary) {
     r.expected_deviation = None;
+    r.expected_evidence = None;
     r.unexpected = None;
     let point = DeviationPoint::of(r, policy);
     match (r.verdict, point, entry) {
@@ -556,6 +557,7 @@ fn classify(r: &mut ScenarioResult, entry: Option<&Deviation>, policy: NonStrict
         }
         (_, Some(point), Some(d)) if d.matches(&point) => {
             r.expected_deviation = Some(d.reason.clone());
+            r.expected_evidence = d.rule.as_ref().zip(d.evidence.as_ref()).map(|(rule, evidence)| format!("{rule}: {evidence}"));
             summary.expected.push(r.id.clone());
         }
         (_, Some(point), Some(d)) => {
@@ -1083,6 +1085,7 @@ mod tests {
             verdict,
             note: (verdict == Verdict::Skipped).then(|| "the target (moto) lacks control".into()),
             expected_deviation: None,
+            expected_evidence: None,
             unexpected: None,
             steps,
             duration_ms: 0,

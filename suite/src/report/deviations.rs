@@ -108,6 +108,9 @@ pub fn markdown(report: &Report) -> String {
             if let Some(reason) = &d.scenario.expected_deviation {
                 let _ = writeln!(out, "Expected deviation (listed): {reason}\n");
             }
+            if let Some(evidence) = &d.scenario.expected_evidence {
+                let _ = writeln!(out, "Evidence: {evidence}\n");
+            }
             let _ = writeln!(out, "- answered: `{}`", answered(d.step).replace('`', "'"));
             for a in accepted(d.step) {
                 let _ = writeln!(out, "- the model accepts: `{}`", a.replace('`', "'"));
@@ -171,6 +174,7 @@ mod tests {
             verdict: Verdict::Fail,
             note: None,
             expected_deviation: None,
+            expected_evidence: None,
             unexpected: None,
             steps,
             duration_ms: 1,
@@ -200,5 +204,16 @@ mod tests {
         assert!(md.contains("- differs at `status`: expected 400, got 200"), "{md}");
         assert!(md.contains("```sh\ncurl -X POST \"$ENDPOINT\"\n```"), "{md}");
         assert!(!md.contains("step 4"), "UNIMPLEMENTED is not a deviation to fix: {md}");
+        assert!(!md.contains("Evidence:"), "{md}");
+    }
+
+    /// An audited entry's reason and evidence reach the maintainer beside the step.
+    #[test]
+    fn listed_deviations_show_their_reason_and_evidence() {
+        let mut report = report(vec![step(1, Verdict::Fail, &["R-PRC-02"], &["R-PRC-02"])]);
+        report.scenarios[0].expected_deviation = Some("stores it anyway".into());
+        report.scenarios[0].expected_evidence = Some("R-PRC-02: the rule must already exist".into());
+        let md = markdown(&report);
+        assert!(md.contains("Expected deviation (listed): stores it anyway\n\nEvidence: R-PRC-02: the rule must already exist\n"), "{md}");
     }
 }

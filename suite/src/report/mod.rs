@@ -123,6 +123,9 @@ pub struct ScenarioResult {
     /// Set when an expectation file lists this scenario's deviation: the entry's reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_deviation: Option<String>,
+    /// The rule and evidence of the entry that lists it, when the entry names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_evidence: Option<String>,
     /// Set when this scenario fails the run: an unlisted deviation, one that differs from its
     /// entry, or an unexpected pass. Every report format counts these.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,6 +148,7 @@ impl ScenarioResult {
             prefix: String::new(),
             note: None,
             expected_deviation: None,
+            expected_evidence: None,
             unexpected: None,
             steps: Vec::new(),
             duration_ms: 0,

@@ -702,6 +702,7 @@ mod tests {
             verdict,
             note: None,
             expected_deviation: None,
+            expected_evidence: None,
             unexpected: None,
             steps: vec![step(verdict, diffs)],
             duration_ms: 5,
