@@ -94,14 +94,15 @@ fn test(with_peers: bool) -> Result<(), String> {
         }
         // One page for the runs above: a row per rule, a column per target (README, "matrix").
         step("conformance matrix", || {
-            run(Command::new(suite_binary()).args([
-                "matrix",
-                "reference=target/conformance/reference/report.json",
-                "moto 5.2.5=target/conformance/moto/report.json",
-                "LocalStack 4.14.0=target/conformance/localstack/report.json",
-                "--out",
-                "target/conformance",
-            ]))
+            let mut columns = vec![
+                "reference=target/conformance/reference/report.json".to_owned(),
+                "moto 5.2.5=target/conformance/moto/report.json".to_owned(),
+                "LocalStack 4.14.0=target/conformance/localstack/report.json".to_owned(),
+            ];
+            if peers::Peer::Fakecloud.is_built() {
+                columns.push(format!("fakecloud {}=target/conformance/fakecloud/report.json", peers::FAKECLOUD_VERSION));
+            }
+            run(Command::new(suite_binary()).arg("matrix").args(&columns).args(["--out", "target/conformance"]))
         })?;
     }
     // The fuzz corpora are replayed by the workspace tests (suite/tests/fuzz_corpus.rs).
