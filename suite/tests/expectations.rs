@@ -61,6 +61,7 @@ fn entry(scenario: &str, step: usize, operation: &str, verdict: &str) -> String 
 #[rstest]
 #[case::moto("moto")]
 #[case::localstack("localstack")]
+#[case::fakecloud("fakecloud")]
 fn committed_files_name_existing_scenarios_steps_and_operations(#[case] target: &str) {
     let path = fixtures().join("expectations").join(format!("{target}.toml"));
     let file = ExpectationFile::load(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -82,6 +83,26 @@ fn committed_files_name_existing_scenarios_steps_and_operations(#[case] target: 
         assert!(d.reason.len() > 20 && d.link.is_some(), "{target}: {id} needs a real reason and a link");
     }
     assert!(file.deviations.len() > 60 && generated >= 1, "{target}: {} entries, {generated} generated", file.deviations.len());
+}
+
+/// fakecloud implements the operations, so its file is an audit: every FAIL and NON-STRICT of
+/// a scenario names a catalogued rule the scenario checks at that step's operation and the
+/// evidence it breaks, and every entry says what fakecloud answered or why it deviates.
+#[test]
+fn the_fakecloud_audit_names_rule_and_evidence_everywhere() {
+    let file = ExpectationFile::load(&fixtures().join("expectations").join("fakecloud.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let mut audited = 0;
+    for d in &file.deviations {
+        let evidence = d.evidence.as_deref().unwrap_or_default();
+        assert!(evidence.len() > 30, "{}: needs its evidence: {evidence:?}", d.scenario());
+        if let Subject::Scenario { .. } = &d.subject {
+            let rule = d.rule.as_deref().unwrap_or_else(|| panic!("{}: names no rule", d.scenario()));
+            assert!(reference_model::clauses::find(rule).is_some(), "{}: {rule} is not catalogued", d.scenario());
+            assert!(d.answered.as_deref().is_some_and(|a| a.len() >= 3), "{}: says nothing of what fakecloud answered", d.scenario());
+            audited += 1;
+        }
+    }
+    assert!(audited >= 80, "only {audited} scenario entries");
 }
 
 /// The committed LocalStack file, with a filter: the one scenario run is listed exactly, and
