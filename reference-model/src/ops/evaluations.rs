@@ -140,9 +140,10 @@ pub fn apply_delete_evaluation_results(world: &mut World, req: &DeleteEvaluation
     let mut after = world.clone();
     after.evaluations.retain(|(r, _), _| *r != rule);
     let now = after.now();
-    let ends = now + after.rule_state_times.deleting_results;
+    let done_at = now + after.rule_state_times.deleting_results;
     if let Some(stored) = after.rules.get_mut(&rule) {
-        stored.activity = (ends > now).then_some(RuleActivity { task: RuleTask::DeletingResults, done_at: ends });
+        // Remembered even when over at once: a target may still be deleting.
+        stored.activity = Some(RuleActivity { task: RuleTask::DeletingResults, done_at });
     }
     let deleted = Alternative::success(json!({}));
     match (running, recorded) {
@@ -228,9 +229,12 @@ mod tests {
     fn r_der_01_by_default_the_deletion_is_over_at_once() {
         let mut w = account(0);
         at(&mut w, 1, Operation::DeleteEvaluationResults, json!({"ConfigRuleName": "r"}));
-        assert_eq!(state(&mut w, 1), ["ACTIVE"]);
+        // A second call is accepted (preferred) or in use at a slower target.
         let again = at(&mut w, 1, Operation::DeleteEvaluationResults, json!({"ConfigRuleName": "r"}));
-        assert_eq!((again.preferred().reply.clone(), again.alternatives.len()), (Reply::Success(json!({})), 1));
+        assert_eq!(again.preferred().reply, Reply::Success(json!({})));
+        assert_eq!((again.alternatives[1].reply.error_code(), again.alternatives[1].provenance), (Some(ErrorCode::ResourceInUseException), Level::May));
+        assert_eq!(state(&mut w, 1), ["ACTIVE", "DELETING_RESULTS"]);
+        assert_eq!(state(&mut w, 1), ["ACTIVE"]);
     }
 
     #[test]
