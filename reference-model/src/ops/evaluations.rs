@@ -132,7 +132,7 @@ pub fn apply_delete_evaluation_results(world: &mut World, req: &DeleteEvaluation
     let rule = RuleName::new(&req.config_rule_name);
     let Some(stored) = world.rule(&rule) else {
         return Outcome::err(ErrorCode::NoSuchConfigRuleException, super::rules::no_such_rule_message(rule.as_str()))
-            .clauses(&["R-DER-02", "R-ERR-03"]);
+            .clauses(&["R-DER-02", "R-DER-03", "R-ERR-03"]);
     };
     let recorded = stored.activity.map(|a| a.task);
     let running = world.rule_task_running(&rule);

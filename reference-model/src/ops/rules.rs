@@ -370,7 +370,7 @@ pub fn apply_start_config_rules_evaluation(world: &mut World, req: &StartConfigR
         }
     }
     if let Some(missing) = names.iter().find(|n| !world.rules.contains_key(*n)) {
-        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(missing.as_str())).clauses(&["R-SCE-02", "R-ERR-03"]);
+        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(missing.as_str())).clauses(&["R-SCE-02", "R-SCE-04", "R-ERR-03"]);
     }
     let now = world.now();
     let recent = |started: Option<Timestamp>| started.is_some_and(|t| now < t + EVALUATION_INTERVAL);
@@ -382,7 +382,7 @@ pub fn apply_start_config_rules_evaluation(world: &mut World, req: &StartConfigR
     };
     // Within a minute of the last start: documented, so no other answer (R-SCE-03).
     if let Some(rule) = names.iter().find(|n| recent(world.rules[*n].evaluation_started)) {
-        return Outcome::new(limit(rule)).clauses(&["R-SCE-03", "R-PCR-24"]);
+        return Outcome::new(limit(rule)).clauses(&["R-SCE-03", "R-SCE-04", "R-PCR-24"]);
     }
     let before = world.clone();
     let mut after = world.clone();
