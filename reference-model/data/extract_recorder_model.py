@@ -11,6 +11,8 @@ OPERATIONS = [
     "PutConfigurationRecorder", "DescribeConfigurationRecorders", "DescribeConfigurationRecorderStatus",
     "StartConfigurationRecorder", "StopConfigurationRecorder", "DeleteConfigurationRecorder",
     "PutDeliveryChannel", "DescribeDeliveryChannels", "DeleteDeliveryChannel",
+    # The calls behind ConfigRuleState EVALUATING and DELETING_RESULTS (R-PCR-24, R-SCE, R-DER).
+    "StartConfigRulesEvaluation", "DeleteEvaluationResults",
 ]
 KEEP = ["type", "required", "member", "key", "value", "min", "max", "pattern", "enum", "box", "exception"]
 

@@ -156,7 +156,7 @@ pub const CLAUSES: &[Clause] = &[
     clause!("R-PCR-21", "InputParameters is 1..1024"),
     clause!("R-PCR-22", "EvaluationModes distinct, default DETECTIVE"),
     clause!("R-PCR-23", "RuleEvaluationVisibility EXTERNAL or INTERNAL"),
-    clause!("R-PCR-24", "ConfigRuleState ACTIVE, or EVALUATING/DELETING_RESULTS/DELETING for a while", not: "EVALUATING and DELETING_RESULTS need calls the model lacks; DELETING is R-DCR-02 (A-22, A-43)"),
+    clause!("R-PCR-24", "ConfigRuleState ACTIVE, or EVALUATING/DELETING_RESULTS/DELETING for a while (R-SCE-01, R-DER-01, R-DCR-02; A-48)"),
     clause!("R-PCR-25", "Description is 0..256"),
     clause!("R-PCR-26", "at most 50 tags, key 1..128, value 0..256"),
     clause!("R-PCR-27", "ConfigRule needs Source, Source needs Owner"),
@@ -229,6 +229,17 @@ pub const CLAUSES: &[Clause] = &[
     clause!("R-DCH-02", "DescribeDeliveryChannels lists the channels; an unknown name is NoSuchDeliveryChannelException"),
     clause!("R-DCH-03", "DeleteDeliveryChannel is refused while a recorder records"),
     clause!("R-DCH-04", "the delivery channel calls' members have the service model's limits"),
+    // The calls behind ConfigRuleState EVALUATING and DELETING_RESULTS (issue 11). Not in
+    // rules.md yet; stated by the API reference of each call and of LimitExceededException and
+    // ResourceInUseException (botocore 1.44.8's documentation strings).
+    clause!("R-SCE-01", "StartConfigRulesEvaluation evaluates 1 to 25 named rules on demand; success is {} and they show EVALUATING meanwhile"),
+    clause!("R-SCE-02", "StartConfigRulesEvaluation: an unknown rule name is NoSuchConfigRuleException"),
+    clause!("R-SCE-03", "StartConfigRulesEvaluation: LimitExceededException while an evaluation is in progress or more than once per minute"),
+    clause!("R-SCE-04", "StartConfigRulesEvaluation models NoSuchConfigRule, LimitExceeded, ResourceInUse, InvalidParameterValue"),
+    clause!("R-DER-01", "DeleteEvaluationResults deletes one rule's evaluation results; success is {} and it shows DELETING_RESULTS meanwhile"),
+    clause!("R-DER-02", "DeleteEvaluationResults: an unknown rule name is NoSuchConfigRuleException"),
+    clause!("R-DER-03", "DeleteEvaluationResults models NoSuchConfigRule, ResourceInUse"),
+    clause!("R-DER-04", "DeleteConfigRule is ResourceInUseException while the rule deletes its evaluation results"),
 ];
 
 /// The rule a constrained input member's violation is attributed to.
@@ -368,7 +379,7 @@ pub const MEMBER_RULES: &[MemberClause] = members![
     PutConfigRule "ConfigRule.Source.CustomPolicyDetails.PolicyText" => Stated("R-PCR-19");
     PutConfigRule "ConfigRule.InputParameters" => Stated("R-PCR-21");
     PutConfigRule "ConfigRule.MaximumExecutionFrequency" => Fallback(NotModelled("R-PCR-15"));
-    PutConfigRule "ConfigRule.ConfigRuleState" => Fallback(NotModelled("R-PCR-24"));
+    PutConfigRule "ConfigRule.ConfigRuleState" => Stated("R-PCR-24");
     PutConfigRule "ConfigRule.CreatedBy" => Stated("R-PCR-14");
     PutConfigRule "ConfigRule.EvaluationModes[].Mode" => Stated("R-PCR-22");
     PutConfigRule "ConfigRule.RuleEvaluationVisibility" => Stated("R-PCR-23");
@@ -436,6 +447,10 @@ pub const MEMBER_RULES: &[MemberClause] = members![
     PutDeliveryChannel "DeliveryChannel.configSnapshotDeliveryProperties.deliveryFrequency" => Stated("R-DCH-04");
     DescribeDeliveryChannels "DeliveryChannelNames[]" => Stated("R-DCH-04");
     DeleteDeliveryChannel "DeliveryChannelName" => Stated("R-DCH-04");
+    // The rule-state calls.
+    StartConfigRulesEvaluation "ConfigRuleNames" => Stated("R-SCE-01");
+    StartConfigRulesEvaluation "ConfigRuleNames[]" => RULE_NAME;
+    DeleteEvaluationResults "ConfigRuleName" => RULE_NAME;
 ];
 
 /// The rule of a violation at `member` (as [`crate::validate::Violation::member`] spells it)
@@ -533,7 +548,11 @@ mod tests {
             assert!(seen.insert(c.id), "duplicate {}", c.id);
             assert!(c.id.starts_with("R-") || c.id.starts_with("M-"), "{}", c.id);
         }
-        assert_eq!(CLAUSES.len(), 179, "rules.md has 158 R- rules and 10 M- facts; 11 recorder and delivery channel rules follow");
+        assert_eq!(
+            CLAUSES.len(),
+            187,
+            "rules.md has 158 R- rules and 10 M- facts; 11 recorder and delivery channel rules and 8 rule-state rules follow"
+        );
     }
 
     #[test]
@@ -736,6 +755,14 @@ mod tests {
     #[test]
     fn r_dcbc_05_compliance_by_rule_answers_only_modelled_errors() {
         only_modelled_errors(crate::Operation::DescribeComplianceByConfigRule);
+    }
+    #[test]
+    fn r_sce_04_start_evaluation_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::StartConfigRulesEvaluation);
+    }
+    #[test]
+    fn r_der_03_delete_evaluation_results_answers_only_modelled_errors() {
+        only_modelled_errors(crate::Operation::DeleteEvaluationResults);
     }
     #[test]
     fn m_10_every_operation_answers_only_modelled_errors() {

@@ -56,6 +56,8 @@ error_codes! {
     MaxNumberOfConfigRulesExceededException,
     /// R-ERR-11.
     NoAvailableConfigurationRecorderException,
+    /// R-SCE-03: StartConfigRulesEvaluation while an evaluation runs, or twice within a minute.
+    LimitExceededException,
     /// R-REC-02: no recorder of the name.
     NoSuchConfigurationRecorderException,
     /// R-REC-01: a second recorder in the region.

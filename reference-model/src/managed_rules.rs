@@ -1,6 +1,6 @@
 //! The published AWS managed rule identifiers (R-PCR-03, A-44), embedded from
-//! `fixtures/managed-rules/identifiers.txt` (the Developer Guide's list of 2023-04-21; its
-//! source and extraction are in that folder's SOURCE.md).
+//! `fixtures/managed-rules/identifiers.txt` (the Developer Guide's list as published on
+//! 2026-08-01, A-47; its source and extraction are in that folder's SOURCE.md).
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 const IDENTIFIERS: &str = include_str!("../../fixtures/managed-rules/identifiers.txt");
 
 /// The date of the documentation the list was built from, as SOURCE.md records it.
-pub const LIST_DATE: &str = "2023-04-21";
+pub const LIST_DATE: &str = "2026-08-01";
 
 /// How many identifiers the list holds, as SOURCE.md records it.
-pub const LIST_COUNT: usize = 317;
+pub const LIST_COUNT: usize = 822;
 
 /// Every published identifier.
 pub fn identifiers() -> &'static BTreeSet<&'static str> {
@@ -52,9 +52,20 @@ mod tests {
         let source = include_str!("../../fixtures/managed-rules/SOURCE.md");
         assert!(source.contains(&format!("**{LIST_DATE}**")), "SOURCE.md does not record the date {LIST_DATE}");
         assert!(source.contains(&format!("**{LIST_COUNT}** identifiers")), "SOURCE.md does not record the count {LIST_COUNT}");
-        for known in ["IAM_PASSWORD_POLICY", "S3_BUCKET_VERSIONING_ENABLED", "S3_BUCKET_PUBLIC_WRITE_PROHIBITED"] {
+        // The identifiers the scenarios use, one from the 2023 list's start and end, and one
+        // the page gained after 2023.
+        for known in [
+            "IAM_PASSWORD_POLICY",
+            "S3_BUCKET_VERSIONING_ENABLED",
+            "S3_BUCKET_PUBLIC_WRITE_PROHIBITED",
+            "IAM_USER_UNUSED_CREDENTIALS_CHECK",
+            "ACCESS_KEYS_ROTATED",
+            "ACM_PCA_ROOT_CA_DISABLED",
+        ] {
             assert!(is_published(known), "{known}");
         }
+        // Retired from the page before 2026-08-01 (moto 5.2.5's older scrape still had it).
+        assert!(!is_published("LAMBDA_FUNCTION_TAGGED"));
         assert!(!is_published("X") && !is_published("s3_bucket_versioning_enabled"));
     }
 }

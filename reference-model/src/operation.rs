@@ -57,6 +57,10 @@ operations! {
     PutDeliveryChannel,
     DescribeDeliveryChannels,
     DeleteDeliveryChannel,
+    /// R-SCE-01..04: an on-demand evaluation; the rules show `EVALUATING` meanwhile (R-PCR-24).
+    StartConfigRulesEvaluation,
+    /// R-DER-01..04: deletes a rule's results; the rule shows `DELETING_RESULTS` meanwhile (R-PCR-24).
+    DeleteEvaluationResults,
 }
 
 /// A name that is not one of [`Operation::ALL`].
@@ -90,6 +94,8 @@ impl Operation {
                     | Operation::GetComplianceDetailsByConfigRule
                     | Operation::DescribeComplianceByConfigRule
                     | Operation::DescribeComplianceByResource
+                    | Operation::StartConfigRulesEvaluation
+                    | Operation::DeleteEvaluationResults
             )
     }
 

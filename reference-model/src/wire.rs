@@ -682,3 +682,19 @@ pub struct DescribeDeliveryChannelsResponse {
 pub struct DeleteDeliveryChannelRequest {
     pub delivery_channel_name: String,
 }
+
+// ---------------------------------------------------------------- rule states (R-PCR-24)
+
+/// StartConfigRulesEvaluation's input (R-SCE-01): 1 to 25 rule names, none required by the model.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartConfigRulesEvaluationRequest {
+    pub config_rule_names: Option<Vec<String>>,
+}
+
+/// DeleteEvaluationResults' input (R-DER-01): one rule name.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteEvaluationResultsRequest {
+    pub config_rule_name: String,
+}

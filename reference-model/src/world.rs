@@ -54,6 +54,53 @@ pub struct StoredRule {
     pub rule: ConfigRule,
     /// Set for service-linked rules (R-PRC-05, R-PCR-14): the owning service's principal.
     pub service_linked_by: Option<String>,
+    /// The temporary state the last StartConfigRulesEvaluation or DeleteEvaluationResults put
+    /// the rule in (R-PCR-24, A-48), until an answer shows it over.
+    pub activity: Option<RuleActivity>,
+    /// When StartConfigRulesEvaluation last started an evaluation of the rule (R-SCE-03).
+    pub evaluation_started: Option<Timestamp>,
+}
+
+impl StoredRule {
+    /// A rule as PutConfigRule creates it: ACTIVE, never evaluated on demand.
+    pub fn new(rule: ConfigRule, service_linked_by: Option<String>) -> Self {
+        StoredRule { rule, service_linked_by, activity: None, evaluation_started: None }
+    }
+}
+
+/// The two temporary states of a live rule (R-PCR-24): `EVALUATING` after
+/// StartConfigRulesEvaluation (R-SCE-01), `DELETING_RESULTS` after DeleteEvaluationResults
+/// (R-DER-01). `DELETING` is a deleted rule's ([`DeletingRule`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleTask {
+    Evaluating,
+    DeletingResults,
+}
+
+impl RuleTask {
+    /// The `ConfigRuleState` value shown meanwhile.
+    pub fn state(self) -> &'static str {
+        match self {
+            RuleTask::Evaluating => "EVALUATING",
+            RuleTask::DeletingResults => "DELETING_RESULTS",
+        }
+    }
+}
+
+/// A temporary state and when the model's run of it ends (A-48: the account's
+/// [`RuleStateTimes`] after the call).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleActivity {
+    pub task: RuleTask,
+    pub done_at: Timestamp,
+}
+
+/// How long the model's evaluations and result deletions run on the virtual clock (A-48; both
+/// 0 by default: at once).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RuleStateTimes {
+    pub evaluating: Millis,
+    pub deleting_results: Millis,
 }
 
 /// The latest evaluation of one resource by one rule.
@@ -115,6 +162,8 @@ pub struct World {
     pub(crate) deleting: BTreeMap<RuleName, DeletingRule>,
     /// How long the model's own rule deletions run on the virtual clock (A-43; 0: at once).
     pub(crate) rule_deletion: Millis,
+    /// How long evaluations and result deletions run (A-48; 0: at once).
+    pub(crate) rule_state_times: RuleStateTimes,
     next_id: u64,
 }
 
@@ -153,6 +202,11 @@ pub enum Control {
     /// [`MAX_RULE_DELETION_SECONDS`] (A-43; 0, the default: at once). Meanwhile the rule is
     /// DELETING and a second delete or a put of its name is refused (R-DCR-02).
     SetRuleDeletion { seconds: u32 },
+    /// How long StartConfigRulesEvaluation's evaluations and DeleteEvaluationResults' deletions
+    /// run from now on, in seconds of the clock, each up to [`MAX_RULE_DELETION_SECONDS`] (A-48;
+    /// 0, the default: at once). Meanwhile DescribeConfigRules shows the rule `EVALUATING` or
+    /// `DELETING_RESULTS` and the calls R-SCE-03 and R-DER-04 name are refused.
+    SetRuleStateTimes { evaluating_seconds: u32, deleting_results_seconds: u32 },
 }
 
 /// The longest rule deletion an account may be given: an hour, as R-DCR-05 warns.
@@ -231,6 +285,7 @@ impl World {
             delivery_channels: BTreeMap::new(),
             deleting: BTreeMap::new(),
             rule_deletion: Millis(0),
+            rule_state_times: RuleStateTimes::default(),
             next_id: 0,
         };
         world.enable_config();
@@ -380,6 +435,12 @@ impl World {
         self.deleting.get(rule).map(|d| &d.rule)
     }
 
+    /// The rule's temporary state while the model's run of it lasts (R-PCR-24, A-48).
+    pub fn rule_task_running(&self, rule: &RuleName) -> Option<RuleTask> {
+        let activity = self.rules.get(rule)?.activity?;
+        (self.now < activity.done_at).then_some(activity.task)
+    }
+
     /// True while the model's own deletion of the rule runs: from DeleteConfigRule until the
     /// account's deletion time later.
     pub fn deletion_running(&self, rule: &RuleName) -> bool {
@@ -459,6 +520,19 @@ impl World {
                 answer.error = Some(format!("a rule deletion may take at most {MAX_RULE_DELETION_SECONDS} seconds, not {seconds}"));
             }
             Control::SetRuleDeletion { seconds } => self.rule_deletion = Millis(i64::from(*seconds) * 1000),
+            Control::SetRuleStateTimes { evaluating_seconds, deleting_results_seconds } => {
+                match [evaluating_seconds, deleting_results_seconds].into_iter().find(|s| **s > MAX_RULE_DELETION_SECONDS) {
+                    Some(seconds) => {
+                        answer.error = Some(format!("a rule state may last at most {MAX_RULE_DELETION_SECONDS} seconds, not {seconds}"));
+                    }
+                    None => {
+                        self.rule_state_times = RuleStateTimes {
+                            evaluating: Millis(i64::from(*evaluating_seconds) * 1000),
+                            deleting_results: Millis(i64::from(*deleting_results_seconds) * 1000),
+                        };
+                    }
+                }
+            }
             Control::SetRecorder { available: true } => {
                 if !self.has_recorder() {
                     self.recorders.clear();

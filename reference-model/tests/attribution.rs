@@ -65,6 +65,8 @@ fn base(op: Operation) -> Value {
             json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": "b", "ComplianceTypes": ["COMPLIANT"], "Limit": 10})
         }
         Operation::PutConfigurationRecorder | Operation::DescribeConfigurationRecorders | Operation::DescribeConfigurationRecorderStatus | Operation::StartConfigurationRecorder | Operation::StopConfigurationRecorder | Operation::DeleteConfigurationRecorder | Operation::PutDeliveryChannel | Operation::DescribeDeliveryChannels | Operation::DeleteDeliveryChannel => common::account_setup_body(op),
+        Operation::StartConfigRulesEvaluation => json!({"ConfigRuleNames": ["r"]}),
+        Operation::DeleteEvaluationResults => json!({"ConfigRuleName": "r"}),
     }
 }
 

@@ -266,6 +266,13 @@ const TABLE: &[Row] = rows![
     // DeleteDeliveryChannel
     "R-DCH-04" DeleteDeliveryChannel "DeliveryChannelName" Required;
     "R-DCH-04" DeleteDeliveryChannel "DeliveryChannelName" Len(1, 256);
+    // StartConfigRulesEvaluation
+    "R-SCE-01" StartConfigRulesEvaluation "ConfigRuleNames" Count(1, 25);
+    "R-SCE-01" StartConfigRulesEvaluation "ConfigRuleNames[]" Len(1, 128);
+    "R-SCE-01" StartConfigRulesEvaluation "ConfigRuleNames[]" Pattern(NON_BLANK);
+    // DeleteEvaluationResults
+    "R-DER-01" DeleteEvaluationResults "ConfigRuleName" Required;
+    "R-DER-01" DeleteEvaluationResults "ConfigRuleName" Len(1, 64);
 ];
 
 /// A valid request of each operation that sets every member the table names (one item per
@@ -319,6 +326,8 @@ fn base(op: Operation) -> Value {
             "ResourceType": "AWS::S3::Bucket", "ResourceId": "b", "ComplianceTypes": ["COMPLIANT"], "Limit": 10, "NextToken": "t"
         }),
         PutConfigurationRecorder | DescribeConfigurationRecorders | DescribeConfigurationRecorderStatus | StartConfigurationRecorder | StopConfigurationRecorder | DeleteConfigurationRecorder | PutDeliveryChannel | DescribeDeliveryChannels | DeleteDeliveryChannel => common::account_setup_body(op),
+        StartConfigRulesEvaluation => json!({"ConfigRuleNames": ["r"]}),
+        DeleteEvaluationResults => json!({"ConfigRuleName": "r"}),
     }
 }
 
@@ -957,6 +966,14 @@ fn r_pcr_27_rule_source_and_owner_are_required() {
 #[test]
 fn r_dcr_01_delete_rule_limits() {
     boundaries_of("R-DCR-01");
+}
+#[test]
+fn r_sce_01_start_evaluation_names_limits() {
+    boundaries_of("R-SCE-01");
+}
+#[test]
+fn r_der_01_delete_evaluation_results_name_limits() {
+    boundaries_of("R-DER-01");
 }
 #[test]
 fn r_dcrs_01_describe_rules_names_limits() {

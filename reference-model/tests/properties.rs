@@ -84,6 +84,8 @@ fn valid_bodies(token: &str) -> Vec<(Operation, Value)> {
         (Operation::PutDeliveryChannel, json!({"DeliveryChannel": {"s3BucketName": "b"}})),
         (Operation::DescribeDeliveryChannels, json!({})),
         (Operation::DeleteDeliveryChannel, json!({"DeliveryChannelName": "default"})),
+        (Operation::StartConfigRulesEvaluation, json!({"ConfigRuleNames": ["r", "linked"]})),
+        (Operation::DeleteEvaluationResults, json!({"ConfigRuleName": "r"})),
     ]
 }
 

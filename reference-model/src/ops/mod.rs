@@ -10,7 +10,7 @@ mod remediation_configs;
 mod rules;
 
 pub use compliance::{apply_describe_compliance_by_config_rule, apply_describe_compliance_by_resource, apply_get_compliance_details};
-pub use evaluations::apply_put_evaluations;
+pub use evaluations::{apply_delete_evaluation_results, apply_put_evaluations};
 pub use exceptions::{apply_delete_exceptions, apply_describe_exceptions, apply_put_exceptions};
 pub use executions::{apply_describe_execution_status, apply_start_execution};
 pub use recorder::{
@@ -19,7 +19,7 @@ pub use recorder::{
     apply_put_delivery_channel, apply_start_configuration_recorder, apply_stop_configuration_recorder,
 };
 pub use remediation_configs::{apply_delete_configuration, apply_describe_configurations, apply_put_configurations};
-pub use rules::{apply_delete_config_rule, apply_describe_config_rules, apply_put_config_rule};
+pub use rules::{apply_delete_config_rule, apply_describe_config_rules, apply_put_config_rule, apply_start_config_rules_evaluation};
 
 use crate::error::ErrorCode;
 use crate::operation::Operation;
@@ -97,6 +97,8 @@ pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
         Operation::PutDeliveryChannel => apply_put_delivery_channel(world, &typed(body)),
         Operation::DescribeDeliveryChannels => apply_describe_delivery_channels(world, &typed(body)),
         Operation::DeleteDeliveryChannel => apply_delete_delivery_channel(world, &typed(body)),
+        Operation::StartConfigRulesEvaluation => apply_start_config_rules_evaluation(world, &typed(body)),
+        Operation::DeleteEvaluationResults => apply_delete_evaluation_results(world, &typed(body)),
     }
 }
 
@@ -193,6 +195,8 @@ fn validation_clause(op: Operation) -> &'static str {
         | Operation::StopConfigurationRecorder
         | Operation::DeleteConfigurationRecorder => "R-REC-05",
         Operation::PutDeliveryChannel | Operation::DescribeDeliveryChannels | Operation::DeleteDeliveryChannel => "R-DCH-04",
+        Operation::StartConfigRulesEvaluation => "R-SCE-01",
+        Operation::DeleteEvaluationResults => "R-DER-01",
     }
 }
 
@@ -273,7 +277,9 @@ pub fn flexible_fields(op: Operation) -> &'static [FlexField] {
         | Operation::DeleteConfigurationRecorder
         | Operation::PutDeliveryChannel
         | Operation::DescribeDeliveryChannels
-        | Operation::DeleteDeliveryChannel => &[],
+        | Operation::DeleteDeliveryChannel
+        | Operation::StartConfigRulesEvaluation
+        | Operation::DeleteEvaluationResults => &[],
     }
 }
 

@@ -7,8 +7,9 @@ use crate::names::RuleName;
 use crate::outcome::{Alternative, Level, Outcome};
 use crate::paging;
 use crate::wire::*;
-use crate::world::{StoredRule, World};
-use serde_json::Value;
+use crate::time::{Millis, Timestamp};
+use crate::world::{RuleActivity, RuleTask, StoredRule, World};
+use serde_json::{json, Value};
 
 /// Page size of DescribeConfigRules (it has no Limit member; A-24).
 pub const CONFIG_RULES_PAGE: usize = 25;
@@ -205,15 +206,28 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     let custom_lambda = rule.source.owner == "CUSTOM_LAMBDA";
     let function = rule.source.source_identifier.clone().unwrap_or_default();
     let unchanged = custom_lambda.then(|| world.clone());
+    // An update while the rule evaluates or deletes its results: accepted (preferred) or in use (A-48).
+    let in_use = existing.as_ref().and_then(|n| world.rule_task_running(n).map(|task| busy_refusal(ErrorCode::ResourceInUseException, n, task)));
+    let in_use = in_use.map(|refusal| refusal.provenance(Level::May).basis("A-48").covers("R-PCR-24").with_world(world.clone()));
     // R-PCR-03: a managed rule names a published identifier (A-44). Checked last: which check
     // the service makes first is not known.
     let managed = (rule.source.owner == "AWS" && !crate::managed_rules::is_published(&function))
         .then(|| (function.clone(), world.clone()));
     world.deleting.remove(&name);
-    world.rules.insert(name, StoredRule { rule, service_linked_by: service });
+    // An update keeps what the rule is busy with (A-48).
+    let busy = existing.as_ref().and_then(|n| world.rules.get(n)).map(|s| (s.activity, s.evaluation_started));
+    let mut stored = StoredRule::new(rule, service);
+    if let Some((activity, evaluation_started)) = busy {
+        stored.activity = activity;
+        stored.evaluation_started = evaluation_started;
+    }
+    world.rules.insert(name, stored);
     let mut outcome = Outcome::ok(Value::Null).clauses(clauses);
     let refused_while_deleting = still_deleting.is_some();
     if let Some(refusal) = still_deleting {
+        outcome = outcome.or(refusal);
+    }
+    if let Some(refusal) = in_use {
         outcome = outcome.or(refusal);
     }
     if let Some(unchanged) = unchanged {
@@ -278,8 +292,128 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
         )
         .clauses(&["R-DCR-03", "R-ERR-07"]);
     }
+    // R-DER-04: refused while the rule deletes its results. How long that runs is the model's
+    // choice (A-48), so the other answer is accepted too, whichever the model prefers.
+    let running = world.rule_task_running(&rule);
+    let recorded = world.rule(&rule).and_then(|s| s.activity).map(|a| a.task);
+    let before = world.clone();
     world.remove_rule(&rule);
-    Outcome::ok(Value::Null).clauses(&["R-DCR-01", "R-DCR-02"])
+    let deleted = Outcome::ok(Value::Null).clauses(&["R-DCR-01", "R-DCR-02"]);
+    match (running, recorded) {
+        (Some(RuleTask::DeletingResults), _) => {
+            let refusal = busy_refusal(ErrorCode::ResourceInUseException, &rule, RuleTask::DeletingResults).basis("A-48");
+            let gone = Alternative::success(Value::Null).provenance(Level::May).basis("A-48").with_world(world.clone());
+            *world = before;
+            Outcome::new(refusal).or(gone).clauses(&["R-DER-04", "R-DCR-04", "R-ERR-07", "R-PCR-24"])
+        }
+        (Some(task), _) | (None, Some(task)) => {
+            // A run the model has finished may still go on at the target, and whether an
+            // evaluation blocks a deletion is unknown (A-48).
+            deleted.or(busy_refusal(ErrorCode::ResourceInUseException, &rule, task).provenance(Level::May).basis("A-48").with_world(before))
+        }
+        (None, None) => deleted,
+    }
+}
+
+/// The refusal of a call on a rule busy with `task` (R-SCE-03, R-DER-04, A-48), in the model's
+/// words (no real text is known).
+fn busy_refusal(code: ErrorCode, rule: &RuleName, task: RuleTask) -> Alternative {
+    let what = match task {
+        RuleTask::Evaluating => "evaluating your resources",
+        RuleTask::DeletingResults => "deleting your evaluation results",
+    };
+    Alternative::error(code, format!("The rule {rule} is currently {what}. Please retry after some time."))
+}
+
+/// How often StartConfigRulesEvaluation may start an evaluation of one rule: a second start
+/// within a minute is LimitExceededException (R-SCE-03).
+pub const EVALUATION_INTERVAL: Millis = Millis(60_000);
+
+/// Starts an on-demand evaluation of `names` at the world's time: each shows `EVALUATING` for
+/// the account's evaluation time (R-SCE-01, A-48; none: ACTIVE at once). The run is remembered
+/// even when it is over at once, since a target may still be evaluating.
+fn start_evaluations(world: &mut World, names: &[RuleName]) {
+    let now = world.now();
+    let done_at = now + world.rule_state_times.evaluating;
+    for name in names {
+        if let Some(stored) = world.rules.get_mut(name) {
+            stored.evaluation_started = Some(now);
+            stored.activity = Some(RuleActivity { task: RuleTask::Evaluating, done_at });
+        }
+    }
+}
+
+/// StartConfigRulesEvaluation (R-SCE-01..04): an on-demand evaluation of up to 25 rules. The
+/// model evaluates nothing (R-PCR-11 is not simulated): the call changes only the rules'
+/// `ConfigRuleState` (R-PCR-24) and when they may be evaluated again. Success is `{}`.
+///
+/// Refused with NoSuchConfigRuleException for an unknown name or a rule being deleted
+/// (R-SCE-02, A-43); with LimitExceededException while an evaluation of a named rule runs or
+/// within a minute of its last start (R-SCE-03, documented); with ResourceInUseException while
+/// a named rule deletes its results (A-48: the model's choice, the success is accepted too).
+pub fn apply_start_config_rules_evaluation(world: &mut World, req: &StartConfigRulesEvaluationRequest) -> Outcome {
+    let Some(sent) = req.config_rule_names.as_ref() else {
+        // The member is optional in the service model, yet the call evaluates the rules named:
+        // what no names do is unknown (A-48).
+        return Outcome::new(
+            Alternative::error(ErrorCode::InvalidParameterValueException, "ConfigRuleNames must name at least one Config rule.")
+                .provenance(Level::May)
+                .basis("A-48"),
+        )
+        .or(Alternative::success(json!({})).provenance(Level::May).basis("A-48"))
+        .clause("R-SCE-04");
+    };
+    let mut names: Vec<RuleName> = Vec::new();
+    for name in sent.iter().map(|n| RuleName::new(n.as_str())) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if let Some(missing) = names.iter().find(|n| !world.rules.contains_key(*n)) {
+        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(missing.as_str())).clauses(&["R-SCE-02", "R-SCE-04", "R-ERR-03"]);
+    }
+    let now = world.now();
+    let recent = |started: Option<Timestamp>| started.is_some_and(|t| now < t + EVALUATION_INTERVAL);
+    let limit = |rule: &RuleName| {
+        Alternative::error(
+            ErrorCode::LimitExceededException,
+            format!("An evaluation of the rule {rule} is in progress or started less than a minute ago. Please retry after some time."),
+        )
+    };
+    // Within a minute of the last start: documented, so no other answer (R-SCE-03).
+    if let Some(rule) = names.iter().find(|n| recent(world.rules[*n].evaluation_started)) {
+        return Outcome::new(limit(rule)).clauses(&["R-SCE-03", "R-SCE-04", "R-PCR-24"]);
+    }
+    let before = world.clone();
+    let mut after = world.clone();
+    start_evaluations(&mut after, &names);
+    let started = Alternative::success(json!({}));
+    // A run of the model's still going: refused (preferred); the target may have finished it.
+    let running = names.iter().find_map(|n| world.rule_task_running(n).map(|task| (n, task)));
+    if let Some((rule, task)) = running {
+        let refusal = match task {
+            RuleTask::Evaluating => limit(rule).basis("A-48"),
+            RuleTask::DeletingResults => busy_refusal(ErrorCode::ResourceInUseException, rule, task).provenance(Level::May).basis("A-48"),
+        };
+        return Outcome::new(refusal)
+            .or(started.provenance(Level::May).basis("A-48").with_world(after))
+            .clauses(&["R-SCE-03", "R-PCR-24"]);
+    }
+    *world = after;
+    let mut outcome = Outcome::new(started).clauses(&["R-SCE-01", "R-PCR-24"]);
+    // A run the model has finished may still go on at the target (A-48).
+    if let Some((rule, activity)) = names.iter().find_map(|n| before.rules[n].activity.map(|a| (n, a))) {
+        let refusal = match activity.task {
+            RuleTask::Evaluating => limit(rule),
+            RuleTask::DeletingResults => busy_refusal(ErrorCode::ResourceInUseException, rule, activity.task),
+        };
+        outcome = outcome.or(refusal.provenance(Level::May).basis("A-48").with_world(before.clone()));
+    }
+    // Whether the minute counts per rule (preferred) or per account is unknown (A-48).
+    if let Some(other) = before.rules.iter().find(|(n, s)| !names.contains(n) && recent(s.evaluation_started)).map(|(n, _)| n) {
+        outcome = outcome.or(limit(other).provenance(Level::May).basis("A-48").with_world(before.clone()));
+    }
+    outcome
 }
 
 /// DescribeConfigRules (R-DCRs-01..03): the named rules (an unknown name is an error) or all,
@@ -287,6 +421,67 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
 /// DELETING state (A-22, R-PCR-24): that answer is an alternative, and the preferred one, which
 /// shows the deletion finished, forgets the rules it no longer shows.
 pub fn apply_describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) -> Outcome {
+    let outcome = describe_config_rules(world, req);
+    show_rule_states(world, outcome)
+}
+
+/// The `ConfigRuleState` of rules that evaluate or delete their results (R-PCR-24, A-48): while
+/// the model's run lasts, `EVALUATING` or `DELETING_RESULTS` (preferred) or already `ACTIVE`
+/// (the target was quicker: the run is forgotten); after it, `ACTIVE` (preferred: the run is
+/// forgotten) or still the temporary state (the target is slower). One alternative shows every
+/// listed rule the other way at once.
+fn show_rule_states(world: &mut World, mut outcome: Outcome) -> Outcome {
+    let now = world.now();
+    let busy: Vec<(String, RuleTask, bool)> = world
+        .rules
+        .iter()
+        .filter_map(|(n, s)| s.activity.map(|a| (n.to_string(), a.task, now < a.done_at)))
+        .collect();
+    let listed = |body: &Value| -> Vec<String> {
+        body.get("ConfigRules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get("ConfigRuleName").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    };
+    let set_states = |body: &mut Value, flip: bool| {
+        for rule in body.get_mut("ConfigRules").and_then(Value::as_array_mut).into_iter().flatten() {
+            let name = rule.get("ConfigRuleName").and_then(Value::as_str).unwrap_or_default().to_owned();
+            if let Some((_, task, running)) = busy.iter().find(|(n, _, _)| *n == name) {
+                rule["ConfigRuleState"] = json!(if *running != flip { task.state() } else { "ACTIVE" });
+            }
+        }
+    };
+    let shown: Vec<&(String, RuleTask, bool)> = match outcome.alternatives.first().map(|a| &a.reply) {
+        Some(crate::outcome::Reply::Success(body)) => {
+            let names = listed(body);
+            busy.iter().filter(|(n, _, _)| names.contains(n)).collect()
+        }
+        _ => Vec::new(),
+    };
+    let flipped = (!shown.is_empty()).then(|| outcome.alternatives[0].reply.clone());
+    for alternative in &mut outcome.alternatives {
+        if let crate::outcome::Reply::Success(body) = &mut alternative.reply {
+            set_states(body, false);
+        }
+    }
+    if let Some(crate::outcome::Reply::Success(mut body)) = flipped {
+        set_states(&mut body, true);
+        let mut other = world.clone();
+        for (name, _, running) in shown {
+            let forget = if *running { &mut other } else { &mut *world };
+            if let Some(stored) = forget.rules.get_mut(&RuleName::new(name.as_str())) {
+                stored.activity = None;
+            }
+        }
+        let alternative = Alternative::success(body).provenance(Level::May).basis("A-48").covers("R-PCR-24");
+        outcome = outcome.or(super::with_world_if_different(alternative, other, world)).clause("R-PCR-24");
+    }
+    outcome
+}
+
+fn describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) -> Outcome {
     let named = req.config_rule_names.as_ref().filter(|n| !n.is_empty());
     // What the model holds (`current`), and the same with the rules still deleting (`shown`).
     let (current, shown): (Vec<&ConfigRule>, Vec<&ConfigRule>) = match named {
@@ -413,4 +608,178 @@ fn no_such_rules(name: &str) -> Outcome {
         )
         .message_level(Level::Should))
         .clauses(&["R-DCRs-01", "R-DCRs-03", "R-ERR-03"])
+}
+
+#[cfg(test)]
+mod tests {
+    //! The rule states EVALUATING and DELETING_RESULTS on the virtual clock (R-PCR-24, A-48).
+    use crate::outcome::{Level, Outcome, Reply};
+    use crate::time::{Millis, Timestamp};
+    use crate::world::{ComplianceType, Control, World};
+    use crate::{handle, ErrorCode, Operation};
+    use serde_json::{json, Value};
+
+    const T0: Timestamp = Timestamp::EPOCH_2026;
+
+    /// An account with rules `r` and `s` whose evaluations run `evaluating` and result deletions
+    /// `deleting` seconds.
+    fn account(evaluating: u32, deleting: u32) -> World {
+        let mut w = World::reference(T0);
+        let answer = w.control(&Control::SetRuleStateTimes { evaluating_seconds: evaluating, deleting_results_seconds: deleting }, T0);
+        assert_eq!(answer.error, None);
+        for name in ["r", "s"] {
+            let body = json!({"ConfigRule": {"ConfigRuleName": name, "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}});
+            assert_eq!(at(&mut w, 0, Operation::PutConfigRule, body).preferred().reply, Reply::Success(Value::Null));
+        }
+        w
+    }
+
+    fn at(w: &mut World, seconds: i64, op: Operation, body: Value) -> Outcome {
+        handle(w, op, body.to_string().as_bytes(), T0 + Millis(seconds * 1000))
+    }
+
+    fn code(outcome: &Outcome, i: usize) -> Option<ErrorCode> {
+        outcome.alternatives[i].reply.error_code()
+    }
+
+    /// The ConfigRuleState of `rule` in alternative `i` of a DescribeConfigRules outcome.
+    fn state(outcome: &Outcome, i: usize, rule: &str) -> String {
+        let Reply::Success(body) = &outcome.alternatives[i].reply else { panic!("alternative {i} is an error: {outcome:?}") };
+        let rules = body["ConfigRules"].as_array().unwrap();
+        let found = rules.iter().find(|r| r["ConfigRuleName"] == rule).unwrap_or_else(|| panic!("{rule} not listed"));
+        found["ConfigRuleState"].as_str().unwrap().to_owned()
+    }
+
+    fn start(names: &[&str]) -> Value {
+        json!({"ConfigRuleNames": names})
+    }
+
+    #[test]
+    fn r_sce_01_start_shows_evaluating_for_the_accounts_time_then_active() {
+        let mut w = account(30, 0);
+        let started = at(&mut w, 1, Operation::StartConfigRulesEvaluation, start(&["r"]));
+        assert_eq!(started.preferred().reply, Reply::Success(json!({})));
+        assert_eq!(started.alternatives.len(), 1, "{started:?}");
+        assert!(started.clauses.contains(&"R-SCE-01"));
+        // While the model's evaluation runs: EVALUATING, or ACTIVE from a quicker target.
+        let during = at(&mut w, 20, Operation::DescribeConfigRules, json!({}));
+        assert_eq!((state(&during, 0, "r"), state(&during, 0, "s")), ("EVALUATING".to_owned(), "ACTIVE".to_owned()));
+        assert_eq!(during.alternatives.len(), 2);
+        assert_eq!((state(&during, 1, "r"), during.alternatives[1].provenance, during.alternatives[1].basis), ("ACTIVE".to_owned(), Level::May, "A-48"));
+        assert!(during.clauses.contains(&"R-PCR-24"));
+        // After it: ACTIVE (preferred, and the run is forgotten), or still EVALUATING.
+        let after = at(&mut w, 31, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"]}));
+        assert_eq!((state(&after, 0, "r"), state(&after, 1, "r")), ("ACTIVE".to_owned(), "EVALUATING".to_owned()));
+        let later = at(&mut w, 32, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"]}));
+        assert_eq!((state(&later, 0, "r"), later.alternatives.len()), ("ACTIVE".to_owned(), 1));
+    }
+
+    #[test]
+    fn r_sce_01_by_default_an_evaluation_is_over_at_once() {
+        let mut w = account(0, 0);
+        assert_eq!(at(&mut w, 1, Operation::StartConfigRulesEvaluation, start(&["r", "s", "r"])).preferred().reply, Reply::Success(json!({})));
+        // ACTIVE (preferred: the run is forgotten), or a slower target's EVALUATING.
+        let listed = at(&mut w, 1, Operation::DescribeConfigRules, json!({}));
+        assert_eq!((state(&listed, 0, "r"), state(&listed, 1, "r"), listed.alternatives.len()), ("ACTIVE".to_owned(), "EVALUATING".to_owned(), 2));
+        let again = at(&mut w, 1, Operation::DescribeConfigRules, json!({}));
+        assert_eq!((state(&again, 0, "s"), again.alternatives.len()), ("ACTIVE".to_owned(), 1));
+    }
+
+    #[test]
+    fn r_sce_02_an_unknown_or_deleted_rule_is_no_such_rule_and_nothing_starts() {
+        let mut w = account(30, 0);
+        let unknown = at(&mut w, 1, Operation::StartConfigRulesEvaluation, start(&["r", "nope"]));
+        assert_eq!((code(&unknown, 0), unknown.alternatives.len()), (Some(ErrorCode::NoSuchConfigRuleException), 1));
+        // Nothing started: r may be evaluated at once.
+        assert_eq!(at(&mut w, 2, Operation::StartConfigRulesEvaluation, start(&["r"])).preferred().reply, Reply::Success(json!({})));
+        at(&mut w, 3, Operation::DeleteConfigRule, json!({"ConfigRuleName": "s"}));
+        let deleted = at(&mut w, 4, Operation::StartConfigRulesEvaluation, start(&["s"]));
+        assert_eq!(code(&deleted, 0), Some(ErrorCode::NoSuchConfigRuleException));
+    }
+
+    #[test]
+    fn r_sce_03_a_second_start_within_a_minute_is_limit_exceeded() {
+        let mut w = account(0, 0);
+        at(&mut w, 0, Operation::StartConfigRulesEvaluation, start(&["r"]));
+        let again = at(&mut w, 59, Operation::StartConfigRulesEvaluation, start(&["s", "r"]));
+        // Documented: no other answer is accepted.
+        assert_eq!((code(&again, 0), again.alternatives.len()), (Some(ErrorCode::LimitExceededException), 1));
+        assert!(again.clauses.contains(&"R-SCE-03"));
+        // The refusal started nothing, s included: a start of s alone succeeds, and the minute
+        // of r, counted per rule (preferred), may be counted per account (MAY).
+        let other = at(&mut w, 59, Operation::StartConfigRulesEvaluation, start(&["s"]));
+        assert_eq!(other.preferred().reply, Reply::Success(json!({})));
+        assert_eq!((code(&other, 1), other.alternatives[1].provenance), (Some(ErrorCode::LimitExceededException), Level::May));
+        assert_eq!(at(&mut w, 60, Operation::StartConfigRulesEvaluation, start(&["r"])).preferred().reply, Reply::Success(json!({})));
+    }
+
+    #[test]
+    fn r_sce_03_an_evaluation_longer_than_a_minute_refuses_until_it_ends() {
+        let mut w = account(120, 0);
+        at(&mut w, 0, Operation::StartConfigRulesEvaluation, start(&["r"]));
+        let running = at(&mut w, 90, Operation::StartConfigRulesEvaluation, start(&["r"]));
+        assert_eq!(code(&running, 0), Some(ErrorCode::LimitExceededException));
+        assert_eq!((running.alternatives[1].reply.clone(), running.alternatives[1].provenance), (Reply::Success(json!({})), Level::May));
+        let ended = at(&mut w, 120, Operation::StartConfigRulesEvaluation, start(&["r"]));
+        assert_eq!(ended.preferred().reply, Reply::Success(json!({})));
+        assert_eq!(code(&ended, 1), Some(ErrorCode::LimitExceededException), "a slower target may still evaluate");
+    }
+
+    #[test]
+    fn r_sce_04_no_names_is_refused_or_evaluates_nothing() {
+        let mut w = account(0, 0);
+        let none = at(&mut w, 0, Operation::StartConfigRulesEvaluation, json!({}));
+        assert_eq!(code(&none, 0), Some(ErrorCode::InvalidParameterValueException));
+        assert_eq!((none.alternatives[1].reply.clone(), none.alternatives[1].basis), (Reply::Success(json!({})), "A-48"));
+        let empty = at(&mut w, 0, Operation::StartConfigRulesEvaluation, json!({"ConfigRuleNames": []}));
+        assert_eq!(code(&empty, 0), Some(ErrorCode::ValidationException));
+        let many: Vec<String> = (0..26).map(|i| format!("r{i}")).collect();
+        let too_many = at(&mut w, 0, Operation::StartConfigRulesEvaluation, json!({"ConfigRuleNames": many}));
+        assert_eq!(code(&too_many, 0), Some(ErrorCode::ValidationException));
+    }
+
+    #[test]
+    fn r_der_04_delete_config_rule_is_in_use_while_results_are_deleted() {
+        let mut w = account(0, 20);
+        w.control(
+            &Control::SetCompliance { rule: "r".into(), resource_type: "AWS::S3::Bucket".into(), resource_id: "b".into(), compliance: ComplianceType::Compliant, annotation: None },
+            T0,
+        );
+        assert_eq!(at(&mut w, 1, Operation::DeleteEvaluationResults, json!({"ConfigRuleName": "r"})).preferred().reply, Reply::Success(json!({})));
+        let refused = at(&mut w, 10, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+        assert_eq!(code(&refused, 0), Some(ErrorCode::ResourceInUseException));
+        assert!(refused.clauses.contains(&"R-DER-04"));
+        assert!(w.rule(&crate::names::RuleName::new("r")).is_some(), "the refusal keeps the rule");
+        let quicker = &refused.alternatives[1];
+        assert_eq!((quicker.reply.clone(), quicker.provenance), (Reply::Success(Value::Null), Level::May));
+        assert!(quicker.world.as_deref().is_some_and(|s| s.rule(&crate::names::RuleName::new("r")).is_none()));
+        let after = at(&mut w, 21, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
+        assert_eq!(after.preferred().reply, Reply::Success(Value::Null));
+        assert_eq!(code(&after, 1), Some(ErrorCode::ResourceInUseException), "a slower target may still be deleting results");
+    }
+
+    #[test]
+    fn r_pcr_24_an_update_while_evaluating_keeps_the_state_or_is_in_use() {
+        let mut w = account(30, 0);
+        at(&mut w, 0, Operation::StartConfigRulesEvaluation, start(&["r"]));
+        let body = json!({"ConfigRule": {"ConfigRuleName": "r", "Description": "d", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}});
+        let update = at(&mut w, 5, Operation::PutConfigRule, body);
+        assert_eq!(update.preferred().reply, Reply::Success(Value::Null));
+        assert_eq!((code(&update, 1), update.alternatives[1].basis), (Some(ErrorCode::ResourceInUseException), "A-48"));
+        let listed = at(&mut w, 6, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"]}));
+        assert_eq!(state(&listed, 0, "r"), "EVALUATING");
+        let Reply::Success(body) = &listed.preferred().reply else { unreachable!() };
+        assert_eq!(body["ConfigRules"][0]["Description"], "d");
+        // The refusal of a second start still holds after the update.
+        assert_eq!(code(&at(&mut w, 7, Operation::StartConfigRulesEvaluation, start(&["r"])), 0), Some(ErrorCode::LimitExceededException));
+    }
+
+    #[test]
+    fn r_pcr_24_rule_state_times_are_bounded() {
+        let mut w = World::reference(T0);
+        let answer = w.control(&Control::SetRuleStateTimes { evaluating_seconds: 3_601, deleting_results_seconds: 0 }, T0);
+        assert!(answer.error.is_some_and(|e| e.contains("3601")));
+        let parsed: Control = serde_json::from_value(json!({"action": "set_rule_state_times", "evaluating_seconds": 5, "deleting_results_seconds": 7})).unwrap();
+        assert_eq!(parsed, Control::SetRuleStateTimes { evaluating_seconds: 5, deleting_results_seconds: 7 });
+    }
 }

@@ -1043,7 +1043,7 @@ fn apply_unvalidated(world: &mut World, op: Operation, body: &Value) -> Option<O
         Operation::GetComplianceDetailsByConfigRule => ops::apply_get_compliance_details(world, &typed(body)?),
         Operation::DescribeComplianceByConfigRule => ops::apply_describe_compliance_by_config_rule(world, &typed(body)?),
         Operation::DescribeComplianceByResource => ops::apply_describe_compliance_by_resource(world, &typed(body)?),
-        // No fault reaches the recorder and delivery channel calls.
+        // No fault reaches the recorder and delivery channel calls or the rule-state calls.
         Operation::PutConfigurationRecorder
         | Operation::DescribeConfigurationRecorders
         | Operation::DescribeConfigurationRecorderStatus
@@ -1052,7 +1052,9 @@ fn apply_unvalidated(world: &mut World, op: Operation, body: &Value) -> Option<O
         | Operation::DeleteConfigurationRecorder
         | Operation::PutDeliveryChannel
         | Operation::DescribeDeliveryChannels
-        | Operation::DeleteDeliveryChannel => return None,
+        | Operation::DeleteDeliveryChannel
+        | Operation::StartConfigRulesEvaluation
+        | Operation::DeleteEvaluationResults => return None,
     })
 }
 
