@@ -74,6 +74,8 @@ const MOTO_LACKS: &[Operation] = &[
     Operation::GetComplianceDetailsByConfigRule,
     Operation::DescribeComplianceByConfigRule,
     Operation::DescribeComplianceByResource,
+    Operation::StartConfigRulesEvaluation,
+    Operation::DeleteEvaluationResults,
 ];
 
 /// The real service's regional endpoint, what `--target aws` talks to unless `--endpoint` (or
