@@ -16,12 +16,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Operations that create or change something in the account.
-const CREATING: [Operation; 5] = [
+const CREATING: [Operation; 7] = [
     Operation::PutConfigRule,
     Operation::PutRemediationConfigurations,
     Operation::PutRemediationExceptions,
     Operation::StartRemediationExecution,
     Operation::PutEvaluations,
+    Operation::StartConfigRulesEvaluation,
+    Operation::DeleteEvaluationResults,
 ];
 
 /// Calls per operation the selected scenarios will make on this target: every step up to the
@@ -58,6 +60,8 @@ pub fn plan(scenarios: &[Scenario], profile: &TargetProfile, endpoint: &str, reg
                 Operation::PutRemediationConfigurations => "remediation configurations on those rules",
                 Operation::PutRemediationExceptions => "remediation exceptions on those rules",
                 Operation::StartRemediationExecution => "SSM Automation executions on the named resources",
+                Operation::StartConfigRulesEvaluation => "evaluations of those rules (billed as rule evaluations)",
+                Operation::DeleteEvaluationResults => "deletions of those rules' evaluation results",
                 _ => "evaluations (most in TestMode, which stores nothing)",
             };
             let _ = writeln!(text, "    {:<32} {n:>4}  {what}", op.name());
