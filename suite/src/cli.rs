@@ -50,6 +50,17 @@ pub enum Command {
     /// Summarise a run's deviations for the target's maintainers: grouped by rule, with what
     /// was answered, what the model accepts, and a curl reproduction using $ENDPOINT.
     Deviations(DeviationsArgs),
+    /// Everything the suite has of one rule: its text, the code that implements and judges it,
+    /// the tests and scenarios that check it, the assumptions behind it.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExplainArgs {
+    /// A rule ID of the catalogue, e.g. R-PRE-04 (any case).
+    pub rule: String,
+    #[arg(long)]
+    pub fixtures: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -377,6 +388,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Findings(args) => findings(args),
         Command::Matrix(args) => matrix(args),
         Command::Deviations(args) => deviations(args),
+        Command::Explain(args) => explain(args),
     }
 }
 
@@ -505,6 +517,18 @@ fn snapshots(command: SnapshotsCommand) -> ExitCode {
     };
     match result {
         Ok(text) => emit(&text),
+        Err(e) => setup_error(e),
+    }
+}
+
+fn explain(args: ExplainArgs) -> ExitCode {
+    let clause = match crate::explain::find(&args.rule) {
+        Ok(c) => c,
+        Err(e) => return setup_error(e),
+    };
+    let dir = args.fixtures.unwrap_or_else(session::default_fixtures).join("scenarios");
+    match crate::scenario::load_dir(&dir) {
+        Ok(scenarios) => emit(&crate::explain::explain(clause, &scenarios)),
         Err(e) => setup_error(e),
     }
 }

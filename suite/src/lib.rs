@@ -22,3 +22,4 @@ pub mod testkit;
 pub mod fuzzing;
 pub mod transcript;
 pub mod snapshot;
+pub mod explain;

@@ -116,6 +116,22 @@ fn list_rules_shows_every_rule_with_its_coverage() {
     assert_eq!(outcome.stdout.lines().count(), reference_model::clauses::CLAUSES.len(), "one line per rule");
 }
 
+/// `explain` works for every rule of the catalogue, and names its scenarios; an unknown ID is a
+/// usage error.
+#[test]
+fn explain_answers_for_every_rule_and_refuses_an_unknown_one() {
+    for clause in reference_model::clauses::CLAUSES {
+        let outcome = suite(&["explain", clause.id]);
+        assert_eq!(outcome.code, Some(0), "{}: {outcome:?}", clause.id);
+        assert!(outcome.stdout.starts_with(&format!("{} (", clause.id)), "{}", outcome.stdout);
+    }
+    let outcome = suite(&["explain", "R-PRE-04"]);
+    assert!(outcome.stdout.contains("\nscenarios that declare it:\n  exceptions/"), "{}", outcome.stdout);
+    let outcome = suite(&["explain", "R-NOPE-01"]);
+    assert_eq!(outcome.code, Some(2), "{outcome:?}");
+    assert!(outcome.stderr.contains("R-NOPE-01 is not a rule of the catalogue"), "{outcome:?}");
+}
+
 #[test]
 fn replay_prints_every_step_with_a_curl_command() {
     let outcome = suite(&["replay", "exceptions/only-non-compliant"]);
