@@ -71,14 +71,9 @@ impl RunOptions {
 }
 
 /// A problem that stops a run before any verdict (exit code 2).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct SetupError(pub String);
-
-impl std::fmt::Display for SetupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Where the repository's fixtures are: next to the working directory, or where this crate was
 /// built from.

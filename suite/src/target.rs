@@ -26,13 +26,32 @@ impl WireRequest {
 }
 
 /// Why no answer came back.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct TransportError(pub String);
 
-impl std::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why a control action, a move of the clock or a reset did not happen.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ControlError {
+    /// No answer came back.
+    #[error("control call {call} failed: {reason}")]
+    Transport { call: String, reason: String },
+    /// The target answered with an HTTP error.
+    #[error("control call {call} answered HTTP {status}: {body}")]
+    Status { call: String, status: u16, body: String },
+    /// A 2xx that is not JSON is not the reference control API (an endpoint that answers 200 to
+    /// everything must not pass for one).
+    #[error("control call {call} answered HTTP {status} without JSON: {body}")]
+    NotJson { call: String, status: u16, body: String },
+    /// The profile says the target can be reset, but not where.
+    #[error("the {0} profile names no reset route")]
+    NoResetRoute(String),
+    /// The target understood the action and refused it.
+    #[error("control refused: {0}")]
+    Refused(String),
+    /// The action cannot be sent as asked (a time that is none, a clock moved back).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Credentials for signing; never printed.
@@ -143,11 +162,11 @@ pub trait Target {
     /// Sends one API request.
     fn call(&self, request: &WireRequest) -> impl std::future::Future<Output = Result<Observed, TransportError>> + Send;
     /// Applies a control action (needs [`crate::profile::Capability::Control`]); returns the answer's JSON.
-    fn control(&self, action: &Control) -> impl std::future::Future<Output = Result<Value, String>> + Send;
+    fn control(&self, action: &Control) -> impl std::future::Future<Output = Result<Value, ControlError>> + Send;
     /// Sets the target's clock to `epoch_seconds` (needs `VirtualClock`).
-    fn set_clock(&self, epoch_seconds: f64) -> impl std::future::Future<Output = Result<(), String>> + Send;
+    fn set_clock(&self, epoch_seconds: f64) -> impl std::future::Future<Output = Result<(), ControlError>> + Send;
     /// Empties the account (needs `Reset`).
-    fn reset(&self) -> impl std::future::Future<Output = Result<(), String>> + Send;
+    fn reset(&self) -> impl std::future::Future<Output = Result<(), ControlError>> + Send;
     /// A self-contained command line that sends the same request (for reproductions).
     fn reproduction(&self, request: &WireRequest) -> String;
 }
@@ -232,8 +251,9 @@ impl HttpTarget {
         Ok(headers)
     }
 
-    async fn control_post(&self, path: &str, body: &Value) -> Result<Value, String> {
+    async fn control_post(&self, path: &str, body: &Value) -> Result<Value, ControlError> {
         let url = format!("{}/_reference/{path}", self.endpoint.url.trim_end_matches('/'));
+        let call = path.to_owned();
         let answer = self
             .client
             .post(&url)
@@ -241,15 +261,13 @@ impl HttpTarget {
             .body(body.to_string())
             .send()
             .await
-            .map_err(|e| format!("control call {path} failed: {}", describe_reqwest(&e)))?;
+            .map_err(|e| ControlError::Transport { call: call.clone(), reason: describe_reqwest(&e) })?;
         let status = answer.status().as_u16();
-        let text = answer.text().await.map_err(|e| format!("control call {path}: {e}"))?;
+        let text = answer.text().await.map_err(|e| ControlError::Transport { call: call.clone(), reason: e.to_string() })?;
         if status >= 300 {
-            return Err(format!("control call {path} answered HTTP {status}: {text}"));
+            return Err(ControlError::Status { call, status, body: text });
         }
-        // A 2xx that is not JSON is not the reference control API (an endpoint that answers
-        // 200 to everything must not pass for one).
-        serde_json::from_str(&text).map_err(|_| format!("control call {path} answered HTTP {status} without JSON: {text}"))
+        serde_json::from_str(&text).map_err(|_| ControlError::NotJson { call, status, body: text })
     }
 }
 
@@ -299,20 +317,21 @@ impl Target for HttpTarget {
         Ok(Observed { status, headers, body })
     }
 
-    async fn control(&self, action: &Control) -> Result<Value, String> {
-        let body = serde_json::to_value(action).map_err(|e| e.to_string())?;
+    async fn control(&self, action: &Control) -> Result<Value, ControlError> {
+        let body = serde_json::to_value(action).map_err(|e| ControlError::Invalid(e.to_string()))?;
         self.control_post("control", &body).await
     }
 
-    async fn set_clock(&self, epoch_seconds: f64) -> Result<(), String> {
+    async fn set_clock(&self, epoch_seconds: f64) -> Result<(), ControlError> {
         self.control_post("clock", &serde_json::json!({ "set": epoch_seconds })).await.map(|_| ())
     }
 
-    async fn reset(&self) -> Result<(), String> {
+    async fn reset(&self) -> Result<(), ControlError> {
         let Some(path) = self.profile.reset_path.as_deref() else {
-            return Err(format!("the {} profile names no reset route", self.profile.name));
+            return Err(ControlError::NoResetRoute(self.profile.name.clone()));
         };
         let url = format!("{}{path}", self.endpoint.url.trim_end_matches('/'));
+        let call = "reset".to_owned();
         let answer = self
             .client
             .post(&url)
@@ -320,11 +339,11 @@ impl Target for HttpTarget {
             .body("{}")
             .send()
             .await
-            .map_err(|e| format!("control call reset failed: {}", describe_reqwest(&e)))?;
+            .map_err(|e| ControlError::Transport { call: call.clone(), reason: describe_reqwest(&e) })?;
         let status = answer.status().as_u16();
         if status >= 300 {
-            let text = answer.text().await.unwrap_or_default();
-            return Err(format!("control call reset answered HTTP {status}: {text}"));
+            let body = answer.text().await.unwrap_or_default();
+            return Err(ControlError::Status { call, status, body });
         }
         Ok(())
     }

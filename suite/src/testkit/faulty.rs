@@ -89,8 +89,9 @@ pub enum Fault {
     /// R-RC-07: the default of 10 % is not applied: without `ConcurrentExecutionRatePercentage`
     /// every resource of a batch runs at once (Describe still echoes what was sent).
     PrcDefaultConcurrencyNotApplied,
-    /// R-RC-13: the configuration's Arn changes on every upsert (Describe shows a new one).
-    PrcArnChangesOnUpsert,
+    /// R-RC-13: the configuration's Arn changes from one reading to the next with no put in
+    /// between. (A new Arn after a put that replaces the configuration is acceptable, A-51.)
+    PrcArnChangesOnRead,
 
     // DescribeRemediationConfigurations
     /// R-DRC-01: a stored configuration is echoed back changed: the documented defaults
@@ -202,7 +203,7 @@ impl Fault {
         Fault::PrcStaticValueItemUnchecked,
         Fault::PrcDefaultAttemptsNotApplied,
         Fault::PrcDefaultConcurrencyNotApplied,
-        Fault::PrcArnChangesOnUpsert,
+        Fault::PrcArnChangesOnRead,
         Fault::DrcInventsDefaults,
         Fault::DrcTooManyNames,
         Fault::DrcArnWithoutRuleName,
@@ -256,7 +257,7 @@ impl Fault {
             Fault::PrcStaticValueItemUnchecked => "R-RC-12",
             Fault::PrcDefaultAttemptsNotApplied => "R-RC-05",
             Fault::PrcDefaultConcurrencyNotApplied => "R-RC-07",
-            Fault::PrcArnChangesOnUpsert => "R-RC-13",
+            Fault::PrcArnChangesOnRead => "R-RC-13",
             Fault::DrcInventsDefaults => "R-DRC-01",
             Fault::DrcTooManyNames => "R-DRC-02",
             Fault::DrcArnWithoutRuleName => "R-RC-13",
@@ -316,9 +317,10 @@ impl Fault {
             | Fault::PrcErrorPercentageZero
             | Fault::PrcResourceValueUnchecked
             | Fault::PrcStaticValueItemUnchecked => &[Op::PutRemediationConfigurations],
-            Fault::PrcDefaultAttemptsNotApplied | Fault::PrcDefaultConcurrencyNotApplied | Fault::PrcArnChangesOnUpsert => {
+            Fault::PrcDefaultAttemptsNotApplied | Fault::PrcDefaultConcurrencyNotApplied => {
                 &[Op::PutRemediationConfigurations, Op::DescribeRemediationConfigurations]
             }
+            Fault::PrcArnChangesOnRead => &[Op::DescribeRemediationConfigurations],
             Fault::DrcInventsDefaults | Fault::DrcTooManyNames | Fault::DrcArnWithoutRuleName => {
                 &[Op::DescribeRemediationConfigurations]
             }
@@ -377,8 +379,8 @@ struct Memory {
     /// Exception expiry times kept away from the model ([`Fault::DreExpiredStillListed`]),
     /// by (rule, resource type, resource id).
     expirations: BTreeMap<(String, String, String), Value>,
-    /// Upserts of an existing configuration per rule ([`Fault::PrcArnChangesOnUpsert`]).
-    upserts: BTreeMap<String, u32>,
+    /// Readings of each rule's configuration ([`Fault::PrcArnChangesOnRead`]).
+    reads: BTreeMap<String, u32>,
 }
 
 /// Marks a response that must go out without `x-amzn-RequestId`.
@@ -599,14 +601,6 @@ fn faulty_outcome(fault: Fault, world: &mut World, op: Operation, body: &[u8], n
                 &[(&["ExecutionControls", "SsmControls", "ConcurrentExecutionRatePercentage"], json!(100))],
             );
         }
-        (Fault::PrcArnChangesOnUpsert, Op::PutRemediationConfigurations) => {
-            for config in configurations(&mut map) {
-                let rule = rule_of(config).to_owned();
-                if world.remediation(&RuleName::new(&rule)).is_some() {
-                    *memory.upserts.entry(rule).or_default() += 1;
-                }
-            }
-        }
         (Fault::PrcPartialFailureUnreported, Op::PutRemediationConfigurations) => {
             let mut outcome = reference_model::handle_value(world, op, &Value::Object(map));
             // Send the partial success the model also accepts, and keep its world.
@@ -763,15 +757,16 @@ fn bend_reply(
                 }
             }
         }
-        (Fault::PrcArnChangesOnUpsert, Reply::Success(body)) if op == Op::DescribeRemediationConfigurations => {
+        (Fault::PrcArnChangesOnRead, Reply::Success(body)) if op == Op::DescribeRemediationConfigurations => {
             for config in body.get_mut("RemediationConfigurations").and_then(Value::as_array_mut).into_iter().flatten() {
                 let rule = config.get("ConfigRuleName").and_then(Value::as_str).unwrap_or_default().to_owned();
-                let upserts = memory.upserts.get(&rule).copied().unwrap_or(0);
-                if let (true, Some(Value::String(arn))) = (upserts > 0, config.get_mut("Arn")) {
-                    // A new id on every upsert: the last 4 hex digits count the upserts.
+                let reads = memory.reads.entry(rule).or_default();
+                *reads += 1;
+                if let (true, Some(Value::String(arn))) = (*reads > 1, config.get_mut("Arn")) {
+                    // A new id on every reading after the first: the last 4 hex digits count them.
                     let keep = arn.len().saturating_sub(4);
                     arn.truncate(keep);
-                    arn.push_str(&format!("{:04x}", upserts & 0xffff));
+                    arn.push_str(&format!("{:04x}", *reads & 0xffff));
                 }
             }
         }

@@ -27,7 +27,7 @@ use crate::judge::Observed;
 use crate::profile::TargetProfile;
 use crate::report::{ScenarioResult, StepKind, StepResult};
 use crate::runner::AnswerHook;
-use crate::target::{Target, TransportError, WireRequest};
+use crate::target::{ControlError, Target, TransportError, WireRequest};
 use reference_model::service_model::{ServiceModel, Shape};
 use reference_model::{
     flexible_fields, handle, Alternative, Control, ErrorCode, FieldKind, IdFormat, Operation, Outcome, Reply,
@@ -1180,19 +1180,19 @@ impl Target for ModelTarget {
         Ok(wire_answer(&reply, id))
     }
 
-    async fn control(&self, action: &Control) -> Result<Value, String> {
+    async fn control(&self, action: &Control) -> Result<Value, ControlError> {
         let answer = self.with_state(|world, now| world.control(action, *now));
         match &answer.error {
-            Some(e) => Err(format!("control refused: {e}")),
-            None => serde_json::to_value(&answer).map_err(|e| e.to_string()),
+            Some(e) => Err(ControlError::Refused(e.to_string())),
+            None => serde_json::to_value(&answer).map_err(|e| ControlError::Invalid(e.to_string())),
         }
     }
 
-    async fn set_clock(&self, epoch_seconds: f64) -> Result<(), String> {
-        let to = Timestamp::from_seconds_f64(epoch_seconds).ok_or_else(|| format!("not a time: {epoch_seconds}"))?;
+    async fn set_clock(&self, epoch_seconds: f64) -> Result<(), ControlError> {
+        let to = Timestamp::from_seconds_f64(epoch_seconds).ok_or_else(|| ControlError::Invalid(format!("not a time: {epoch_seconds}")))?;
         self.with_state(|world, now| {
             if to < *now {
-                return Err(format!("the clock cannot go back from {now} to {to}"));
+                return Err(ControlError::Invalid(format!("the clock cannot go back from {now} to {to}")));
             }
             *now = to;
             world.advance_to(to);
@@ -1200,7 +1200,7 @@ impl Target for ModelTarget {
         })
     }
 
-    async fn reset(&self) -> Result<(), String> {
+    async fn reset(&self) -> Result<(), ControlError> {
         self.with_state(|world, now| {
             *now = Timestamp::EPOCH_2026;
             *world = World::new(ACCOUNT, REGION, *now);
