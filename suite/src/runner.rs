@@ -56,23 +56,28 @@ pub struct RunSettings {
 /// The prefix of every name the suite creates; `cleanup` removes only names starting with it.
 pub const NAME_PREFIX: &str = "rsuite-";
 
-static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The run's interruption: `true` once Ctrl-C or SIGTERM arrived. A watch channel, so that every
+/// request in flight is abandoned the moment it comes, without polling.
+fn interruption() -> &'static tokio::sync::watch::Sender<bool> {
+    static CHANNEL: std::sync::OnceLock<tokio::sync::watch::Sender<bool>> = std::sync::OnceLock::new();
+    CHANNEL.get_or_init(|| tokio::sync::watch::channel(false).0)
+}
 
 /// Asks running scenarios to stop at their next step; each still deletes what it created.
 pub fn interrupt() {
-    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    interruption().send_replace(true);
 }
 
-/// Resolves once the run is interrupted (polled: a request in flight must not outlive Ctrl-C).
+/// Resolves once the run is interrupted (a request in flight must not outlive Ctrl-C).
 async fn until_interrupted() {
-    while !interrupted() {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let mut interrupted = interruption().subscribe();
+    // The sender lives for the whole process, so waiting only ends with an interruption.
+    let _ = interrupted.wait_for(|stop| *stop).await;
 }
 
 /// True once [`interrupt`] was called (Ctrl-C or SIGTERM during `run`).
 pub fn interrupted() -> bool {
-    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+    *interruption().borrow()
 }
 
 impl RunSettings {

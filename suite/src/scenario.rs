@@ -505,17 +505,11 @@ fn expand_string(s: &str, side: &Side<'_>, index: Option<usize>) -> Result<Strin
     Ok(out)
 }
 
-/// The value at a `/`-separated path (`FailedBatches/0/FailureMessage`).
+/// The value at a `/`-separated path (`FailedBatches/0/FailureMessage`): a JSON pointer
+/// without its leading `/`.
 pub fn value_at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
-    let mut v = value;
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        v = match v {
-            Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
-            Value::Object(o) => o.get(part)?,
-            _ => return None,
-        };
-    }
-    Some(v)
+    let pointer: String = path.split('/').filter(|p| !p.is_empty()).map(|p| format!("/{}", p.replace('~', "~0"))).collect();
+    value.pointer(&pointer)
 }
 
 #[cfg(test)]

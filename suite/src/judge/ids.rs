@@ -116,11 +116,10 @@ fn short_id(id: Option<&str>) -> bool {
     id.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
-/// A UUID in its usual text form: 8-4-4-4-12 hexadecimal digits.
+/// A UUID in its usual text form: 8-4-4-4-12 hexadecimal digits (the `uuid` crate also reads
+/// the simple, braced and URN forms, which an Arn does not use).
 fn uuid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
 }
 
 #[cfg(test)]
