@@ -292,17 +292,43 @@ fn setup_error(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_SETUP)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+/// What ends a command before it has a verdict to give: printed as `error: …`, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(String);
+
+impl UsageError {
+    fn new(message: impl std::fmt::Display) -> Self {
+        UsageError(message.to_string())
+    }
+}
+
+/// A command's exit code, or the usage error that stopped it.
+type CommandResult = Result<ExitCode, UsageError>;
+
+/// `?` for the errors commands meet (file, parse, set-up, report errors): each becomes a usage
+/// error carrying its message.
+trait OrUsage<T> {
+    fn or_usage(self) -> Result<T, UsageError>;
+}
+
+impl<T, E: std::fmt::Display> OrUsage<T> for Result<T, E> {
+    fn or_usage(self) -> Result<T, UsageError> {
+        self.map_err(UsageError::new)
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| setup_error(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| UsageError::new(format!("cannot start the async runtime: {e}")))
 }
 
-fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>) -> Result<RunOptions, ExitCode> {
+fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>) -> Result<RunOptions, UsageError> {
     if !(target.timeout > 0.0 && target.timeout.is_finite()) {
-        return Err(setup_error("--timeout must be a positive number of seconds"));
+        return Err(UsageError::new("--timeout must be a positive number of seconds"));
     }
     let region = target
         .region
@@ -313,7 +339,7 @@ fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>
     // `--target aws` means the real service: its regional endpoint unless one is given.
     let endpoint = endpoint.or_else(|| (target.profile.as_deref() == Some("aws")).then(|| crate::profile::aws_endpoint(&region)));
     if let Some(given) = &endpoint {
-        check_endpoint_url(given).map_err(setup_error)?;
+        check_endpoint_url(given).or_usage()?;
     }
     let mut options = RunOptions::embedded(seed.unwrap_or_else(fresh_seed));
     options.endpoint = endpoint;
@@ -376,8 +402,8 @@ fn fresh_seed() -> u64 {
 
 /// Runs the command; returns the process exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
-    match cli.command {
-        Command::Serve(args) => crate::server::run_serve(args),
+    let result = match cli.command {
+        Command::Serve(args) => Ok(crate::server::run_serve(args)),
         Command::Run(args) => run(args),
         Command::List(args) => list(args),
         Command::Replay(args) => replay(args),
@@ -389,14 +415,12 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Matrix(args) => matrix(args),
         Command::Deviations(args) => deviations(args),
         Command::Explain(args) => explain(args),
-    }
+    };
+    result.unwrap_or_else(setup_error)
 }
 
-fn draft_expectations(args: DraftArgs) -> ExitCode {
-    let report = match crate::expect::read_report(&args.report) {
-        Ok(r) => r,
-        Err(e) => return setup_error(e),
-    };
+fn draft_expectations(args: DraftArgs) -> CommandResult {
+    let report = crate::expect::read_report(&args.report).or_usage()?;
     let old_path = args
         .expectations
         .clone()
@@ -408,21 +432,18 @@ fn draft_expectations(args: DraftArgs) -> ExitCode {
     let old_text = match &old_path {
         Some(p) => match std::fs::read_to_string(p) {
             Ok(t) => Some(t),
-            Err(e) => return setup_error(format!("{}: cannot read: {e}", p.display())),
+            Err(e) => return Err(UsageError::new(format!("{}: cannot read: {e}", p.display()))),
         },
         None => None,
     };
-    let draft = match crate::expect::draft(&report, old_text.as_deref().zip(old_path.as_deref())) {
-        Ok(d) => d,
-        Err(e) => return setup_error(e),
-    };
+    let draft = crate::expect::draft(&report, old_text.as_deref().zip(old_path.as_deref())).or_usage()?;
     let out = args.out.unwrap_or_else(|| args.report.parent().unwrap_or(std::path::Path::new(".")).join("expectations.draft.toml"));
     // A draft never replaces a file (the committed expectation file above all) unasked.
     if out.exists() && !args.force {
-        return setup_error(format!("{} exists; pass --force to replace it", out.display()));
+        return Err(UsageError::new(format!("{} exists; pass --force to replace it", out.display())));
     }
     if let Err(e) = std::fs::write(&out, &draft.text) {
-        return setup_error(format!("cannot write {}: {e}", out.display()));
+        return Err(UsageError::new(format!("cannot write {}: {e}", out.display())));
     }
     let from = old_path.as_ref().map(|p| format!(" and {}", p.display())).unwrap_or_default();
     println!("draft written to {} from {}{from}", out.display(), args.report.display());
@@ -437,14 +458,11 @@ fn draft_expectations(args: DraftArgs) -> ExitCode {
         println!("cannot be listed (deviated before its first step): {u}");
     }
     println!("review it, then replace the expectation file with it");
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn record(args: RecordArgs) -> ExitCode {
-    let mut options = match run_options(&args.target, args.fixtures.clone(), Some(0)) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
+fn record(args: RecordArgs) -> CommandResult {
+    let mut options = run_options(&args.target, args.fixtures.clone(), Some(0))?;
     options.filters = args.filter;
     let profile = options.profile.clone().unwrap_or_else(|| if options.endpoint.is_some() { "generic".into() } else { "reference".into() });
     let out = args.out.unwrap_or_else(|| PathBuf::from("snapshots").join(&profile));
@@ -456,30 +474,24 @@ fn record(args: RecordArgs) -> ExitCode {
     if remote || args.plan_only || profile == "aws" {
         let scenarios = match crate::scenario::load_dir(&options.scenarios_dir.join("scenarios")) {
             Ok(all) => session::select(all, &options.filters, &[]),
-            Err(e) => return setup_error(e),
+            Err(e) => return Err(UsageError::new(e)),
         };
         let target_profile = match crate::profile::TargetProfile::resolve(&profile) {
             Ok(Some(p)) => p,
-            Ok(None) => return setup_error(format!("unknown target profile {profile:?}")),
-            Err(e) => return setup_error(e),
+            Ok(None) => return Err(UsageError::new(format!("unknown target profile {profile:?}"))),
+            Err(e) => return Err(UsageError::new(e)),
         };
         let endpoint = options.endpoint.clone().unwrap_or_else(|| "the embedded reference endpoint".into());
         let run_prefix = crate::runner::RunSettings::new(options.seed).with_fresh_names().prefix;
         print!("{}", crate::snapshot::remote::plan(&scenarios, &target_profile, &endpoint, &options.region, &run_prefix));
         println!("  out        {} (pending files, to review)", out.display());
         if args.plan_only {
-            return ExitCode::SUCCESS;
+            return Ok(ExitCode::SUCCESS);
         }
     }
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    let report = match rt.block_on(session::run(&options)) {
-        Ok(r) => r,
-        Err(e) => return setup_error(e),
-    };
-    let Some(s) = &report.snapshots else { return setup_error("no snapshot comparison was made") };
+    let rt = runtime()?;
+    let report = rt.block_on(session::run(&options)).or_usage()?;
+    let Some(s) = &report.snapshots else { return Err(UsageError::new("no snapshot comparison was made")) };
     println!(
         "{} scenario(s) recorded into {}: {} unchanged, {} changed, {} new; {} pending file(s) written",
         s.matching + s.differing + s.new,
@@ -499,12 +511,12 @@ fn record(args: RecordArgs) -> ExitCode {
         for leftover in &report.expectations.leftovers {
             eprintln!("left behind: {leftover}");
         }
-        return ExitCode::from(EXIT_DEVIATIONS);
+        return Ok(ExitCode::from(EXIT_DEVIATIONS));
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn snapshots(command: SnapshotsCommand) -> ExitCode {
+fn snapshots(command: SnapshotsCommand) -> CommandResult {
     use crate::snapshot::{review, SnapshotDir};
     let result = match &command {
         SnapshotsCommand::Review(a) => review::review(&SnapshotDir::new(&a.dir), &a.filter).map(|r| review::render(&r)),
@@ -517,44 +529,38 @@ fn snapshots(command: SnapshotsCommand) -> ExitCode {
     };
     match result {
         Ok(text) => emit(&text),
-        Err(e) => setup_error(e),
+        Err(e) => Err(UsageError::new(e)),
     }
 }
 
-fn explain(args: ExplainArgs) -> ExitCode {
-    let clause = match crate::explain::find(&args.rule) {
-        Ok(c) => c,
-        Err(e) => return setup_error(e),
-    };
+fn explain(args: ExplainArgs) -> CommandResult {
+    let clause = crate::explain::find(&args.rule).or_usage()?;
     let dir = args.fixtures.unwrap_or_else(session::default_fixtures).join("scenarios");
     match crate::scenario::load_dir(&dir) {
         Ok(scenarios) => emit(&crate::explain::explain(clause, &scenarios)),
-        Err(e) => setup_error(e),
+        Err(e) => Err(UsageError::new(e)),
     }
 }
 
-fn deviations(args: DeviationsArgs) -> ExitCode {
+fn deviations(args: DeviationsArgs) -> CommandResult {
     let report = match crate::report::matrix::Column::read(&args.report.display().to_string()) {
         Ok(column) => column.report,
-        Err(e) => return setup_error(e),
+        Err(e) => return Err(UsageError::new(e)),
     };
     let text = crate::report::deviations::markdown(&report);
     match &args.out {
         Some(path) => match std::fs::write(path, text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => setup_error(format!("{}: {e}", path.display())),
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => Err(UsageError::new(format!("{}: {e}", path.display()))),
         },
         None => emit(&text),
     }
 }
 
-fn matrix(args: MatrixArgs) -> ExitCode {
+fn matrix(args: MatrixArgs) -> CommandResult {
     use crate::report::matrix::{Column, Matrix};
     let built = args.reports.iter().map(|a| Column::read(a)).collect::<Result<Vec<_>, _>>().and_then(Matrix::build);
-    let matrix = match built {
-        Ok(m) => m,
-        Err(e) => return setup_error(e),
-    };
+    let matrix = built.or_usage()?;
     let written = matrix.write(&args.out).and_then(|paths| {
         if let Some(readme) = &args.readme {
             matrix.update_readme(readme)?;
@@ -564,51 +570,41 @@ fn matrix(args: MatrixArgs) -> ExitCode {
     match written {
         Ok((md, html)) => {
             println!("wrote {} and {}", md.display(), html.display());
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        Err(e) => setup_error(e),
+        Err(e) => Err(UsageError::new(e)),
     }
 }
 
-fn findings(args: FindingsArgs) -> ExitCode {
+fn findings(args: FindingsArgs) -> CommandResult {
     let dir = args.fixtures.unwrap_or_else(session::default_fixtures).join("scenarios");
     let scenarios = match crate::scenario::load_dir(&dir) {
         Ok(s) => session::select(s, &args.filter, &[]),
-        Err(e) => return setup_error(e),
+        Err(e) => return Err(UsageError::new(e)),
     };
     let recorded = args.profile.clone().unwrap_or_else(|| {
         let name = args.dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if crate::profile::TargetProfile::builtin(name).is_some() { name.to_owned() } else { "reference".to_owned() }
     });
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
+    let rt = runtime()?;
     let snapshot_dir = crate::snapshot::SnapshotDir::new(&args.dir);
     // An empty or mistyped directory must not pass for "no findings".
     match snapshot_dir.accepted_files() {
-        Ok(files) if files.is_empty() => return setup_error(format!("no recordings (*.snap) in {}", args.dir.display())),
+        Ok(files) if files.is_empty() => return Err(UsageError::new(format!("no recordings (*.snap) in {}", args.dir.display()))),
         Ok(_) => {}
-        Err(e) => return setup_error(e),
+        Err(e) => return Err(UsageError::new(e)),
     }
     match rt.block_on(crate::snapshot::findings::findings(&snapshot_dir, &scenarios, &recorded)) {
-        Err(e) => setup_error(e),
+        Err(e) => Err(UsageError::new(e)),
         Ok(found) => {
-            let written = emit(&crate::snapshot::findings::render(&found));
-            if written != ExitCode::SUCCESS || found.is_empty() {
-                written
-            } else {
-                ExitCode::from(EXIT_DEVIATIONS)
-            }
+            emit(&crate::snapshot::findings::render(&found))?;
+            Ok(if found.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_DEVIATIONS) })
         }
     }
 }
 
-fn run(args: RunArgs) -> ExitCode {
-    let mut options = match run_options(&args.target, args.fixtures.clone(), args.seed) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
+fn run(args: RunArgs) -> CommandResult {
+    let mut options = run_options(&args.target, args.fixtures.clone(), args.seed)?;
     options.filters = args.filter;
     options.rules = args.rule;
     options.expectations = args.expectations;
@@ -624,40 +620,37 @@ fn run(args: RunArgs) -> ExitCode {
     });
     if let Some(limit) = args.time_limit {
         if !(limit > 0.0 && limit.is_finite()) {
-            return setup_error("--time-limit must be a positive number of seconds");
+            return Err(UsageError::new("--time-limit must be a positive number of seconds"));
         }
         options.time_limit = Some(Duration::from_secs_f64(limit));
     }
     if args.max_steps == 0 {
-        return setup_error("--max-steps must be at least 1");
+        return Err(UsageError::new("--max-steps must be at least 1"));
     }
     let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
     options.quiet = args.quiet || in_ci || !std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
+    let rt = runtime()?;
     match rt.block_on(session::run(&options)) {
-        Err(e) => setup_error(e),
+        Err(e) => Err(UsageError::new(e)),
         Ok(report) => {
             let color = !options.quiet && std::io::IsTerminal::is_terminal(&std::io::stdout());
             print!("{}", render::terminal(&report, color, !options.quiet));
             let shard = args.shard.map(|s| format!(" · shard {s}")).unwrap_or_default();
             println!("seed {}{shard} · reports in {}", report.seed, args.out.display());
             if report.is_conformant() {
-                ExitCode::SUCCESS
+                Ok(ExitCode::SUCCESS)
             } else {
-                ExitCode::from(EXIT_DEVIATIONS)
+                Ok(ExitCode::from(EXIT_DEVIATIONS))
             }
         }
     }
 }
 
-fn list(args: ListArgs) -> ExitCode {
+fn list(args: ListArgs) -> CommandResult {
     let dir = args.fixtures.unwrap_or_else(session::default_fixtures).join("scenarios");
     let scenarios = match crate::scenario::load_dir(&dir) {
         Ok(s) => session::select(s, &args.filter, &args.rule),
-        Err(e) => return setup_error(e),
+        Err(e) => return Err(UsageError::new(e)),
     };
     let mut text = String::new();
     if args.rules {
@@ -683,12 +676,12 @@ fn list(args: ListArgs) -> ExitCode {
 
 /// Writes a command's output to stdout. A reader that stops early (`list | head -1`) closes
 /// the pipe: that ends the command quietly with success, where `println!` would panic.
-fn emit(text: &str) -> ExitCode {
+fn emit(text: &str) -> CommandResult {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => setup_error(format!("cannot write to stdout: {e}")),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(UsageError::new(format!("cannot write to stdout: {e}"))),
     }
 }
 
@@ -707,46 +700,40 @@ fn looks_like_a_path(arg: &str) -> bool {
     std::path::Path::new(arg).exists() || (arg.contains('/') && arg.ends_with(".json"))
 }
 
-fn replay(args: ReplayArgs) -> ExitCode {
-    let mut options = match run_options(&args.target, args.fixtures.clone(), args.seed) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
+fn replay(args: ReplayArgs) -> CommandResult {
+    let mut options = run_options(&args.target, args.fixtures.clone(), args.seed)?;
     let path = PathBuf::from(&args.scenario);
     let scenario = if looks_like_a_path(&args.scenario) {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) => return setup_error(format!("cannot read {}: {}", args.scenario, io_message(&e))),
+            Err(e) => return Err(UsageError::new(format!("cannot read {}: {}", args.scenario, io_message(&e)))),
         };
         match crate::scenario::Scenario::parse(&text, &path) {
             Ok(s) => s,
-            Err(e) => return setup_error(e),
+            Err(e) => return Err(UsageError::new(e)),
         }
     } else {
         match crate::scenario::load_dir(&options.scenarios_dir.join("scenarios")) {
             Ok(all) => match all.into_iter().find(|s| s.id == args.scenario) {
                 Some(s) => s,
-                None => return setup_error(format!("no scenario with id {:?} (give an id from `list` or a file path)", args.scenario)),
+                None => return Err(UsageError::new(format!("no scenario with id {:?} (give an id from `list` or a file path)", args.scenario))),
             },
-            Err(e) => return setup_error(e),
+            Err(e) => return Err(UsageError::new(e)),
         }
     };
     // A step the scenario does not have would print a bare header and pass for a replay.
     if let Some(step) = args.step {
         let len = scenario.steps.len();
         if step == 0 || step > len {
-            return setup_error(format!(
+            return Err(UsageError::new(format!(
                 "--step {step}: scenario {} has {len} {}; give a step from 1 to {len}",
                 scenario.id,
                 if len == 1 { "step" } else { "steps" }
-            ));
+            )));
         }
     }
     options.quiet = true;
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
+    let rt = runtime()?;
     let outcome = rt.block_on(async {
         let prepared = session::prepare_target(&options).await?;
         let settings = crate::runner::RunSettings::new(options.seed);
@@ -757,32 +744,21 @@ fn replay(args: ReplayArgs) -> ExitCode {
         Ok::<_, session::SetupError>(result)
     });
     match outcome {
-        Err(e) => setup_error(e),
+        Err(e) => Err(UsageError::new(e)),
         Ok(result) => {
-            let written = emit(&render::replay(&result, args.step));
-            if written != ExitCode::SUCCESS {
-                written
-            } else if result.verdict.conforms() || result.verdict == crate::verdict::Verdict::Skipped {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(EXIT_DEVIATIONS)
-            }
+            emit(&render::replay(&result, args.step))?;
+            let conforms = result.verdict.conforms() || result.verdict == crate::verdict::Verdict::Skipped;
+            Ok(if conforms { ExitCode::SUCCESS } else { ExitCode::from(EXIT_DEVIATIONS) })
         }
     }
 }
 
-fn cleanup(args: CleanupArgs) -> ExitCode {
-    let options = match run_options(&args.into(), None, None) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
+fn cleanup(args: CleanupArgs) -> CommandResult {
+    let options = run_options(&args.into(), None, None)?;
     if options.endpoint.is_none() {
-        return setup_error("cleanup needs --endpoint (the embedded endpoint starts empty)");
+        return Err(UsageError::new("cleanup needs --endpoint (the embedded endpoint starts empty)"));
     }
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
+    let rt = runtime()?;
     match rt.block_on(crate::cleanup::delete_suite_resources(&options)) {
         Ok(report) => {
             for name in &report.deleted {
@@ -790,14 +766,14 @@ fn cleanup(args: CleanupArgs) -> ExitCode {
             }
             println!("{} rule(s) deleted", report.deleted.len());
             if report.leftovers.is_empty() {
-                return ExitCode::SUCCESS;
+                return Ok(ExitCode::SUCCESS);
             }
             for leftover in &report.leftovers {
                 eprintln!("could not delete {leftover}");
             }
             eprintln!("{} rule(s) left behind: delete them by hand, or run cleanup again", report.leftovers.len());
-            ExitCode::from(EXIT_DEVIATIONS)
+            Ok(ExitCode::from(EXIT_DEVIATIONS))
         }
-        Err(e) => setup_error(e),
+        Err(e) => Err(UsageError::new(e)),
     }
 }
