@@ -106,7 +106,7 @@ impl StepAction {
     /// The action of a recorded step.
     pub fn of(step: &StepResult) -> Option<StepAction> {
         match step.kind {
-            StepKind::Call => step.operation.as_deref().and_then(StepAction::parse),
+            StepKind::Call => step.operation.map(StepAction::Call),
             StepKind::Control => Some(StepAction::Control),
             StepKind::Advance => Some(StepAction::Advance),
         }
@@ -1052,7 +1052,7 @@ mod tests {
         StepResult {
             index,
             kind: StepKind::Call,
-            operation: Some(op.into()),
+            operation: Some(op.parse().expect("an operation name")),
             rules: vec![],
             clauses: vec![],
             target_header: None,

@@ -531,7 +531,7 @@ pub fn run_generated_with<T: Target>(
         for step in &result.steps {
             summary.steps += 1;
             if let Some(op) = &step.operation {
-                *summary.operations.entry(op.clone()).or_default() += 1;
+                *summary.operations.entry(op.name().to_owned()).or_default() += 1;
             }
             if let Some(crate::judge::ActualReply::Failure { code, .. }) = &step.actual {
                 *summary.error_codes.entry(code.clone()).or_default() += 1;

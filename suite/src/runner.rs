@@ -325,7 +325,7 @@ impl<T: Target> Run<'_, T> {
             }
             Action::Call { op, body, target_header } => {
                 record.kind = StepKind::Call;
-                record.operation = Some(op.name().to_owned());
+                record.operation = Some(*op);
                 self.call(*op, body, target_header, step, &mut record).await;
             }
         }

@@ -13,6 +13,7 @@
 //! changes when the target's answers change, not when the model does (`snapshot`).
 //! Recordings are insta snapshots (`snapshots/<target>/*.snap`, see [`crate::snapshot`]).
 
+use reference_model::Operation;
 use crate::judge::ActualReply;
 use crate::report::{ScenarioResult, StepKind};
 use serde_json::{json, Map, Value};
@@ -241,7 +242,7 @@ pub fn transcript_with(result: &ScenarioResult, prefix: &str, how: &Normalisatio
                 StepKind::Control => out["control"] = n.value(None, step.request.as_ref().unwrap_or(&Value::Null)),
                 StepKind::Call => {
                     out["op"] = json!(step.operation);
-                    if step.target_header.as_deref() != step.operation.as_deref().map(|o| format!("StarlingDoveService.{o}")).as_deref() {
+                    if step.target_header != step.operation.map(Operation::target) {
                         out["target_header"] = json!(step.target_header);
                     }
                     out["request"] = n.value(None, step.request.as_ref().unwrap_or(&Value::Null));

@@ -207,7 +207,7 @@ fn every_expressible_observed_case_has_its_scenario() {
 fn explain(scenario: &Scenario, result: &ScenarioResult) -> String {
     let mut out = format!("{} [{}] {}", scenario.id, result.verdict, result.note.as_deref().unwrap_or(""));
     for step in result.steps.iter().filter(|s| s.verdict != Verdict::Pass) {
-        let _ = write!(out, "\n  step {} {} [{}]", step.index, step.operation.as_deref().unwrap_or(""), step.verdict);
+        let _ = write!(out, "\n  step {} {} [{}]", step.index, step.operation.map_or("", |o| o.name()), step.verdict);
         if let Some(note) = scenario.steps.get(step.index - 1).and_then(|s| s.note.as_deref()) {
             let _ = write!(out, "\n    note: {note}");
         }

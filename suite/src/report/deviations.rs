@@ -8,6 +8,7 @@
 //! it. Expected deviations (listed in the target's expectation file) are shown with their
 //! reason, so a maintainer sees which ones the suite's authors already agree with.
 
+use reference_model::Operation;
 use super::{Report, ScenarioResult, StepKind, StepResult};
 use crate::judge::ActualReply;
 use crate::verdict::Verdict;
@@ -103,7 +104,7 @@ pub fn markdown(report: &Report) -> String {
             }
         }
         for d in deviations {
-            let op = d.step.operation.as_deref().unwrap_or("(call)");
+            let op = d.step.operation.map_or("(call)", Operation::name);
             let _ = writeln!(out, "### `{}` step {}: {op} → {}\n", d.scenario.id, d.step.index, d.step.verdict);
             if let Some(reason) = &d.scenario.expected_deviation {
                 let _ = writeln!(out, "Expected deviation (listed): {reason}\n");
@@ -138,7 +139,7 @@ mod tests {
         StepResult {
             index,
             kind: StepKind::Call,
-            operation: Some("PutRemediationExceptions".into()),
+            operation: Some(Operation::PutRemediationExceptions),
             rules: rules.iter().map(|r| r.to_string()).collect(),
             clauses: clauses.iter().map(|r| r.to_string()).collect(),
             target_header: None,

@@ -5,6 +5,7 @@ pub mod deviations;
 pub mod matrix;
 pub mod render;
 
+use reference_model::Operation;
 use crate::generate::GeneratedSummary;
 use crate::judge::{ActualReply, Difference};
 use crate::scenario::Scenario;
@@ -45,7 +46,7 @@ pub struct StepResult {
     pub index: usize,
     pub kind: StepKind,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operation: Option<String>,
+    pub operation: Option<Operation>,
     /// Rule IDs the scenario file names for this step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<String>,
@@ -348,7 +349,7 @@ impl Report {
                     }
                 }
                 if let Some(op) = &step.operation {
-                    let entry = self.operations.entry(op.clone()).or_default();
+                    let entry = self.operations.entry(op.name().to_owned()).or_default();
                     entry.calls += 1;
                     entry.steps.add(step.verdict);
                     match &step.actual {

@@ -2,6 +2,7 @@
 //! HTML page, and the step-by-step replay. Each reads only the [`Report`], so any of them can be
 //! re-made from a saved `report.json`.
 
+use reference_model::Operation;
 use super::{Report, ScenarioResult, StepResult};
 use crate::generate::GeneratedSummary;
 use crate::verdict::Verdict;
@@ -37,7 +38,7 @@ fn verdicts_line(verdicts: &std::collections::BTreeMap<Verdict, usize>) -> Strin
 /// What a scenario's deciding step said, on one line.
 fn why(s: &ScenarioResult) -> String {
     if let Some(step) = s.verdict_step() {
-        let op = step.operation.as_deref().unwrap_or("step");
+        let op = step.operation.map_or("step", Operation::name);
         let detail = step
             .differences
             .iter()
@@ -330,7 +331,7 @@ fn non_strict_details(s: &ScenarioResult) -> String {
 
 fn step_text(step: &StepResult) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "step {} {} -> {}", step.index, step.operation.as_deref().unwrap_or(""), step.verdict);
+    let _ = writeln!(out, "step {} {} -> {}", step.index, step.operation.map_or("", Operation::name), step.verdict);
     if let Some(r) = &step.request {
         let _ = writeln!(out, "request: {r}");
     }
@@ -619,7 +620,7 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
         // A step that passed in every part is one line; the others show everything.
         for step in &s.steps {
             let text = if step.verdict == Verdict::Pass && step.differences.is_empty() {
-                format!("step {} {} -> PASS", step.index, step.operation.as_deref().unwrap_or("(control)"))
+                format!("step {} {} -> PASS", step.index, step.operation.map_or("(control)", Operation::name))
             } else {
                 summarised(&step_text(step))
             };
@@ -669,7 +670,7 @@ mod tests {
         let step = |verdict, diffs: Vec<Difference>| StepResult {
             index: 1,
             kind: StepKind::Call,
-            operation: Some("PutRemediationExceptions".into()),
+            operation: Some(Operation::PutRemediationExceptions),
             rules: vec![],
             clauses: vec!["R-PRE-04".into()],
             target_header: Some("StarlingDoveService.PutRemediationExceptions".into()),

@@ -177,7 +177,7 @@ pub async fn findings(dir: &SnapshotDir, scenarios: &[Scenario], recorded_target
             out.push(Finding {
                 scenario: scenario.id.clone(),
                 step: step.index,
-                operation: step.operation.clone().unwrap_or_default(),
+                operation: step.operation.map(|o| o.name().to_owned()).unwrap_or_default(),
                 recorded: recorded.clone(),
                 outcomes: step.expected.clone(),
                 why: step.differences.iter().map(|d| format!("{} ({:?}): the model accepts {}, recorded {}", d.path, d.level, d.expected, d.actual)).collect(),
