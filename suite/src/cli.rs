@@ -31,7 +31,13 @@ pub enum Command {
     /// Run one scenario and print every step with a curl command that reproduces it.
     Replay(ReplayArgs),
     /// Delete the Config rules and remediation configurations the suite created (names rsuite-*).
-    Cleanup(CleanupArgs),
+    // `cleanup` has no embedded endpoint to fall back on (a fresh one is empty), so its help
+    // must not promise one: the endpoint is required, from the flag or the environment.
+    #[command(mut_arg("endpoint", |a| a.help(
+        "Endpoint to clean up (required: --endpoint, AWS_ENDPOINT_URL_CONFIG_SERVICE or AWS_ENDPOINT_URL); there is no embedded endpoint here, since a fresh one is empty"
+    )))]
+    #[command(mut_arg("allow_remote", |a| a.help("Needed to clean up an endpoint that is not on this machine")))]
+    Cleanup(TargetArgs),
     /// Run the scenarios and write each one's normalised transcript to snapshots/<target>/ as a
     /// pending recording (<scenario>.snap.new), to review and accept with `snapshots`.
     Record(RecordArgs),
@@ -159,8 +165,8 @@ pub struct TargetArgs {
     /// Endpoint to test; without it the embedded reference endpoint is started.
     #[arg(long, env = "AWS_ENDPOINT_URL_CONFIG_SERVICE")]
     pub endpoint: Option<String>,
-    /// What the target is: reference, moto, localstack, aws or generic. Decides capabilities and
-    /// the default expectation file.
+    /// What the target is: reference, moto, localstack, fakecloud, aws, generic, or a profile
+    /// file (`*.toml`). Decides capabilities and the default expectation file.
     #[arg(long = "target")]
     pub profile: Option<String>,
     /// Region to sign for (else AWS_REGION, AWS_DEFAULT_REGION, us-east-1).
@@ -172,34 +178,6 @@ pub struct TargetArgs {
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
-}
-
-/// `cleanup` has no embedded endpoint to fall back on (a fresh one is empty), so its help must
-/// not promise one: the endpoint is required, from the flag or the environment.
-#[derive(clap::Args, Debug, Clone)]
-pub struct CleanupArgs {
-    /// Endpoint to clean up (required: `--endpoint`, AWS_ENDPOINT_URL_CONFIG_SERVICE or
-    /// AWS_ENDPOINT_URL); there is no embedded endpoint here, since a fresh one is empty.
-    #[arg(long, env = "AWS_ENDPOINT_URL_CONFIG_SERVICE")]
-    pub endpoint: Option<String>,
-    /// What the target is: reference, moto, localstack, aws or generic.
-    #[arg(long = "target")]
-    pub profile: Option<String>,
-    /// Region to sign for (else AWS_REGION, AWS_DEFAULT_REGION, us-east-1).
-    #[arg(long, env = "AWS_REGION")]
-    pub region: Option<String>,
-    /// Needed to clean up an endpoint that is not on this machine.
-    #[arg(long)]
-    pub allow_remote: bool,
-    /// Seconds to wait for each answer.
-    #[arg(long, default_value_t = 10.0)]
-    pub timeout: f64,
-}
-
-impl From<CleanupArgs> for TargetArgs {
-    fn from(c: CleanupArgs) -> Self {
-        TargetArgs { endpoint: c.endpoint, profile: c.profile, region: c.region, allow_remote: c.allow_remote, timeout: c.timeout }
-    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -753,8 +731,8 @@ fn replay(args: ReplayArgs) -> CommandResult {
     }
 }
 
-fn cleanup(args: CleanupArgs) -> CommandResult {
-    let options = run_options(&args.into(), None, None)?;
+fn cleanup(args: TargetArgs) -> CommandResult {
+    let options = run_options(&args, None, None)?;
     if options.endpoint.is_none() {
         return Err(UsageError::new("cleanup needs --endpoint (the embedded endpoint starts empty)"));
     }

@@ -116,6 +116,21 @@ fn list_rules_shows_every_rule_with_its_coverage() {
     assert_eq!(outcome.stdout.lines().count(), reference_model::clauses::CLAUSES.len(), "one line per rule");
 }
 
+/// The help of `--target` names every built-in profile, and `cleanup` says its endpoint is
+/// required (one set of target flags, two helps).
+#[test]
+fn target_help_names_every_builtin_profile() {
+    let run = suite(&["run", "--help"]);
+    let line = run.stdout.lines().find(|l| l.trim_start().starts_with("--target")).expect("--target is documented").to_owned();
+    let next = run.stdout.lines().skip_while(|l| !l.trim_start().starts_with("--target")).nth(1).unwrap_or_default().to_owned();
+    for name in remediation_suite::profile::TargetProfile::NAMES {
+        assert!(format!("{line} {next}").contains(name), "{name} missing from: {line} {next}");
+    }
+    let cleanup = suite(&["cleanup", "--help"]);
+    assert!(cleanup.stdout.contains("Endpoint to clean up (required"), "{}", cleanup.stdout);
+    assert!(!run.stdout.contains("Endpoint to clean up"), "{}", run.stdout);
+}
+
 /// `explain` works for every rule of the catalogue, and names its scenarios; an unknown ID is a
 /// usage error.
 #[test]
