@@ -72,47 +72,55 @@ pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
         return Outcome::new(Alternative::error(e.code, e.message.clone()).code_level(code_level).basis(basis))
             .clauses(&refusal.rule_ids(validation_clause(op)));
     }
-    match op {
-        Operation::PutRemediationConfigurations => apply_put_configurations(world, &typed(body)),
-        Operation::DescribeRemediationConfigurations => apply_describe_configurations(world, &typed(body)),
-        Operation::DeleteRemediationConfiguration => apply_delete_configuration(world, &typed(body)),
-        Operation::PutRemediationExceptions => apply_put_exceptions(world, &typed(body)),
-        Operation::DescribeRemediationExceptions => apply_describe_exceptions(world, &typed(body)),
-        Operation::DeleteRemediationExceptions => apply_delete_exceptions(world, &typed(body)),
-        Operation::StartRemediationExecution => apply_start_execution(world, &typed(body)),
-        Operation::DescribeRemediationExecutionStatus => apply_describe_execution_status(world, &typed(body)),
-        Operation::PutEvaluations => apply_put_evaluations(world, &typed(body)),
-        Operation::PutConfigRule => apply_put_config_rule(world, &typed(body)),
-        Operation::DeleteConfigRule => apply_delete_config_rule(world, &typed(body)),
-        Operation::DescribeConfigRules => apply_describe_config_rules(world, &typed(body)),
-        Operation::GetComplianceDetailsByConfigRule => apply_get_compliance_details(world, &typed(body)),
-        Operation::DescribeComplianceByConfigRule => apply_describe_compliance_by_config_rule(world, &typed(body)),
-        Operation::DescribeComplianceByResource => apply_describe_compliance_by_resource(world, &typed(body)),
-        Operation::PutConfigurationRecorder => apply_put_configuration_recorder(world, &typed(body)),
-        Operation::DescribeConfigurationRecorders => apply_describe_configuration_recorders(world, &typed(body)),
-        Operation::DescribeConfigurationRecorderStatus => apply_describe_configuration_recorder_status(world, &typed(body)),
-        Operation::StartConfigurationRecorder => apply_start_configuration_recorder(world, &typed(body)),
-        Operation::StopConfigurationRecorder => apply_stop_configuration_recorder(world, &typed(body)),
-        Operation::DeleteConfigurationRecorder => apply_delete_configuration_recorder(world, &typed(body)),
-        Operation::PutDeliveryChannel => apply_put_delivery_channel(world, &typed(body)),
-        Operation::DescribeDeliveryChannels => apply_describe_delivery_channels(world, &typed(body)),
-        Operation::DeleteDeliveryChannel => apply_delete_delivery_channel(world, &typed(body)),
-        Operation::StartConfigRulesEvaluation => apply_start_config_rules_evaluation(world, &typed(body)),
-        Operation::DeleteEvaluationResults => apply_delete_evaluation_results(world, &typed(body)),
-    }
+    apply_unchecked(world, op, body).unwrap_or_else(|e| panic!("validated body does not fit its typed request: {e}: {body}"))
+}
+
+/// Applies a body that fits the operation's typed request, without validating it first: what
+/// the service does once validation has passed. `Err` when the body does not fit. [`handle_value`]
+/// validates and then calls this; a deliberately faulty peer (`remediation-suite`'s testkit)
+/// calls it on bodies the validator refuses, to act as a service that skips a check.
+pub fn apply_unchecked(world: &mut World, op: Operation, body: &Value) -> Result<Outcome, serde_json::Error> {
+    Ok(match op {
+        Operation::PutRemediationConfigurations => apply_put_configurations(world, &typed(body)?),
+        Operation::DescribeRemediationConfigurations => apply_describe_configurations(world, &typed(body)?),
+        Operation::DeleteRemediationConfiguration => apply_delete_configuration(world, &typed(body)?),
+        Operation::PutRemediationExceptions => apply_put_exceptions(world, &typed(body)?),
+        Operation::DescribeRemediationExceptions => apply_describe_exceptions(world, &typed(body)?),
+        Operation::DeleteRemediationExceptions => apply_delete_exceptions(world, &typed(body)?),
+        Operation::StartRemediationExecution => apply_start_execution(world, &typed(body)?),
+        Operation::DescribeRemediationExecutionStatus => apply_describe_execution_status(world, &typed(body)?),
+        Operation::PutEvaluations => apply_put_evaluations(world, &typed(body)?),
+        Operation::PutConfigRule => apply_put_config_rule(world, &typed(body)?),
+        Operation::DeleteConfigRule => apply_delete_config_rule(world, &typed(body)?),
+        Operation::DescribeConfigRules => apply_describe_config_rules(world, &typed(body)?),
+        Operation::GetComplianceDetailsByConfigRule => apply_get_compliance_details(world, &typed(body)?),
+        Operation::DescribeComplianceByConfigRule => apply_describe_compliance_by_config_rule(world, &typed(body)?),
+        Operation::DescribeComplianceByResource => apply_describe_compliance_by_resource(world, &typed(body)?),
+        Operation::PutConfigurationRecorder => apply_put_configuration_recorder(world, &typed(body)?),
+        Operation::DescribeConfigurationRecorders => apply_describe_configuration_recorders(world, &typed(body)?),
+        Operation::DescribeConfigurationRecorderStatus => apply_describe_configuration_recorder_status(world, &typed(body)?),
+        Operation::StartConfigurationRecorder => apply_start_configuration_recorder(world, &typed(body)?),
+        Operation::StopConfigurationRecorder => apply_stop_configuration_recorder(world, &typed(body)?),
+        Operation::DeleteConfigurationRecorder => apply_delete_configuration_recorder(world, &typed(body)?),
+        Operation::PutDeliveryChannel => apply_put_delivery_channel(world, &typed(body)?),
+        Operation::DescribeDeliveryChannels => apply_describe_delivery_channels(world, &typed(body)?),
+        Operation::DeleteDeliveryChannel => apply_delete_delivery_channel(world, &typed(body)?),
+        Operation::StartConfigRulesEvaluation => apply_start_config_rules_evaluation(world, &typed(body)?),
+        Operation::DeleteEvaluationResults => apply_delete_evaluation_results(world, &typed(body)?),
+    })
 }
 
 /// A validated body always fits its typed request: the validator checks every type the typed
 /// structs rely on (a property test feeds arbitrary bodies through both).
-fn typed<T: DeserializeOwned>(body: &Value) -> T {
+fn typed<T: DeserializeOwned>(body: &Value) -> Result<T, serde_json::Error> {
     // JSON `null` counts as an absent member, as the validator reads it; serde would
     // refuse a null for the unboxed members (`Limit`, `TestMode`) that default when absent.
     // Copying the body only when it has a null member: most have none, and the copy cost as
     // much as the deserialisation.
-    let typed = if has_null_member(body) { T::deserialize(&without_null_members(body)) } else { T::deserialize(body) };
-    match typed {
-        Ok(t) => t,
-        Err(e) => panic!("validated body does not fit its typed request: {e}: {body}"),
+    if has_null_member(body) {
+        T::deserialize(&without_null_members(body))
+    } else {
+        T::deserialize(body)
     }
 }
 

@@ -21,7 +21,6 @@ use reference_model::names::{ResourceRef, RuleName};
 use reference_model::validate::{validate_request, violations, ConstraintKind, Violation};
 use reference_model::wire::*;
 use reference_model::{ops, ComplianceType, Control, ErrorCode, Operation, Outcome, Reply, Timestamp, World};
-use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -1017,40 +1016,13 @@ fn only_violations(op: Operation, body: &Value, allowed: impl Fn(&Violation) -> 
 }
 
 /// The operation applied to a body the validator refused; `None` when the body does not even
-/// fit the typed request.
+/// fit the typed request, and for the calls no fault reaches (recorder, delivery channel, rule
+/// states).
 fn apply_unvalidated(world: &mut World, op: Operation, body: &Value) -> Option<Outcome> {
-    fn typed<T: DeserializeOwned>(body: &Value) -> Option<T> {
-        serde_json::from_value(body.clone()).ok()
+    if op.is_account_setup() || matches!(op, Operation::StartConfigRulesEvaluation | Operation::DeleteEvaluationResults) {
+        return None;
     }
-    Some(match op {
-        Operation::PutRemediationConfigurations => ops::apply_put_configurations(world, &typed(body)?),
-        Operation::DescribeRemediationConfigurations => ops::apply_describe_configurations(world, &typed(body)?),
-        Operation::DeleteRemediationConfiguration => ops::apply_delete_configuration(world, &typed(body)?),
-        Operation::PutRemediationExceptions => ops::apply_put_exceptions(world, &typed(body)?),
-        Operation::DescribeRemediationExceptions => ops::apply_describe_exceptions(world, &typed(body)?),
-        Operation::DeleteRemediationExceptions => ops::apply_delete_exceptions(world, &typed(body)?),
-        Operation::StartRemediationExecution => ops::apply_start_execution(world, &typed(body)?),
-        Operation::DescribeRemediationExecutionStatus => ops::apply_describe_execution_status(world, &typed(body)?),
-        Operation::PutEvaluations => ops::apply_put_evaluations(world, &typed(body)?),
-        Operation::PutConfigRule => ops::apply_put_config_rule(world, &typed(body)?),
-        Operation::DeleteConfigRule => ops::apply_delete_config_rule(world, &typed(body)?),
-        Operation::DescribeConfigRules => ops::apply_describe_config_rules(world, &typed(body)?),
-        Operation::GetComplianceDetailsByConfigRule => ops::apply_get_compliance_details(world, &typed(body)?),
-        Operation::DescribeComplianceByConfigRule => ops::apply_describe_compliance_by_config_rule(world, &typed(body)?),
-        Operation::DescribeComplianceByResource => ops::apply_describe_compliance_by_resource(world, &typed(body)?),
-        // No fault reaches the recorder and delivery channel calls or the rule-state calls.
-        Operation::PutConfigurationRecorder
-        | Operation::DescribeConfigurationRecorders
-        | Operation::DescribeConfigurationRecorderStatus
-        | Operation::StartConfigurationRecorder
-        | Operation::StopConfigurationRecorder
-        | Operation::DeleteConfigurationRecorder
-        | Operation::PutDeliveryChannel
-        | Operation::DescribeDeliveryChannels
-        | Operation::DeleteDeliveryChannel
-        | Operation::StartConfigRulesEvaluation
-        | Operation::DeleteEvaluationResults => return None,
-    })
+    ops::apply_unchecked(world, op, body).ok()
 }
 
 #[cfg(test)]
