@@ -9,14 +9,14 @@
 //! Safety: names come from `${rule:…}` and carry the run's prefix; after a scenario the runner
 //! deletes the rules (and their remediation configurations) it created, and nothing else.
 
-use crate::judge::{ActualReply, Difference, Identities, Judge, Observed};
+use crate::judge::history::ExecutionHistory;
+use crate::judge::{ActualReply, Identities, Judge, Observed};
 use crate::profile::Capability;
 use crate::report::{ExpectedReply, ScenarioResult, StepKind, StepResult};
 use crate::scenario::{self, Action, CallBody, Scenario, Side, TargetHeader};
 use crate::target::{Target, WireRequest};
 use crate::teardown::{self, Leftover};
 use crate::verdict::Verdict;
-use reference_model::auto::ExecutionState;
 use reference_model::{handle, Alternative, ErrorCode, Level, Millis, Operation, Outcome, Reply, Timestamp, World};
 use reference_model::names::RuleName;
 use serde_json::Value;
@@ -178,7 +178,7 @@ struct Run<'a, T: Target> {
     /// idea of Knossos: an answer is valid if some allowed history explains it).
     candidates: Vec<World>,
     created_rules: BTreeSet<String>,
-    execution_states: BTreeMap<(String, String, String), ExecutionState>,
+    execution_history: ExecutionHistory,
 }
 
 /// Runs one scenario against a target.
@@ -233,7 +233,7 @@ pub async fn run_scenario_hooked<T: Target>(
         identities: Identities::default(),
         candidates: Vec::new(),
         created_rules: BTreeSet::new(),
-        execution_states: BTreeMap::new(),
+        execution_history: ExecutionHistory::default(),
     };
     let mut verdict = Verdict::Pass;
     for (i, step) in scenario.steps.iter().enumerate() {
@@ -505,7 +505,7 @@ impl<T: Target> Run<'_, T> {
         }
         if judgement.verdict.conforms() && op == Operation::DescribeRemediationExecutionStatus && !self.clock_shared {
             if let Some(ActualReply::Success { body, .. }) = &judgement.actual {
-                if let Some(d) = self.states_move_forward(&model_body, body) {
+                if let Some(d) = self.execution_history.record(&model_body, body) {
                     judgement.differences.push(d);
                     judgement.verdict = Verdict::Fail;
                 }
@@ -625,32 +625,6 @@ impl<T: Target> Run<'_, T> {
             members.insert(key.to_owned(), Value::Array(items));
         }
         Observed { body: body.to_string().into_bytes(), ..observed }
-    }
-
-    /// R-DRES-07: without a shared clock any state is acceptable, but never a step back.
-    fn states_move_forward(&mut self, request: &[u8], body: &Value) -> Option<Difference> {
-        let rule = serde_json::from_slice::<Value>(request).ok()?.get("ConfigRuleName")?.as_str()?.to_owned();
-        for status in body.get("RemediationExecutionStatuses")?.as_array()? {
-            let key = status.get("ResourceKey")?;
-            let id = (
-                rule.clone(),
-                key.get("resourceType")?.as_str()?.to_owned(),
-                key.get("resourceId")?.as_str()?.to_owned(),
-            );
-            let Some(state) = status.get("State").and_then(Value::as_str).and_then(ExecutionState::parse) else { continue };
-            if let Some(previous) = self.execution_states.get(&id) {
-                if !previous.can_reach(state) {
-                    return Some(Difference {
-                        path: "RemediationExecutionStatuses/State".into(),
-                        expected: format!("a state reachable from {} for {}/{}", previous.as_str(), id.1, id.2),
-                        actual: state.as_str().into(),
-                        level: Level::Must,
-                    });
-                }
-            }
-            self.execution_states.insert(id, state);
-        }
-        None
     }
 
     /// Deletes the rules this scenario created with everything hanging on them (and nothing

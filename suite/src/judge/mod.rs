@@ -11,6 +11,7 @@
 //! clock times and execution states are exact only when the runner controls the target's clock.
 
 pub mod codes;
+pub mod history;
 pub mod execution;
 pub mod ids;
 #[cfg(test)]
