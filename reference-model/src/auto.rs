@@ -28,7 +28,7 @@ use crate::limits::defaults;
 use crate::names::{ResourceRef, RuleName};
 use crate::time::{Millis, Timestamp};
 use crate::wire::{RemediationExecutionStatus, RemediationExecutionStep};
-use crate::world::{first_key_of, ComplianceType, ResourceKeyOf, StoredException, World, MAX_ITEMS_PER_TABLE};
+use crate::world::{first_key_of, ComplianceType, ResourceKeyOf, StoredException, World, MAX_RESOURCE_ROWS};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -397,11 +397,13 @@ impl World {
         };
         let now = self.now;
         for resource in resources {
-            if self.executions.len() >= MAX_ITEMS_PER_TABLE {
-                break;
+            let key = (rule.clone(), resource);
+            // A full table takes no new resource; a resource's next run replaces its last.
+            if self.executions.len() >= MAX_RESOURCE_ROWS && self.executions.get(&key).is_none() {
+                continue;
             }
             self.executions.insert(
-                (rule.clone(), resource),
+                key,
                 Execution {
                     batch: id,
                     trigger,
@@ -543,7 +545,7 @@ impl World {
         attempts.retain(|t| *t >= invoked - controls.retry_window);
         if attempts.len() >= controls.max_attempts as usize {
             self.failed_attempts.remove(&key);
-            if self.exceptions.len() >= MAX_ITEMS_PER_TABLE && !self.exceptions.contains_key(&key) {
+            if self.exceptions.len() >= MAX_RESOURCE_ROWS && !self.exceptions.contains_key(&key) {
                 // A full table places no exception; retrying would loop, so the resource rests.
                 return;
             }

@@ -8,7 +8,7 @@ use crate::names::{exception_key_resource, ResourceRef, RuleName};
 use crate::outcome::{Alternative, Level, Outcome};
 use crate::paging;
 use crate::wire::*;
-use crate::world::{ComplianceType, ResourceKeyOf, StoredException, World, MAX_ITEMS_PER_TABLE};
+use crate::world::{ComplianceType, ResourceKeyOf, StoredException, World, MAX_RESOURCE_ROWS};
 use serde_json::json;
 
 /// `FailedRemediationExceptionBatch.FailedItems` holds at most 25 items in the service model.
@@ -100,7 +100,7 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     for key in &req.resource_keys {
         let non_compliant = aim(&mut row, key)
             && world.evaluations.get(&row).is_some_and(|e| e.compliance == ComplianceType::NonCompliant);
-        let full = world.exceptions.len() >= MAX_ITEMS_PER_TABLE && !world.exceptions.contains_key(&row);
+        let full = world.exceptions.len() >= MAX_RESOURCE_ROWS && !world.exceptions.contains_key(&row);
         if non_compliant && !full {
             if expired {
                 // R-PRE-09, A-30: an ExpirationTime that has already passed deletes the

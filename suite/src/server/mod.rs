@@ -13,7 +13,8 @@
 //!
 //! Every response carries `x-amzn-RequestId`. Limits against abuse: bodies over
 //! [`ServerConfig::max_body_bytes`] get 413 `RequestEntityTooLargeException`; the model bounds
-//! every table (`reference_model::world::MAX_ITEMS_PER_TABLE`); no input bytes make it panic.
+//! every table (`reference_model::world::MAX_RESOURCE_ROWS` and `MAX_ITEMS_PER_TABLE`, A-47); no
+//! input bytes make it panic.
 //!
 //! ## Control API
 //!
