@@ -95,6 +95,7 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     let mut refused = Vec::new();
     let mut stored_any = false;
     let mut row: ResourceKeyOf = (rule.clone(), ResourceRef::new("", ""));
+    let exception = StoredException { message: req.message.clone(), expiration: req.expiration_time, placed_by_config: false };
     // A repeated key changes nothing the first one did not (the upsert is the same), so the
     // keys are taken as sent and only the refused ones, usually none, are made unique.
     for key in &req.resource_keys {
@@ -107,10 +108,7 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
                 // exception at once (the upsert replaced any earlier one, then it expired).
                 world.exceptions.remove(&row);
             } else {
-                world.exceptions.upsert(
-                    &row,
-                    StoredException { message: req.message.clone(), expiration: req.expiration_time, placed_by_config: false },
-                );
+                world.exceptions.upsert_copy(&row, &exception);
             }
             stored_any = true;
         } else {
