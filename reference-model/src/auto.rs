@@ -685,4 +685,126 @@ mod tests {
         assert!(world.executions.values().all(|e| !e.is_active()), "everything finished");
         assert!(world.exceptions().count() > 0, "scripted failures placed exceptions (R-RC-05)");
     }
+
+    /// One step of [`the_indexes_agree_with_a_scan_after_any_steps`].
+    #[derive(Clone, Debug)]
+    enum Step {
+        Evaluate { rule: usize, resource: usize, non_compliant: bool },
+        Start { rule: usize, resources: Vec<usize> },
+        Except { rule: usize, resource: usize, expires_in_s: Option<i64> },
+        Unexcept { rule: usize, resource: usize },
+        Script { rule: usize, resource: usize, failures: usize },
+        DeleteConfiguration { rule: usize },
+        Advance { millis: i64 },
+    }
+
+    const RULES: [&str; 2] = ["auto", "manual"];
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        let rule = 0..RULES.len();
+        let resource = 0..6usize;
+        prop_oneof![
+            (rule.clone(), resource.clone(), any::<bool>()).prop_map(|(rule, resource, non_compliant)| Step::Evaluate { rule, resource, non_compliant }),
+            (rule.clone(), proptest::collection::vec(resource.clone(), 1..4)).prop_map(|(rule, resources)| Step::Start { rule, resources }),
+            (rule.clone(), resource.clone(), proptest::option::of(-5i64..20)).prop_map(|(rule, resource, expires_in_s)| Step::Except { rule, resource, expires_in_s }),
+            (rule.clone(), resource.clone()).prop_map(|(rule, resource)| Step::Unexcept { rule, resource }),
+            (rule.clone(), resource.clone(), 0..3usize).prop_map(|(rule, resource, failures)| Step::Script { rule, resource, failures }),
+            rule.prop_map(|rule| Step::DeleteConfiguration { rule }),
+            (0i64..5_000).prop_map(|millis| Step::Advance { millis }),
+        ]
+    }
+
+    fn configure(world: &mut World, now: Timestamp) {
+        let source = json!({"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:f",
+            "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"}]});
+        for rule in RULES {
+            handle(world, Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": rule, "Source": source}}).to_string().as_bytes(), now);
+        }
+        let configs = json!({"RemediationConfigurations": [
+            {"ConfigRuleName": "auto", "TargetType": "SSM_DOCUMENT", "TargetId": "AWS-EnableS3BucketEncryption", "Automatic": true, "MaximumAutomaticAttempts": 2,
+             "Parameters": {"AutomationAssumeRole": {"StaticValue": {"Values": ["arn:aws:iam::123456789012:role/remediation"]}},
+                            "BucketName": {"ResourceValue": {"Value": "RESOURCE_ID"}}},
+             "ExecutionControls": {"SsmControls": {"ConcurrentExecutionRatePercentage": 20, "ErrorPercentage": 40}}},
+            {"ConfigRuleName": "manual", "TargetType": "SSM_DOCUMENT", "TargetId": "AWS-EnableS3BucketEncryption"}]});
+        handle(world, Operation::PutRemediationConfigurations, configs.to_string().as_bytes(), now);
+    }
+
+    fn apply(world: &mut World, step: &Step, now: &mut Timestamp) {
+        let id = |resource: usize| format!("b{resource}");
+        let key = |resource: usize| json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": id(resource)});
+        let call = |world: &mut World, op: Operation, body: serde_json::Value, now: Timestamp| {
+            handle(world, op, body.to_string().as_bytes(), now);
+        };
+        match step {
+            Step::Evaluate { rule, resource, non_compliant } => {
+                let compliance = if *non_compliant { ComplianceType::NonCompliant } else { ComplianceType::Compliant };
+                let set = Control::SetCompliance { rule: RULES[*rule].into(), resource_type: "AWS::S3::Bucket".into(), resource_id: id(*resource), compliance, annotation: None };
+                world.control(&set, *now);
+            }
+            Step::Start { rule, resources } => {
+                let keys: Vec<_> = resources.iter().map(|r| json!({"resourceType": "AWS::S3::Bucket", "resourceId": id(*r)})).collect();
+                call(world, Operation::StartRemediationExecution, json!({"ConfigRuleName": RULES[*rule], "ResourceKeys": keys}), *now);
+            }
+            Step::Except { rule, resource, expires_in_s } => {
+                let mut body = json!({"ConfigRuleName": RULES[*rule], "ResourceKeys": [key(*resource)]});
+                if let Some(s) = expires_in_s {
+                    body["ExpirationTime"] = json!((now.millis() / 1000) + s);
+                }
+                call(world, Operation::PutRemediationExceptions, body, *now);
+            }
+            Step::Unexcept { rule, resource } => {
+                call(world, Operation::DeleteRemediationExceptions, json!({"ConfigRuleName": RULES[*rule], "ResourceKeys": [key(*resource)]}), *now);
+            }
+            Step::Script { rule, resource, failures } => {
+                let outcomes = vec![SsmRun::Fail { message: "no".into() }; *failures];
+                world.control(&Control::ScriptSsm { rule: RULES[*rule].into(), resource_type: "AWS::S3::Bucket".into(), resource_id: id(*resource), outcomes }, *now);
+            }
+            Step::DeleteConfiguration { rule } => {
+                call(world, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": RULES[*rule]}), *now);
+            }
+            Step::Advance { millis } => {
+                *now = *now + Millis(*millis);
+                world.advance_to(*now);
+            }
+        }
+    }
+
+    /// The next event as the model found it before the indexes: by reading every row.
+    fn next_event_by_scan(world: &World, limit: Timestamp) -> Option<Timestamp> {
+        let expiries = world.exceptions.iter().filter_map(|(_, e)| e.expiration);
+        let runs = world.executions.values().filter_map(|e| match &e.phase {
+            Phase::InProgress { finishes_at, .. } => Some(*finishes_at),
+            Phase::Queued { ready_at } => {
+                let batch = world.batches.get(&e.batch)?;
+                let running = world.executions.values().filter(|x| x.batch == e.batch && matches!(x.phase, Phase::InProgress { .. })).count();
+                (running < batch.concurrency).then_some(*ready_at)
+            }
+            _ => None,
+        });
+        expiries.chain(runs).filter(|t| *t <= limit).min().map(|t| t.max(world.now))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+        /// After any sequence of calls and clock moves: the indexes are what the rows give, the
+        /// next event is the one a scan of every row finds, and nothing due is left undone
+        /// (expired exceptions, finished runs, queued runs with a free slot; R-PRE-09, R-RC-07).
+        #[test]
+        fn the_indexes_agree_with_a_scan_after_any_steps(steps in proptest::collection::vec(step(), 1..40)) {
+            let mut now = Timestamp::EPOCH_2026;
+            let mut world = World::reference(now);
+            configure(&mut world, now);
+            for step in &steps {
+                apply(&mut world, step, &mut now);
+                assert_indexes_follow_the_rows(&world.executions);
+                let far = now + Millis(3_600_000);
+                proptest::prop_assert_eq!(world.next_event(far), next_event_by_scan(&world, far), "after {:?}", step);
+                proptest::prop_assert_eq!(world.next_event(now), None, "something due is left after {:?}", step);
+                for (batch_id, batch) in &world.batches {
+                    proptest::prop_assert!(world.executions.running_in(*batch_id) <= batch.concurrency);
+                }
+            }
+        }
+    }
 }
