@@ -33,6 +33,17 @@ pub fn resume_after(token: &str, operation: &str, scope: &str) -> Result<String,
     }
 }
 
+/// The first page of `rows` (already sorted by `key` and already past the token's key): at
+/// most `page_size` of them, and a token naming the last one if more follow. Reads one row
+/// beyond the page, not the rest.
+pub fn page_of<T>(rows: impl Iterator<Item = T>, page_size: usize, key: impl Fn(&T) -> String, operation: &str, scope: &str) -> (Vec<T>, Option<String>) {
+    let mut page: Vec<T> = rows.take(page_size.saturating_add(1)).collect();
+    let more = page.len() > page_size;
+    page.truncate(page_size);
+    let next = if more { page.last().map(|last| issue(operation, scope, &key(last))) } else { None };
+    (page, next)
+}
+
 /// Cuts one page out of `items` (sorted by `key`), after the token's key if any.
 pub fn page<T>(
     items: Vec<T>,

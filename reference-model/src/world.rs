@@ -2,12 +2,12 @@
 //! exceptions, executions. Time is never read from a clock: every change is made at a
 //! [`Timestamp`] the caller passes in, and the world only moves forward.
 
-use crate::auto::{Batch, Execution, SsmRun, SsmScript};
+use crate::auto::{Batch, Execution, ExecutionTable, SsmRun, SsmScript};
 use crate::names::{ResourceRef, RuleName};
 use crate::time::{Millis, Timestamp};
 use crate::wire::{ConfigRule, ConfigurationRecorder, DeliveryChannel, RecordingGroup, RemediationConfiguration};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The four values of `ComplianceType` (R-PE-06, R-CMP-01).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -128,9 +128,131 @@ pub struct StoredException {
     pub placed_by_config: bool,
 }
 
-/// Most items any one table may hold, so a long fuzz run or a hostile client cannot grow the
-/// reference endpoint without bound.
+/// Most rows the per-resource tables (evaluations, exceptions, executions) may each hold
+/// (A-49). The real service documents no quota for any of them: it keeps one row per recorded
+/// resource and rule. The cap only keeps a hostile client or a long fuzz run from growing the
+/// reference endpoint without bound; issue 13 asks it to hold 1,000,000 exceptions.
+pub const MAX_RESOURCE_ROWS: usize = 1_000_000;
+
+/// Most items the tables that only the control API and rule deletions fill (ResultTokens,
+/// scripted SSM outcomes, rules shown as DELETING) may each hold (A-49): no quota of the real
+/// service applies to them, and no test needs more.
 pub const MAX_ITEMS_PER_TABLE: usize = 100_000;
+
+/// What every per-resource table is keyed by: the rule, then the resource (type, id). Rows of
+/// one rule are contiguous, in resource order, which is the order listings page in.
+pub type ResourceKeyOf = (RuleName, ResourceRef);
+
+/// The smallest key of a rule's rows: where a range over that rule starts.
+pub(crate) fn first_key_of(rule: &RuleName) -> ResourceKeyOf {
+    (rule.clone(), ResourceRef::new("", ""))
+}
+
+/// The remediation exceptions, keyed by (rule, resource type, resource id) (R-PRE-01: one per
+/// resource and rule), with an index of their expiries so that the clock finds the next one
+/// without reading every row (R-PRE-09). The index is derived from the rows; equality compares
+/// the rows only.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ExceptionTable {
+    rows: BTreeMap<ResourceKeyOf, StoredException>,
+    expiries: BTreeSet<(Timestamp, ResourceKeyOf)>,
+}
+
+impl PartialEq for ExceptionTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+    }
+}
+
+impl ExceptionTable {
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+    pub(crate) fn get(&self, key: &ResourceKeyOf) -> Option<&StoredException> {
+        self.rows.get(key)
+    }
+    pub(crate) fn contains_key(&self, key: &ResourceKeyOf) -> bool {
+        self.rows.contains_key(key)
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&ResourceKeyOf, &StoredException)> {
+        self.rows.iter()
+    }
+    /// The rows of one rule, in resource order, from `from` on (the rule's first row if `None`).
+    pub(crate) fn of_rule<'a>(&'a self, rule: &'a RuleName, from: Option<ResourceRef>) -> impl Iterator<Item = (&'a ResourceRef, &'a StoredException)> + 'a {
+        let start = (rule.clone(), from.unwrap_or_else(|| ResourceRef::new("", "")));
+        self.rows.range(start..).take_while(move |((r, _), _)| r == rule).map(|((_, res), e)| (res, e))
+    }
+    /// Puts the exception of `key`, replacing any (R-PRE-01), without copying the key when the
+    /// row exists.
+    pub(crate) fn upsert(&mut self, key: &ResourceKeyOf, exception: StoredException) {
+        let new_expiry = exception.expiration;
+        let old_expiry = match self.rows.get_mut(key) {
+            Some(row) => std::mem::replace(row, exception).expiration,
+            None => {
+                self.rows.insert(key.clone(), exception);
+                None
+            }
+        };
+        if old_expiry != new_expiry {
+            if let Some(t) = old_expiry {
+                self.expiries.remove(&(t, key.clone()));
+            }
+            if let Some(t) = new_expiry {
+                self.expiries.insert((t, key.clone()));
+            }
+        }
+    }
+    /// [`ExceptionTable::upsert`] of a copy of `exception`, reusing the row's buffers when it
+    /// exists: a request of 100 keys with one Message allocates nothing for the rows it
+    /// replaces.
+    pub(crate) fn upsert_copy(&mut self, key: &ResourceKeyOf, exception: &StoredException) {
+        let Some(row) = self.rows.get_mut(key) else {
+            self.upsert(key, exception.clone());
+            return;
+        };
+        let old_expiry = row.expiration;
+        row.message.clone_from(&exception.message);
+        row.expiration = exception.expiration;
+        row.placed_by_config = exception.placed_by_config;
+        if old_expiry != exception.expiration {
+            if let Some(t) = old_expiry {
+                self.expiries.remove(&(t, key.clone()));
+            }
+            if let Some(t) = exception.expiration {
+                self.expiries.insert((t, key.clone()));
+            }
+        }
+    }
+    pub(crate) fn remove(&mut self, key: &ResourceKeyOf) -> Option<StoredException> {
+        let removed = self.rows.remove(key)?;
+        if let Some(t) = removed.expiration {
+            self.expiries.remove(&(t, key.clone()));
+        }
+        Some(removed)
+    }
+    /// Removes every exception of the rule (R-DCR-01).
+    pub(crate) fn remove_rule(&mut self, rule: &RuleName) {
+        let keys: Vec<ResourceKeyOf> = self.of_rule(rule, None).map(|(res, _)| (rule.clone(), res.clone())).collect();
+        for key in keys {
+            self.remove(&key);
+        }
+    }
+    /// The earliest ExpirationTime of any exception.
+    pub(crate) fn next_expiry(&self) -> Option<Timestamp> {
+        self.expiries.first().map(|(t, _)| *t)
+    }
+    /// R-PRE-09: deletes every exception whose ExpirationTime is `now` or earlier.
+    pub(crate) fn expire(&mut self, now: Timestamp) {
+        while let Some((t, _)) = self.expiries.first() {
+            if *t > now {
+                break;
+            }
+            if let Some((_, key)) = self.expiries.pop_first() {
+                self.rows.remove(&key);
+            }
+        }
+    }
+}
 
 /// The whole state. Cloning it is how alternatives that change state differently are kept.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,8 +263,8 @@ pub struct World {
     pub(crate) rules: BTreeMap<RuleName, StoredRule>,
     pub(crate) evaluations: BTreeMap<(RuleName, ResourceRef), StoredEvaluation>,
     pub(crate) remediations: BTreeMap<RuleName, StoredRemediation>,
-    pub(crate) exceptions: BTreeMap<(RuleName, ResourceRef), StoredException>,
-    pub(crate) executions: BTreeMap<(RuleName, ResourceRef), Execution>,
+    pub(crate) exceptions: ExceptionTable,
+    pub(crate) executions: ExecutionTable,
     pub(crate) batches: BTreeMap<u64, Batch>,
     /// Invocation times of failed automatic attempts, per resource (R-RC-05, R-RC-06).
     pub(crate) failed_attempts: BTreeMap<(RuleName, ResourceRef), Vec<Timestamp>>,
@@ -275,8 +397,8 @@ impl World {
             rules: BTreeMap::new(),
             evaluations: BTreeMap::new(),
             remediations: BTreeMap::new(),
-            exceptions: BTreeMap::new(),
-            executions: BTreeMap::new(),
+            exceptions: ExceptionTable::default(),
+            executions: ExecutionTable::default(),
             batches: BTreeMap::new(),
             failed_attempts: BTreeMap::new(),
             result_tokens: BTreeMap::new(),
@@ -453,7 +575,7 @@ impl World {
 
     /// True while any execution for the rule is queued or running (R-DelRC-03).
     pub fn remediation_in_progress(&self, rule: &RuleName) -> bool {
-        self.executions.iter().any(|((r, _), e)| r == rule && e.is_active())
+        self.executions.of_rule(rule).any(|(_, e)| e.is_active())
     }
 
     /// Applies a control action at `now`.
@@ -575,7 +697,7 @@ impl World {
                 return;
             }
         }
-        if previous.is_none() && self.evaluations.len() >= MAX_ITEMS_PER_TABLE {
+        if previous.is_none() && self.evaluations.len() >= MAX_RESOURCE_ROWS {
             return;
         }
         let evaluation_id = self.fresh_uuid();
@@ -603,7 +725,7 @@ impl World {
             }
         }
         self.evaluations.retain(|(r, _), _| r != rule);
-        self.exceptions.retain(|(r, _), _| r != rule);
+        self.exceptions.remove_rule(rule);
         self.executions.retain(|(r, _), _| r != rule);
         self.failed_attempts.retain(|(r, _), _| r != rule);
         // Result tokens stay: a token of a deleted rule meets NoSuchConfigRuleException (R-PE-10).
@@ -615,4 +737,82 @@ fn splitmix64(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn key(id: &str) -> ResourceKeyOf {
+        (RuleName::new("r"), ResourceRef::new("AWS::S3::Bucket", id))
+    }
+
+    fn exception(expires_in_s: Option<i64>) -> StoredException {
+        StoredException {
+            message: None,
+            expiration: expires_in_s.map(|s| Timestamp::EPOCH_2026 + Millis::seconds(s)),
+            placed_by_config: false,
+        }
+    }
+
+    /// The expiry index always says what a scan of the rows would (R-PRE-09).
+    fn scanned_expiries(table: &ExceptionTable) -> Vec<(Timestamp, ResourceKeyOf)> {
+        let mut all: Vec<_> = table.rows.iter().filter_map(|(k, e)| e.expiration.map(|t| (t, k.clone()))).collect();
+        all.sort();
+        all
+    }
+
+    #[rstest]
+    #[case::replaced_expiry(&[("a", Some(10)), ("a", Some(5))], 7, &["a"][..0])]
+    #[case::expiry_lifted(&[("a", Some(10)), ("a", None)], 20, &["a"])]
+    #[case::only_the_due_ones(&[("a", Some(10)), ("b", Some(30)), ("c", None)], 10, &["b", "c"])]
+    #[case::nothing_due(&[("a", Some(10)), ("b", Some(30))], 9, &["a", "b"])]
+    fn exceptions_expire_by_the_index_as_by_a_scan(
+        #[case] puts: &[(&str, Option<i64>)],
+        #[case] at_s: i64,
+        #[case] left: &[&str],
+    ) {
+        let mut table = ExceptionTable::default();
+        let mut copied = ExceptionTable::default();
+        for (id, expiry) in puts {
+            table.upsert(&key(id), exception(*expiry));
+            copied.upsert_copy(&key(id), &exception(*expiry));
+            assert_eq!(table.expiries.iter().cloned().collect::<Vec<_>>(), scanned_expiries(&table));
+            assert_eq!(copied.expiries, table.expiries, "upsert_copy indexes as upsert does");
+            assert_eq!(copied, table);
+        }
+        let due = Timestamp::EPOCH_2026 + Millis::seconds(at_s);
+        let first = table.next_expiry();
+        assert_eq!(first, scanned_expiries(&table).first().map(|(t, _)| *t));
+        table.expire(due);
+        let ids: Vec<&str> = table.iter().map(|((_, res), _)| res.resource_id.as_str()).collect();
+        assert_eq!(ids, left);
+        assert_eq!(table.expiries.iter().cloned().collect::<Vec<_>>(), scanned_expiries(&table));
+    }
+
+    #[test]
+    fn removing_a_rule_or_a_row_drops_its_expiries_and_leaves_other_rules() {
+        let mut table = ExceptionTable::default();
+        let other = (RuleName::new("s"), ResourceRef::new("AWS::S3::Bucket", "a"));
+        table.upsert(&key("a"), exception(Some(10)));
+        table.upsert(&key("b"), exception(Some(20)));
+        table.upsert(&other, exception(Some(30)));
+        table.remove(&key("b"));
+        assert_eq!(table.len(), 2);
+        table.remove_rule(&RuleName::new("r"));
+        assert_eq!(table.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(), vec![other]);
+        assert_eq!(table.expiries.iter().cloned().collect::<Vec<_>>(), scanned_expiries(&table));
+        assert_eq!(table.next_expiry(), Some(Timestamp::EPOCH_2026 + Millis::seconds(30)));
+    }
+
+    #[test]
+    fn tables_equal_by_their_rows() {
+        let (mut a, mut b) = (ExceptionTable::default(), ExceptionTable::default());
+        a.upsert(&key("a"), exception(Some(10)));
+        b.upsert(&key("a"), exception(None));
+        assert_ne!(a, b);
+        b.upsert(&key("a"), exception(Some(10)));
+        assert_eq!(a, b);
+    }
 }

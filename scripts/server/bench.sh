@@ -11,7 +11,9 @@
 #   * DescribeConfigRules against all three (the cheap call; the echo sends the body back);
 #   * DescribeRemediationConfigurations and PutRemediationExceptions with 100 keys against the
 #     reference endpoint (moto implements neither), after setting up the rule and 100
-#     NON_COMPLIANT resources through the control API.
+#     NON_COMPLIANT resources through the control API;
+#   * paging through 10,000 exceptions, and the resident memory (VmRSS) of a fresh endpoint
+#     holding 1,000,000 exceptions.
 # Prints a table of requests/s and the ratios; with RESULTS=FILE also writes the figures there as
 # key=value lines (what `cargo xtask bench` reads). Loopback only; bounded runs; everything this
 # script started is stopped when it exits.
@@ -207,6 +209,55 @@ print(f"{best * 1000:.0f}")
 PY
 )
 
+# Resident memory holding 1,000,000 exceptions (issue 13, item 3): a fresh endpoint of its own,
+# 1,000,000 NON_COMPLIANT evaluations (PutEvaluations, 100 a call, with a ResultToken from the
+# control API) and an exception on each (PutRemediationExceptions, 100 keys a call); VmRSS of
+# the process from /proc before and after. Each answer is checked; DescribeRemediationExceptions
+# for a few keys must find them.
+say "loading 1,000,000 exceptions into a fresh endpoint"
+start_printing_url memory "$WORK/mem.url" "$TARGET/release/remediation-suite" serve --port 0
+MEM_PID=${PIDS[-1]}
+MEM=$(head -n1 "$WORK/mem.url")
+wait_for "$MEM/_reference/health" 10
+rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+RSS_EMPTY_MB=$(rss_mb "$MEM_PID")
+python3 - "$MEM" <<'PY'
+import http.client, json, sys, urllib.parse
+url = urllib.parse.urlsplit(sys.argv[1])
+conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+AUTH = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/config/aws4_request, SignedHeaders=host, Signature=00"
+def post(path, body, target=None):
+    headers = {"Content-Type": "application/x-amz-json-1.1" if target else "application/json", "Authorization": AUTH}
+    if target:
+        headers["X-Amz-Target"] = "StarlingDoveService." + target
+    conn.request("POST", path, json.dumps(body), headers)
+    answer = conn.getresponse()
+    data = json.loads(answer.read() or b"{}")
+    if answer.status != 200:
+        sys.exit(f"{target or path}: HTTP {answer.status}: {data}")
+    return data
+RULE, N = "bench-memory", 1_000_000
+post("/", {"ConfigRule": {"ConfigRuleName": RULE, "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:bench",
+    "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"}]}}}, "PutConfigRule")
+token = post("/_reference/control", {"action": "issue_result_token", "rule": RULE})["ResultToken"]
+ids = lambda start: [f"memory-bucket-{i:07}" for i in range(start, start + 100)]
+for start in range(0, N, 100):
+    evaluations = [{"ComplianceResourceType": "AWS::S3::Bucket", "ComplianceResourceId": i, "ComplianceType": "NON_COMPLIANT", "OrderingTimestamp": 1767225600} for i in ids(start)]
+    answer = post("/", {"Evaluations": evaluations, "ResultToken": token}, "PutEvaluations")
+    if answer.get("FailedEvaluations"):
+        sys.exit(f"PutEvaluations refused: {answer['FailedEvaluations'][:1]}")
+for start in range(0, N, 100):
+    keys = [{"ResourceType": "AWS::S3::Bucket", "ResourceId": i} for i in ids(start)]
+    answer = post("/", {"ConfigRuleName": RULE, "ResourceKeys": keys, "Message": "memory"}, "PutRemediationExceptions")
+    if answer.get("FailedBatches"):
+        sys.exit(f"PutRemediationExceptions refused keys: {answer['FailedBatches'][:1]}")
+probe = [{"ResourceType": "AWS::S3::Bucket", "ResourceId": f"memory-bucket-{i:07}"} for i in (0, 499_999, N - 1)]
+found = post("/", {"ConfigRuleName": RULE, "ResourceKeys": probe}, "DescribeRemediationExceptions")["RemediationExceptions"]
+if len(found) != 3:
+    sys.exit(f"DescribeRemediationExceptions found {len(found)} of the 3 probed exceptions")
+PY
+RSS_1M_MB=$(rss_mb "$MEM_PID")
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0fx", a / b }'; }
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", 100 * a / b }'; }
 row() { printf '| %-44s | %12s | %12s | %26s |\n' "$@"; }
@@ -221,6 +272,7 @@ row "DescribeRemediationConfigurations (1 rule)" "$REF_DRC" "-" "${MOTO_DRC_STAT
 row "PutRemediationExceptions (100 keys)" "$REF_PRE" "-" "${MOTO_PUT_STATUS:+not implemented (HTTP $MOTO_PUT_STATUS)}"
 echo
 echo "DescribeRemediationExceptions, paging through 10,000 exceptions (pages of 100): $PAGING_MS ms"
+echo "resident memory: $RSS_EMPTY_MB MB empty, $RSS_1M_MB MB holding 1,000,000 exceptions (and their 1,000,000 evaluations)"
 echo "reference / echo on DescribeConfigRules: $(percent "$REF_DCR" "$ECHO_DCR")"
 [ -n "$MOTO_DCR" ] && echo "reference / moto on DescribeConfigRules: $(ratio "$REF_DCR" "$MOTO_DCR")"
 
@@ -236,6 +288,8 @@ if [ -n "${RESULTS:-}" ]; then
     echo "ref_describe_remediation_configurations=$REF_DRC"
     echo "ref_put_remediation_exceptions_100=$REF_PRE"
     echo "ref_paging_10000_ms=$PAGING_MS"
+    echo "ref_rss_empty_mb=$RSS_EMPTY_MB"
+    echo "ref_rss_1m_exceptions_mb=$RSS_1M_MB"
     echo "moto_version=$MOTO_VERSION"
     echo "moto_describe_config_rules=$MOTO_DCR"
   } >"$RESULTS"

@@ -8,7 +8,7 @@ use crate::names::{exception_key_resource, ResourceRef, RuleName};
 use crate::outcome::{Alternative, Level, Outcome};
 use crate::paging;
 use crate::wire::*;
-use crate::world::{ComplianceType, StoredException, World, MAX_ITEMS_PER_TABLE};
+use crate::world::{ComplianceType, ResourceKeyOf, StoredException, World, MAX_RESOURCE_ROWS};
 use serde_json::json;
 
 /// `FailedRemediationExceptionBatch.FailedItems` holds at most 25 items in the service model.
@@ -22,14 +22,20 @@ pub const MAX_EXCEPTIONS_PER_PAGE: usize = 25;
 pub const NOT_NON_COMPLIANT: &str =
     "Remediation exceptions can only be placed on resources that are NON_COMPLIANT under the rule.";
 
-fn unique<T: PartialEq + Clone>(items: &[T]) -> Vec<T> {
-    let mut out: Vec<T> = Vec::with_capacity(items.len());
-    for item in items {
-        if !out.contains(item) {
-            out.push(item.clone());
-        }
-    }
-    out
+/// The items without repeats, each where it first appears (R-PRE-07: one exception per key).
+fn unique<T: Ord + Clone>(items: &[T]) -> Vec<T> {
+    let mut seen = std::collections::BTreeSet::new();
+    items.iter().filter(|item| seen.insert(*item)).cloned().collect()
+}
+
+/// Points `key`'s resource at the exception key's resource, reusing its buffers, so that a
+/// request of 100 keys looks its rows up without allocating a key for each (issue 13). False
+/// when the key does not name a whole resource.
+fn aim(key: &mut ResourceKeyOf, exception_key: &RemediationExceptionResourceKey) -> bool {
+    let (Some(resource_type), Some(resource_id)) = (&exception_key.resource_type, &exception_key.resource_id) else { return false };
+    key.1.resource_type.clone_from(resource_type);
+    key.1.resource_id.clone_from(resource_id);
+    true
 }
 
 fn exception_wire(rule: &RuleName, key: &RemediationExceptionResourceKey, stored: Option<&StoredException>, req_message: Option<&String>, req_expiration: Option<crate::time::Timestamp>) -> RemediationException {
@@ -74,14 +80,13 @@ const LISTING_SHOWS: &[&str] = &["R-PRE-04", "R-PRE-09", "R-RC-05"];
 /// ends at once (preferred), or the request is refused, as a whole or key by key (A-30).
 pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
-    let keys = unique(&req.resource_keys);
 
     if world.remediations.get(&rule).is_some_and(|r| r.config.created_by_service.is_some()) {
         let message = format!("Remediation exceptions cannot be placed on the service-linked remediation action of rule {rule}.");
         return Outcome::new(
             Alternative::error(ErrorCode::InvalidParameterValueException, message.clone()).provenance(Level::May).basis("A-06"),
         )
-        .or(Alternative::success(failed_batches(&rule, &keys, req, &message)).provenance(Level::May).basis("A-06").covers("R-PRE-11"))
+        .or(Alternative::success(failed_batches(&rule, &unique(&req.resource_keys), req, &message)).provenance(Level::May).basis("A-06").covers("R-PRE-11"))
         .clause("R-PRE-05");
     }
 
@@ -89,30 +94,28 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     let before = expired.then(|| world.clone());
     let mut refused = Vec::new();
     let mut stored_any = false;
-    for key in &keys {
-        let resource = exception_key_resource(key);
-        let non_compliant = resource
-            .as_ref()
-            .is_some_and(|r| world.compliance(&rule, r) == Some(ComplianceType::NonCompliant));
-        let full = world.exceptions.len() >= MAX_ITEMS_PER_TABLE;
-        match resource {
-            Some(resource) if non_compliant && !full => {
-                let key = (rule.clone(), resource);
-                if expired {
-                    // R-PRE-09, A-30: an ExpirationTime that has already passed deletes the
-                    // exception at once (the upsert replaced any earlier one, then it expired).
-                    world.exceptions.remove(&key);
-                } else {
-                    world.exceptions.insert(
-                        key,
-                        StoredException { message: req.message.clone(), expiration: req.expiration_time, placed_by_config: false },
-                    );
-                }
-                stored_any = true;
+    let mut row: ResourceKeyOf = (rule.clone(), ResourceRef::new("", ""));
+    let exception = StoredException { message: req.message.clone(), expiration: req.expiration_time, placed_by_config: false };
+    // A repeated key changes nothing the first one did not (the upsert is the same), so the
+    // keys are taken as sent and only the refused ones, usually none, are made unique.
+    for key in &req.resource_keys {
+        let non_compliant = aim(&mut row, key)
+            && world.evaluations.get(&row).is_some_and(|e| e.compliance == ComplianceType::NonCompliant);
+        let full = world.exceptions.len() >= MAX_RESOURCE_ROWS && !world.exceptions.contains_key(&row);
+        if non_compliant && !full {
+            if expired {
+                // R-PRE-09, A-30: an ExpirationTime that has already passed deletes the
+                // exception at once (the upsert replaced any earlier one, then it expired).
+                world.exceptions.remove(&row);
+            } else {
+                world.exceptions.upsert_copy(&row, &exception);
             }
-            _ => refused.push(key.clone()),
+            stored_any = true;
+        } else {
+            refused.push(key.clone());
         }
     }
+    let refused = unique(&refused);
 
     let mut clauses = vec!["R-PRE-01", "R-PRE-07"];
     if req.message.is_some() {
@@ -152,7 +155,7 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
             outcome = outcome.or(super::with_world_if_different(refusal, before.clone(), world));
         }
         if stored_any {
-            let listed = Alternative::success(failed_batches(&rule, &keys, req, EXPIRED))
+            let listed = Alternative::success(failed_batches(&rule, &unique(&req.resource_keys), req, EXPIRED))
                 .provenance(Level::May)
                 .basis("A-30")
                 .covers("R-PRE-11");
@@ -170,8 +173,28 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     outcome
 }
 
+/// The key a listing is sorted and paged by: type, NUL, id (R-DRE-02). NUL sorts first, so
+/// this order is the table's (type, id) order whenever neither part holds a NUL.
 fn sort_key(resource: &ResourceRef) -> String {
     format!("{}\u{0}{}", resource.resource_type, resource.resource_id)
+}
+
+/// `sort_key(resource) > after`, without building the key.
+fn sorts_after(resource: &ResourceRef, after: &str) -> bool {
+    let key = resource.resource_type.bytes().chain(std::iter::once(0)).chain(resource.resource_id.bytes());
+    key.cmp(after.bytes()) == std::cmp::Ordering::Greater
+}
+
+/// Where in the table a page that resumes after `after` may start: `after` split at its first
+/// NUL as (type, id). Every resource whose [`sort_key`] is greater is at or after this one in
+/// (type, id) order (a type before `after`'s type differs from it before its end, or is a
+/// prefix of it, and so sorts before it in both orders), so starting there and keeping the
+/// [`sorts_after`] test gives the same page as reading the rule's rows from the first.
+fn resume_point(after: &str) -> ResourceRef {
+    match after.split_once('\u{0}') {
+        Some((resource_type, resource_id)) => ResourceRef::new(resource_type, resource_id),
+        None => ResourceRef::new(after, ""),
+    }
 }
 
 /// DescribeRemediationExceptions (R-DRE-01..08). Without ResourceKeys: every exception of the
@@ -201,20 +224,30 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
         message: stored.message.clone(),
         expiration_time: stored.expiration,
     };
-    let of_rule = world.exceptions.iter().filter(|((r, _), _)| *r == rule).map(|((_, res), e)| (res, e));
     if let Some(keys) = &req.resource_keys {
-        let wanted: Vec<ResourceRef> = unique(keys).iter().filter_map(exception_key_resource).collect();
-        let found: Vec<RemediationException> =
-            of_rule.filter(|(res, _)| wanted.contains(res)).map(wire).collect();
+        // Each wanted key looked up, in the table's order (as a scan of the rule's rows).
+        let mut wanted: Vec<ResourceRef> = unique(keys).iter().filter_map(exception_key_resource).collect();
+        wanted.sort();
+        let mut row: ResourceKeyOf = (rule.clone(), ResourceRef::new("", ""));
+        let mut found = Vec::new();
+        for resource in wanted {
+            row.1 = resource;
+            if let Some(stored) = world.exceptions.get(&row) {
+                found.push(wire((&row.1, stored)));
+            }
+        }
         return Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions: found, next_token: None }))
             .clauses(&["R-DRE-01", "R-DRE-03"])
             .clauses(LISTING_SHOWS);
     }
-    let all: Vec<(&ResourceRef, &StoredException)> = of_rule.collect();
     let page_size = if req.limit == 0 { defaults::EXCEPTIONS_PAGE } else { req.limit as usize };
     let listing = |size: usize| {
-        paging::page(all.clone(), |(res, _)| sort_key(res), size, req.next_token.as_deref(), "DescribeRemediationExceptions", rule.as_str())
-            .map(|(page, next_token)| body(&DescribeRemediationExceptionsResponse { remediation_exceptions: page.into_iter().map(wire).collect(), next_token }))
+        const OPERATION: &str = "DescribeRemediationExceptions";
+        let after = req.next_token.as_deref().map(|t| paging::resume_after(t, OPERATION, rule.as_str())).transpose()?;
+        let rows = world.exceptions.of_rule(&rule, after.as_deref().map(resume_point));
+        let rows = rows.filter(|(res, _)| after.as_deref().is_none_or(|a| sorts_after(res, a)));
+        let (page, next_token) = paging::page_of(rows, size, |(res, _)| sort_key(res), OPERATION, rule.as_str());
+        Ok::<_, crate::error::ApiError>(body(&DescribeRemediationExceptionsResponse { remediation_exceptions: page.into_iter().map(wire).collect(), next_token }))
     };
     match listing(page_size) {
         Ok(preferred) => {
@@ -249,13 +282,13 @@ pub const NO_SUCH_EXCEPTION: &str = "No remediation exception exists for the res
 pub fn apply_delete_exceptions(world: &mut World, req: &DeleteRemediationExceptionsRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     let keys = unique(&req.resource_keys);
-    let (present, missing): (Vec<_>, Vec<_>) = keys.iter().cloned().partition(|k| {
-        exception_key_resource(k).is_some_and(|res| world.exceptions.contains_key(&(rule.clone(), res)))
-    });
+    let mut row: ResourceKeyOf = (rule.clone(), ResourceRef::new("", ""));
+    let (present, missing): (Vec<_>, Vec<_>) =
+        keys.iter().cloned().partition(|k| aim(&mut row, k) && world.exceptions.contains_key(&row));
     let before = (!missing.is_empty()).then(|| world.clone());
     for key in &present {
-        if let Some(res) = exception_key_resource(key) {
-            world.exceptions.remove(&(rule.clone(), res));
+        if aim(&mut row, key) {
+            world.exceptions.remove(&row);
         }
     }
     let Some(before) = before else {
@@ -284,5 +317,50 @@ pub fn apply_delete_exceptions(world: &mut World, req: &DeleteRemediationExcepti
     } else {
         // Only the partial answer deleted anything.
         Outcome::new(partial.covers("R-DelRE-01")).or(error.with_world(before))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn resources() -> Vec<ResourceRef> {
+        // Types that are prefixes of one another, and NULs inside types and ids: where the
+        // table's (type, id) order and the listing's type-NUL-id order could part.
+        let types = ["A", "A\u{0}", "A\u{0}B", "AB", "B"];
+        let ids = ["", "\u{0}", "a", "a\u{0}b", "b"];
+        types.iter().flat_map(|t| ids.iter().map(move |i| ResourceRef::new(*t, *i))).collect()
+    }
+
+    #[test]
+    fn sorts_after_is_the_comparison_of_the_built_keys() {
+        for r in resources() {
+            for s in resources() {
+                assert_eq!(sorts_after(&r, &sort_key(&s)), sort_key(&r) > sort_key(&s), "{r:?} after {s:?}");
+            }
+        }
+    }
+
+    /// Starting at [`resume_point`] loses nothing a read from the rule's first row would give,
+    /// for every token a page could end with and for tokens no page issued.
+    #[rstest]
+    #[case::issued_keys(resources().iter().map(sort_key).collect())]
+    #[case::foreign_keys(vec!["".into(), "\u{0}".into(), "A".into(), "AA".into(), "A\u{0}\u{0}".into(), "Z".into()])]
+    fn the_resume_point_skips_only_rows_at_or_before_the_token(#[case] tokens: Vec<String>) {
+        let mut table = crate::world::ExceptionTable::default();
+        let rule = RuleName::new("r");
+        let other = RuleName::new("s");
+        for r in resources() {
+            let exception = StoredException { message: None, expiration: None, placed_by_config: false };
+            table.upsert(&(rule.clone(), r.clone()), exception.clone());
+            table.upsert(&(other.clone(), r), exception);
+        }
+        for after in tokens {
+            let from_start: Vec<&ResourceRef> = table.of_rule(&rule, None).map(|(r, _)| r).filter(|r| sorts_after(r, &after)).collect();
+            let resumed: Vec<&ResourceRef> =
+                table.of_rule(&rule, Some(resume_point(&after))).map(|(r, _)| r).filter(|r| sorts_after(r, &after)).collect();
+            assert_eq!(resumed, from_start, "after {after:?}");
+        }
     }
 }

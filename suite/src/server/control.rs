@@ -120,7 +120,7 @@ pub async fn post_control(State(state): State<Arc<AppState>>, raw: Result<Bytes,
                 StatusCode::BAD_REQUEST,
                 format!(
                     "not a control action ({e}); \"action\" is one of set_compliance, issue_result_token, \
-                     mark_service_linked, script_ssm, set_default_ssm, set_recorder, set_rule_deletion"
+                     mark_service_linked, script_ssm, set_default_ssm, set_recorder, set_rule_deletion, set_rule_state_times"
                 ),
             )
         }

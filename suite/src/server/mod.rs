@@ -13,7 +13,8 @@
 //!
 //! Every response carries `x-amzn-RequestId`. Limits against abuse: bodies over
 //! [`ServerConfig::max_body_bytes`] get 413 `RequestEntityTooLargeException`; the model bounds
-//! every table (`reference_model::world::MAX_ITEMS_PER_TABLE`); no input bytes make it panic.
+//! every table (`reference_model::world::MAX_RESOURCE_ROWS` and `MAX_ITEMS_PER_TABLE`, A-49); no
+//! input bytes make it panic.
 //!
 //! ## Control API
 //!
@@ -41,6 +42,7 @@
 //! {"action": "set_default_ssm", "outcome": {"result": "succeed"}}
 //! {"action": "set_recorder", "available": false}
 //! {"action": "set_rule_deletion", "seconds": 30}
+//! {"action": "set_rule_state_times", "evaluating_seconds": 60, "deleting_results_seconds": 10}
 //! ```
 //!
 //! `compliance` is one of `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE` (no evaluation

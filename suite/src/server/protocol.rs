@@ -9,7 +9,9 @@
 //!    knows; missing, not text, or unknown → 400 bare `{"__type":"UnknownOperationException"}`.
 //! 3. With signature checking on: a body that is not JSON → 400 `SerializationException`
 //!    first, then the SigV4 check ([`super::signature`]).
-//! 4. Under the lock: read the clock, `reference_model::handle`, take the preferred reply.
+//! 4. The body is parsed as JSON outside the lock (an empty body is `{}`); under the lock: read
+//!    the clock, advance the world to it, `reference_model::handle_value` (or, for a body that
+//!    is not JSON, `reference_model::handle`, which refuses it), take the preferred reply.
 //!    Should the model panic, the answer is 500 `InternalFailure` and the endpoint goes on.
 //! 5. Success: 200, `Content-Type: application/x-amz-json-1.1`, the JSON body; an operation
 //!    without an output shape (the model's `Value::Null`: PutConfigRule, DeleteConfigRule)
@@ -109,9 +111,13 @@ pub fn read_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<By
     }
 }
 
-/// True for a body the model would refuse as not JSON (an empty body counts as `{}`, A-28).
-fn is_malformed_json(body: &[u8]) -> bool {
-    !body.iter().all(u8::is_ascii_whitespace) && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
+/// The body as JSON, read as the model reads it (an empty body is `{}`, A-28); `None` for one
+/// the model refuses as not JSON (SerializationException, A-02).
+fn parse_body(body: &[u8]) -> Option<Value> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Some(Value::Object(Default::default()));
+    }
+    serde_json::from_slice(body).ok()
 }
 
 /// `POST /`: one AWS JSON 1.1 request.
@@ -137,18 +143,29 @@ fn answer(
 ) -> Result<Reply, WireError> {
     let body = read_body(body, state.max_body_bytes)?;
     let op = operation(headers)?;
+    // Parsed before the lock is taken: the JSON does not depend on the world, and another
+    // request can be applied meanwhile (issue 13, item 4).
+    let parsed = parse_body(&body);
     if let Some((access_key, secret_key)) = &state.credentials {
-        if is_malformed_json(&body) {
+        if parsed.is_none() {
             return Err(WireError::model(ErrorCode::SerializationException, ""));
         }
         signature::verify(method, uri, headers, &body, access_key, secret_key)
             .map_err(|f| WireError::new(f.status(), f.code(), f.message()))?;
     }
-    // The one critical section: synchronous, no await while the lock is held.
+    // The one critical section: synchronous, no await while the lock is held. What it does is
+    // `reference_model::handle` (advance the clock, then apply), with the parse already done.
     let outcome = state
         .with_shared(|shared| {
             let now = shared.clock.now();
-            reference_model::handle(&mut shared.world, op, &body, now)
+            match &parsed {
+                Some(value) => {
+                    shared.world.advance_to(now);
+                    reference_model::handle_value(&mut shared.world, op, value)
+                }
+                // Not JSON: the model's own refusal, from the bytes.
+                None => reference_model::handle(&mut shared.world, op, &body, now),
+            }
         })
         .map_err(|panic| {
             WireError::model(ErrorCode::InternalFailure, format!("The reference model failed on this request: {panic}"))
@@ -171,4 +188,28 @@ pub async fn not_found(method: Method, uri: Uri) -> Response {
     .into_response();
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    /// The body is read as the model reads it: what `reference_model::handle` would parse, and
+    /// `None` exactly where it answers SerializationException (A-02, A-28).
+    #[rstest]
+    #[case::empty(b"" as &[u8], Some(serde_json::json!({})))]
+    #[case::whitespace(b" \n\t", Some(serde_json::json!({})))]
+    #[case::object(br#"{"ConfigRuleNames": ["r"]}"#, Some(serde_json::json!({"ConfigRuleNames": ["r"]})))]
+    #[case::not_an_object(b"[1]", Some(serde_json::json!([1])))]
+    #[case::truncated(br#"{"ConfigRuleNames": ["#, None)]
+    #[case::trailing_garbage(b"{} x", None)]
+    fn bodies_are_parsed_as_the_model_parses_them(#[case] body: &[u8], #[case] expected: Option<Value>) {
+        assert_eq!(parse_body(body), expected);
+        let mut world = reference_model::World::reference(reference_model::Timestamp::EPOCH_2026);
+        let outcome = reference_model::handle(&mut world, reference_model::Operation::DescribeConfigRules, body, reference_model::Timestamp::EPOCH_2026);
+        let refused_as_not_json = outcome.preferred().reply.error_code() == Some(ErrorCode::SerializationException)
+            && outcome.clauses.contains(&"M-PROTOCOL");
+        assert_eq!(refused_as_not_json, expected.is_none(), "{:?}", outcome.preferred().reply);
+    }
 }
