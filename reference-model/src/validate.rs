@@ -758,6 +758,28 @@ mod tests {
         );
     }
 
+    /// A-01: violations come in the shape's declaration order whatever order the body's
+    /// members come in, and members the shape does not declare are ignored.
+    #[test]
+    fn body_order_does_not_change_the_report() {
+        let declared = json!({"ConfigRuleName": "", "ResourceKeys": [], "Extra": 1});
+        let reversed: Value = serde_json::from_str(r#"{"Extra": 1, "ResourceKeys": [], "ConfigRuleName": ""}"#).unwrap();
+        let message = |body: &Value| validate_request(Operation::PutRemediationExceptions, body).unwrap_err().message;
+        assert_eq!(message(&reversed), message(&declared));
+        assert!(message(&reversed).starts_with("3 validation errors detected: Value '' at 'configRuleName'"), "{}", message(&reversed));
+    }
+
+    /// The walk places a structure's members without allocating up to [`INLINE_MEMBERS`];
+    /// a larger structure still validates (through a vector), only slower.
+    #[test]
+    fn every_structure_fits_inline() {
+        for (name, node) in Program::get().names.iter().zip(&Program::get().nodes) {
+            if let Node::Structure(members) = node {
+                assert!(members.len() <= INLINE_MEMBERS, "{name} has {} members", members.len());
+            }
+        }
+    }
+
     #[test]
     fn missing_required_member_is_null() {
         let err = validate_request(Operation::DeleteRemediationConfiguration, &json!({})).unwrap_err();
