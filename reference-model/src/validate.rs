@@ -21,6 +21,7 @@ use crate::operation::Operation;
 use crate::service_model::{ServiceModel, Shape};
 use serde_json::Value;
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 /// The patterns of the service model, implemented with Java's `String.matches` semantics
 /// (a full match; `.` stops at line terminators; `\S` is ASCII-only). Only two patterns
@@ -177,7 +178,6 @@ impl std::error::Error for Refusal {}
 /// Checks a request body against the operation's input shape (A-01, A-02). `Ok` means the
 /// typed request can be built from it; a refusal names the rule of every violated member.
 pub fn check_request(op: Operation, body: &Value) -> Result<(), Refusal> {
-    let model = ServiceModel::get();
     if !body.is_object() {
         let error = ApiError::new(
             ErrorCode::SerializationException,
@@ -185,8 +185,9 @@ pub fn check_request(op: Operation, body: &Value) -> Result<(), Refusal> {
         );
         return Err(Refusal { error, rules: Vec::new() });
     }
-    let mut walk = Walk::new(model);
-    walk.value(&op.input_shape(), body, "");
+    let program = Program::get();
+    let mut walk = Walk::new(program);
+    walk.value(program.input(op), body);
     if let Some(message) = walk.type_error {
         return Err(Refusal { error: ApiError::new(ErrorCode::SerializationException, message), rules: Vec::new() });
     }
@@ -210,42 +211,183 @@ pub fn validate_request(op: Operation, body: &Value) -> Result<(), ApiError> {
 
 /// Only the constraint violations (for tests and the generator, which want them listed).
 pub fn violations(op: Operation, body: &Value) -> Vec<Violation> {
-    let mut walk = Walk::new(ServiceModel::get());
-    walk.value(&op.input_shape(), body, "");
+    let program = Program::get();
+    let mut walk = Walk::new(program);
+    walk.value(program.input(op), body);
     walk.violations
 }
 
-/// One step of a member path in the service model's terms.
-#[derive(Clone, Copy)]
-enum Segment<'m> {
-    Member(&'m str),
-    Item,
-    Key,
-    Value,
+/// A shape of [`Program`], by position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ShapeId(usize);
+
+/// A member of a structure, with what the walk needs of it computed once.
+#[derive(Debug)]
+struct Member {
+    /// As the service model spells it (`ResourceKeys`): the JSON key and [`Violation::member`].
+    name: String,
+    /// As the validation message spells it (`resourceKeys`).
+    path: String,
+    target: ShapeId,
+    required: bool,
 }
 
-struct Walk<'m> {
-    model: &'m ServiceModel,
+/// A [`Shape`] whose references are positions, not names: the walk looks nothing up by
+/// name, and a structure's members carry their message spelling and whether they are required.
+#[derive(Debug)]
+enum Node {
+    Structure(Vec<Member>),
+    List { member: ShapeId, min: Option<u64>, max: Option<u64> },
+    Map { key: ShapeId, value: ShapeId, min: Option<u64>, max: Option<u64> },
+    String { min: Option<u64>, max: Option<u64>, pattern: Option<(KnownPattern, String)>, enumeration: Option<Enumeration> },
+    Integer { min: Option<i64>, max: Option<i64> },
+    Long { min: Option<i64>, max: Option<i64> },
+    Boolean,
+    Timestamp,
+}
+
+/// An enum's values, and how a message lists them ([`OBSERVED_ENUM_ORDER`]).
+#[derive(Debug)]
+struct Enumeration {
+    values: Vec<String>,
+    listed: String,
+}
+
+/// The service model compiled for the walk, once per process. Validation used to look every
+/// shape up by name in an ordered map and every declared member up in the body; under the
+/// fuzzers' comparison tracing that was most of a request's cost (issue 12, item 5).
+#[derive(Debug)]
+struct Program {
+    names: Vec<String>,
+    nodes: Vec<Node>,
+    /// The input shape of each operation, by `Operation as usize` (the order of `Operation::ALL`).
+    inputs: Vec<ShapeId>,
+}
+
+impl Program {
+    fn get() -> &'static Program {
+        static PROGRAM: OnceLock<Program> = OnceLock::new();
+        PROGRAM.get_or_init(|| Program::compile(ServiceModel::get()))
+    }
+
+    fn compile(model: &ServiceModel) -> Program {
+        let names: Vec<String> = model.shapes.keys().cloned().collect();
+        let id = |name: &str| ShapeId(names.binary_search_by(|n| n.as_str().cmp(name)).unwrap_or_else(|_| panic!("shape {name} is not in the service model")));
+        let nodes = model
+            .shapes
+            .iter()
+            .map(|(name, shape)| match shape {
+                Shape::Structure { members, required } => Node::Structure(
+                    members
+                        .iter()
+                        .map(|(member, target)| Member {
+                            name: member.clone(),
+                            path: lower_camel(member),
+                            target: id(target),
+                            required: required.contains(member),
+                        })
+                        .collect(),
+                ),
+                Shape::List { member, min, max } => Node::List { member: id(member), min: *min, max: *max },
+                Shape::Map { key, value, min, max } => {
+                    assert!(matches!(model.shape(key), Shape::String { .. }), "map {name}: the walk checks keys as strings, {key} is not one");
+                    Node::Map { key: id(key), value: id(value), min: *min, max: *max }
+                }
+                Shape::String { min, max, pattern, enumeration } => Node::String {
+                    min: *min,
+                    max: *max,
+                    pattern: pattern.as_ref().map(|p| (KnownPattern::from_model(p).expect("patterns are checked by a test"), p.clone())),
+                    enumeration: enumeration.as_ref().map(|values| Enumeration {
+                        values: values.clone(),
+                        listed: OBSERVED_ENUM_ORDER
+                            .iter()
+                            .find(|(shape, _)| shape == name)
+                            .map(|(_, order)| order.join(", "))
+                            .unwrap_or_else(|| values.join(", ")),
+                    }),
+                },
+                Shape::Integer { min, max, .. } => Node::Integer { min: *min, max: *max },
+                Shape::Long { min, max, .. } => Node::Long { min: *min, max: *max },
+                Shape::Boolean => Node::Boolean,
+                Shape::Timestamp => Node::Timestamp,
+            })
+            .collect();
+        let inputs = Operation::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, op)| {
+                assert_eq!(*op as usize, i, "Operation::ALL is in declaration order");
+                id(&op.input_shape())
+            })
+            .collect();
+        Program { names, nodes, inputs }
+    }
+
+    fn input(&self, op: Operation) -> ShapeId {
+        self.inputs[op as usize]
+    }
+}
+
+/// One step below the request body: how both the message's path (`evaluations.1.member`) and
+/// the member in the service model's terms (`Evaluations[]`) continue. Both are rendered only
+/// for a violation; a valid request builds no string.
+#[derive(Clone, Copy)]
+enum Step<'m, 'v> {
+    Member(&'m Member),
+    /// The list item at this index (from 0).
+    Item(usize),
+    /// A map's key: the path stays the map's.
+    Key,
+    /// A map's value under this key.
+    Value(&'v str),
+}
+
+struct Walk<'m, 'v> {
+    program: &'m Program,
     violations: Vec<Violation>,
     type_error: Option<String>,
-    /// Where the walk is, as [`Violation::member`] spells it; rendered only for a violation.
-    member: Vec<Segment<'m>>,
+    /// Where the walk is.
+    at: Vec<Step<'m, 'v>>,
 }
 
-/// `ResourceKeys[].ResourceId`, `Parameters{value}.StaticValue.Values[]`.
-fn render_member(segments: &[Segment<'_>]) -> String {
+/// `evaluations.1.member.complianceType`, `parameters.P.staticValue`.
+fn render_path(steps: &[Step<'_, '_>]) -> String {
     let mut out = String::new();
-    for s in segments {
+    for s in steps {
         match s {
-            Segment::Member(name) => {
+            Step::Member(m) => {
                 if !out.is_empty() {
                     out.push('.');
                 }
-                out.push_str(name);
+                out.push_str(&m.path);
             }
-            Segment::Item => out.push_str("[]"),
-            Segment::Key => out.push_str("{key}"),
-            Segment::Value => out.push_str("{value}"),
+            Step::Item(i) => {
+                let _ = write!(out, ".{}.member", i + 1);
+            }
+            Step::Key => {}
+            Step::Value(key) => {
+                out.push('.');
+                out.push_str(key);
+            }
+        }
+    }
+    out
+}
+
+/// `ResourceKeys[].ResourceId`, `Parameters{value}.StaticValue.Values[]`.
+fn render_member(steps: &[Step<'_, '_>]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        match s {
+            Step::Member(m) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&m.name);
+            }
+            Step::Item(_) => out.push_str("[]"),
+            Step::Key => out.push_str("{key}"),
+            Step::Value(_) => out.push_str("{value}"),
         }
     }
     out
@@ -256,14 +398,6 @@ fn lower_camel(member: &str) -> String {
     match chars.next() {
         Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
         None => String::new(),
-    }
-}
-
-fn join(path: &str, segment: &str) -> String {
-    if path.is_empty() {
-        segment.to_owned()
-    } else {
-        format!("{path}.{segment}")
     }
 }
 
@@ -369,26 +503,30 @@ pub fn render_value_as(shape_name: &str, v: &Value) -> String {
     out
 }
 
-impl<'m> Walk<'m> {
-    fn new(model: &'m ServiceModel) -> Self {
-        Walk { model, violations: Vec::new(), type_error: None, member: Vec::new() }
+/// The most members a structure of the model declares is 12; structures up to this many are
+/// walked without allocating.
+const INLINE_MEMBERS: usize = 16;
+
+impl<'m, 'v> Walk<'m, 'v> {
+    fn new(program: &'m Program) -> Self {
+        Walk { program, violations: Vec::new(), type_error: None, at: Vec::new() }
     }
 
-    fn violate(&mut self, path: &str, value: &Value, kind: ConstraintKind, constraint: String) {
+    fn violate(&mut self, value: &Value, kind: ConstraintKind, constraint: String) {
         self.violations.push(Violation {
-            path: path.to_owned(),
+            path: render_path(&self.at),
             rendered_value: render_value(value),
             constraint,
-            member: render_member(&self.member),
+            member: render_member(&self.at),
             kind,
         });
     }
 
     /// A required member, list item or map value that is absent or null, one step below here.
-    fn missing(&mut self, path: &str, below: Segment<'m>) {
-        self.member.push(below);
-        self.violate(path, &Value::Null, ConstraintKind::Required, "Member must not be null".to_owned());
-        self.member.pop();
+    fn missing(&mut self, below: Step<'m, 'v>) {
+        self.at.push(below);
+        self.violate(&Value::Null, ConstraintKind::Required, "Member must not be null".to_owned());
+        self.at.pop();
     }
 
     fn wrong_type(&mut self, value: &Value, wanted: &str) {
@@ -397,145 +535,172 @@ impl<'m> Walk<'m> {
         }
     }
 
-    fn length(&mut self, path: &str, shape_name: &str, value: &Value, len: u64, min: Option<u64>, max: Option<u64>) {
+    fn length(&mut self, shape: ShapeId, value: &Value, len: u64, min: Option<u64>, max: Option<u64>) {
         let before = self.violations.len();
         if let Some(min) = min {
             if len < min {
-                self.violate(path, value, ConstraintKind::Length, format!("Member must have length greater than or equal to {min}"));
+                self.violate(value, ConstraintKind::Length, format!("Member must have length greater than or equal to {min}"));
             }
         }
         if let Some(max) = max {
             if len > max {
-                self.violate(path, value, ConstraintKind::Length, format!("Member must have length less than or equal to {max}"));
+                self.violate(value, ConstraintKind::Length, format!("Member must have length less than or equal to {max}"));
             }
         }
         // Lists and maps print their items as Java does (structures as Class@hash).
-        if !value.is_string() {
+        if !value.is_string() && self.violations.len() > before {
+            let rendered = render_value_as(&self.program.names[shape.0], value);
             for violation in &mut self.violations[before..] {
-                violation.rendered_value = render_value_as(shape_name, value);
+                violation.rendered_value.clone_from(&rendered);
             }
         }
     }
 
-    fn range(&mut self, path: &str, value: &Value, n: i64, min: Option<i64>, max: Option<i64>) {
+    fn range(&mut self, value: &Value, n: i64, min: Option<i64>, max: Option<i64>) {
         if let Some(min) = min {
             if n < min {
-                self.violate(path, value, ConstraintKind::Range, format!("Member must have value greater than or equal to {min}"));
+                self.violate(value, ConstraintKind::Range, format!("Member must have value greater than or equal to {min}"));
             }
         }
         if let Some(max) = max {
             if n > max {
-                self.violate(path, value, ConstraintKind::Range, format!("Member must have value less than or equal to {max}"));
+                self.violate(value, ConstraintKind::Range, format!("Member must have value less than or equal to {max}"));
             }
         }
     }
 
-    fn value(&mut self, shape_name: &str, value: &Value, path: &str) {
-        let model = self.model;
-        match model.shape(shape_name) {
-            Shape::Structure { members, required } => {
+    fn value(&mut self, shape: ShapeId, value: &'v Value) {
+        let program = self.program;
+        match &program.nodes[shape.0] {
+            Node::Structure(members) => {
                 let Some(object) = value.as_object() else {
                     return self.wrong_type(value, "a structure");
                 };
-                // The path is built only for a member that is there or missing: most declared
-                // members are absent, and building theirs was most of the validator's time.
-                for (member, target) in members {
-                    match object.get(member) {
+                // The body's members are placed by declaration, so each is looked up once and
+                // absent members cost nothing but the required check; unknown members are
+                // ignored, as the service ignores them.
+                let mut inline = [None; INLINE_MEMBERS];
+                let mut spilled = Vec::new();
+                let found: &mut [Option<&'v Value>] = if members.len() <= INLINE_MEMBERS {
+                    &mut inline[..members.len()]
+                } else {
+                    spilled.resize(members.len(), None);
+                    &mut spilled
+                };
+                for (key, v) in object {
+                    if let Some(i) = members.iter().position(|m| m.name == *key) {
+                        found[i] = Some(v);
+                    }
+                }
+                for (member, v) in members.iter().zip(found.iter()) {
+                    match v {
                         None | Some(Value::Null) => {
-                            if required.contains(member) {
-                                self.missing(&join(path, &lower_camel(member)), Segment::Member(member));
+                            if member.required {
+                                self.missing(Step::Member(member));
                             }
                         }
                         Some(v) => {
-                            self.member.push(Segment::Member(member));
-                            self.value(target, v, &join(path, &lower_camel(member)));
-                            self.member.pop();
+                            self.at.push(Step::Member(member));
+                            self.value(member.target, v);
+                            self.at.pop();
                         }
                     }
                 }
             }
-            Shape::List { member, min, max } => {
+            Node::List { member, min, max } => {
                 let Some(items) = value.as_array() else {
                     return self.wrong_type(value, "a list");
                 };
-                self.length(path, shape_name, value, items.len() as u64, *min, *max);
+                self.length(shape, value, items.len() as u64, *min, *max);
                 for (i, item) in items.iter().enumerate() {
-                    let item_path = format!("{path}.{}.member", i + 1);
                     if item.is_null() {
-                        self.missing(&item_path, Segment::Item);
+                        self.missing(Step::Item(i));
                     } else {
-                        self.member.push(Segment::Item);
-                        self.value(member, item, &item_path);
-                        self.member.pop();
+                        self.at.push(Step::Item(i));
+                        self.value(*member, item);
+                        self.at.pop();
                     }
                 }
             }
-            Shape::Map { key, value: value_shape, min, max } => {
+            Node::Map { key, value: value_shape, min, max } => {
                 let Some(entries) = value.as_object() else {
                     return self.wrong_type(value, "a map");
                 };
-                self.length(path, shape_name, value, entries.len() as u64, *min, *max);
+                self.length(shape, value, entries.len() as u64, *min, *max);
                 for (k, v) in entries {
-                    let key_value = Value::String(k.clone());
                     let before = self.violations.len();
-                    self.member.push(Segment::Key);
-                    self.value(key, &key_value, path);
-                    self.member.pop();
+                    self.at.push(Step::Key);
+                    self.key(*key, k);
+                    self.at.pop();
                     for violation in &mut self.violations[before..] {
                         violation.constraint = format!("Map keys must satisfy constraint: [{}]", violation.constraint);
                     }
-                    let entry_path = format!("{path}.{k}");
                     if v.is_null() {
-                        self.missing(&entry_path, Segment::Value);
+                        self.missing(Step::Value(k));
                     } else {
-                        self.member.push(Segment::Value);
-                        self.value(value_shape, v, &entry_path);
-                        self.member.pop();
+                        self.at.push(Step::Value(k));
+                        self.value(*value_shape, v);
+                        self.at.pop();
                     }
                 }
             }
-            Shape::String { min, max, pattern, enumeration } => {
-                let Some(s) = value.as_str() else {
-                    return self.wrong_type(value, "a String");
-                };
-                self.length(path, shape_name, value, java_length(s), *min, *max);
-                if let Some(p) = pattern {
-                    let known = KnownPattern::from_model(p).expect("patterns are checked by a test");
-                    if !known.matches(s) {
-                        self.violate(path, value, ConstraintKind::Pattern, format!("Member must satisfy regular expression pattern: {p}"));
-                    }
-                }
-                if let Some(values) = enumeration {
-                    if !values.iter().any(|v| v == s) {
-                        let listed = OBSERVED_ENUM_ORDER
-                            .iter()
-                            .find(|(name, _)| *name == shape_name)
-                            .map(|(_, order)| order.join(", "))
-                            .unwrap_or_else(|| values.join(", "));
-                        self.violate(path, value, ConstraintKind::Enum, format!("Member must satisfy enum value set: [{listed}]"));
-                    }
-                }
-            }
-            Shape::Integer { min, max, .. } => match value.as_i64() {
+            Node::String { .. } => match value.as_str() {
+                Some(s) => self.string(shape, value, s),
+                None => self.wrong_type(value, "a String"),
+            },
+            Node::Integer { min, max } => match value.as_i64() {
                 // Issue 12's planted bug (never in a real build): R-RC-05's upper bound unchecked.
                 #[cfg(feature = "planted-bug")]
-                Some(n) if shape_name == "AutoRemediationAttempts" && i32::try_from(n).is_ok() => self.range(path, value, n, *min, None),
-                Some(n) if i32::try_from(n).is_ok() => self.range(path, value, n, *min, *max),
+                Some(n) if program.names[shape.0] == "AutoRemediationAttempts" && i32::try_from(n).is_ok() => self.range(value, n, *min, None),
+                Some(n) if i32::try_from(n).is_ok() => self.range(value, n, *min, *max),
                 _ => self.wrong_type(value, "an Integer"),
             },
-            Shape::Long { min, max, .. } => match value.as_i64() {
-                Some(n) => self.range(path, value, n, *min, *max),
+            Node::Long { min, max } => match value.as_i64() {
+                Some(n) => self.range(value, n, *min, *max),
                 None => self.wrong_type(value, "a Long"),
             },
-            Shape::Boolean => {
+            Node::Boolean => {
                 if !value.is_boolean() {
                     self.wrong_type(value, "a Boolean");
                 }
             }
-            Shape::Timestamp => {
+            Node::Timestamp => {
                 if value.as_f64().and_then(crate::time::Timestamp::from_seconds_f64).is_none() {
                     self.wrong_type(value, "a Date");
                 }
+            }
+        }
+    }
+
+    /// A map key, checked as its key shape (a string shape: [`Program::compile`] checks it); a
+    /// JSON value for the message is made only for a key that breaks it.
+    fn key(&mut self, shape: ShapeId, key: &str) {
+        if !self.string_ok(shape, key) {
+            self.string(shape, &Value::String(key.to_owned()), key);
+        }
+    }
+
+    /// Whether a string passes its shape's checks (the common case, checked without messages).
+    fn string_ok(&self, shape: ShapeId, s: &str) -> bool {
+        let Node::String { min, max, pattern, enumeration } = &self.program.nodes[shape.0] else { return false };
+        let len = java_length(s);
+        min.is_none_or(|m| len >= m)
+            && max.is_none_or(|m| len <= m)
+            && pattern.as_ref().is_none_or(|(p, _)| p.matches(s))
+            && enumeration.as_ref().is_none_or(|e| e.values.iter().any(|v| v == s))
+    }
+
+    fn string(&mut self, shape: ShapeId, value: &Value, s: &str) {
+        let Node::String { min, max, pattern, enumeration } = &self.program.nodes[shape.0] else { return };
+        self.length(shape, value, java_length(s), *min, *max);
+        if let Some((known, source)) = pattern {
+            if !known.matches(s) {
+                self.violate(value, ConstraintKind::Pattern, format!("Member must satisfy regular expression pattern: {source}"));
+            }
+        }
+        if let Some(e) = enumeration {
+            if !e.values.iter().any(|v| v == s) {
+                self.violate(value, ConstraintKind::Enum, format!("Member must satisfy enum value set: [{}]", e.listed));
             }
         }
     }
@@ -591,6 +756,28 @@ mod tests {
              Value '' at 'configRuleName' failed to satisfy constraint: Member must satisfy regular expression pattern: .*\\S.*; \
              Value '[]' at 'resourceKeys' failed to satisfy constraint: Member must have length greater than or equal to 1"
         );
+    }
+
+    /// A-01: violations come in the shape's declaration order whatever order the body's
+    /// members come in, and members the shape does not declare are ignored.
+    #[test]
+    fn body_order_does_not_change_the_report() {
+        let declared = json!({"ConfigRuleName": "", "ResourceKeys": [], "Extra": 1});
+        let reversed: Value = serde_json::from_str(r#"{"Extra": 1, "ResourceKeys": [], "ConfigRuleName": ""}"#).unwrap();
+        let message = |body: &Value| validate_request(Operation::PutRemediationExceptions, body).unwrap_err().message;
+        assert_eq!(message(&reversed), message(&declared));
+        assert!(message(&reversed).starts_with("3 validation errors detected: Value '' at 'configRuleName'"), "{}", message(&reversed));
+    }
+
+    /// The walk places a structure's members without allocating up to [`INLINE_MEMBERS`];
+    /// a larger structure still validates (through a vector), only slower.
+    #[test]
+    fn every_structure_fits_inline() {
+        for (name, node) in Program::get().names.iter().zip(&Program::get().nodes) {
+            if let Node::Structure(members) = node {
+                assert!(members.len() <= INLINE_MEMBERS, "{name} has {} members", members.len());
+            }
+        }
     }
 
     #[test]

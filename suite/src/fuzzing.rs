@@ -29,7 +29,7 @@ fn operation(u: &mut Unstructured<'_>) -> arbitrary::Result<Operation> {
 /// (or empty); every error is one the operation models or a common one.
 fn check_outcome(op: Operation, outcome: &reference_model::Outcome) {
     assert!(!outcome.alternatives.is_empty(), "{op}: no alternative");
-    let allowed = &ServiceModel::get().operations[op.name()].errors;
+    let allowed = modelled_errors(op);
     for (i, alternative) in outcome.alternatives.iter().enumerate() {
         // An unlisted code is only ever tolerated: a later MAY alternative with its basis.
         let tolerated = i > 0 && alternative.provenance == reference_model::Level::May && !alternative.basis.is_empty();
@@ -44,6 +44,18 @@ fn check_outcome(op: Operation, outcome: &reference_model::Outcome) {
             ),
         }
     }
+}
+
+/// The errors the service model lists for `op`, looked up by name once per process rather than
+/// at every step (the lookup's string comparisons showed in model_sequence's profile).
+fn modelled_errors(op: Operation) -> &'static [String] {
+    static ERRORS: OnceLock<Vec<&'static [String]>> = OnceLock::new();
+    let errors = ERRORS.get_or_init(|| {
+        let model = ServiceModel::get();
+        Operation::ALL.iter().map(|o| model.operations[o.name()].errors.as_slice()).collect()
+    });
+    let i = Operation::ALL.iter().position(|o| *o == op).expect("every operation is in Operation::ALL");
+    errors[i]
 }
 
 /// Raw request bodies for arbitrary operations, with clock moves in between: no panic, and
@@ -113,19 +125,22 @@ pub fn model_sequence(data: &[u8]) {
     let mut now = Timestamp::EPOCH_2026;
     let mut world = World::reference(now);
     let mut tokens: Vec<String> = Vec::new();
+    // What the invariants compare with: the state after the previous step, kept up to date
+    // rather than copied before every step.
+    let mut before = Forward::of(&world);
     // Arbitrary yields default values forever once the input is used up: stop there.
     while !u.is_empty() {
         let Ok(step) = Step::arbitrary(&mut u) else { return };
         if trace() {
             eprintln!("  {step:?}");
         }
-        let before = Forward::of(&world);
         let (op, body) = match step {
             Step::PutRule(r) => (Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": pick(&RULES, r), "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}})),
             Step::DeleteRule(r) => (Operation::DeleteConfigRule, json!({"ConfigRuleName": pick(&RULES, r)})),
             Step::Compliance(r, res, c) => {
                 let compliance = [ComplianceType::Compliant, ComplianceType::NonCompliant, ComplianceType::NotApplicable][c as usize % 3];
                 world.control(&Control::SetCompliance { rule: pick(&RULES, r).into(), resource_type: "AWS::S3::Bucket".into(), resource_id: pick(&RESOURCES, res).into(), compliance, annotation: None }, now);
+                before.refresh(&world);
                 continue;
             }
             Step::PutConfiguration { rule, automatic, attempts, window, concurrency, errors } => {
@@ -155,6 +170,7 @@ pub fn model_sequence(data: &[u8]) {
             Step::ScriptFailures(r, res, n) => {
                 let outcomes = (0..n % 8).map(|_| reference_model::auto::SsmRun::Fail { message: "scripted".into() }).collect();
                 world.control(&Control::ScriptSsm { rule: pick(&RULES, r).into(), resource_type: "AWS::S3::Bucket".into(), resource_id: pick(&RESOURCES, res).into(), outcomes }, now);
+                before.refresh(&world);
                 continue;
             }
             Step::Evaluate { rule, resource, compliance, test_mode, valid_token } => {
@@ -173,6 +189,7 @@ pub fn model_sequence(data: &[u8]) {
                 now = now + Millis(i64::from(s) * 37);
                 world.advance_to(now);
                 before.check(&world);
+                before.refresh(&world);
                 continue;
             }
             Step::Raw(o, text) => {
@@ -181,6 +198,7 @@ pub fn model_sequence(data: &[u8]) {
                 let outcome = handle(&mut world, op, text.as_bytes(), now);
                 check_outcome(op, &outcome);
                 before.check(&world);
+                before.refresh(&world);
                 continue;
             }
         };
@@ -192,6 +210,7 @@ pub fn model_sequence(data: &[u8]) {
         let outcome = handle_value(&mut world, op, &body);
         check_outcome(op, &outcome);
         before.check(&world);
+        before.refresh(&world);
         if op == Operation::PutRemediationConfigurations {
             check_stored_configurations(&world);
         }
@@ -238,7 +257,8 @@ fn trace() -> bool {
 
 /// What [`Forward::check`] compares after a step: the clock, the configurations' Arns and the
 /// executions' states. A copy of these, not of the whole world (cloning and dropping the world
-/// at every step was a tenth of model_sequence's time).
+/// at every step was a tenth of model_sequence's time), refreshed after each step and rebuilt
+/// only when one of them changed (most steps change none).
 struct Forward {
     now: Timestamp,
     arns: Vec<(RuleName, String)>,
@@ -251,6 +271,19 @@ impl Forward {
             now: world.now(),
             arns: world.rule_names().filter_map(|r| world.remediation_arn(r).map(|a| (r.clone(), a.to_owned()))).collect(),
             executions: world.executions().map(|(key, e)| (key.clone(), e.invocation_time, e.state())).collect(),
+        }
+    }
+
+    /// Takes `world`'s values as the next step's before, copying only if they differ.
+    fn refresh(&mut self, world: &World) {
+        self.now = world.now();
+        let arns = world.rule_names().filter_map(|r| world.remediation_arn(r).map(|a| (r, a)));
+        if !arns.eq(self.arns.iter().map(|(r, a)| (r, a.as_str()))) {
+            self.arns = world.rule_names().filter_map(|r| world.remediation_arn(r).map(|a| (r.clone(), a.to_owned()))).collect();
+        }
+        let executions = world.executions().map(|(key, e)| (key, e.invocation_time, e.state()));
+        if !executions.eq(self.executions.iter().map(|(key, t, s)| (key, *t, *s))) {
+            self.executions = world.executions().map(|(key, e)| (key.clone(), e.invocation_time, e.state())).collect();
         }
     }
 
