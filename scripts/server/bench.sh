@@ -165,21 +165,11 @@ REF_PRE=$(measure "$REF" "$REF_CONNECTIONS" PutRemediationExceptions "$WORK/put-
 # timed as a whole; the best of three passes. On its own rule so that the figures above are not
 # measured against a bigger table.
 say "paging through 10,000 exceptions"
-PAGING_MS=$(python3 - "$REF" <<'PY'
-import http.client, json, sys, time, urllib.parse
-url = urllib.parse.urlsplit(sys.argv[1])
-conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-AUTH = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/config/aws4_request, SignedHeaders=host, Signature=00"
-def post(path, body, target=None):
-    headers = {"Content-Type": "application/x-amz-json-1.1" if target else "application/json", "Authorization": AUTH}
-    if target:
-        headers["X-Amz-Target"] = "StarlingDoveService." + target
-    conn.request("POST", path, json.dumps(body), headers)
-    answer = conn.getresponse()
-    data = json.loads(answer.read() or b"{}")
-    if answer.status != 200:
-        sys.exit(f"{target or path}: HTTP {answer.status}: {data}")
-    return data
+PAGING_MS=$(python3 - "$REF" "$ROOT/scripts/server" <<'PY'
+import json, sys, time
+sys.path.insert(0, sys.argv[2])
+from bench_client import Client
+post = Client(sys.argv[1], timeout=30).post
 RULE, N = "bench-paging", 10_000
 post("/", {"ConfigRule": {"ConfigRuleName": RULE, "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}}, "PutConfigRule")
 for i in range(N):
@@ -221,21 +211,11 @@ MEM=$(head -n1 "$WORK/mem.url")
 wait_for "$MEM/_reference/health" 10
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 RSS_EMPTY_MB=$(rss_mb "$MEM_PID")
-python3 - "$MEM" <<'PY'
-import http.client, json, sys, urllib.parse
-url = urllib.parse.urlsplit(sys.argv[1])
-conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-AUTH = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/config/aws4_request, SignedHeaders=host, Signature=00"
-def post(path, body, target=None):
-    headers = {"Content-Type": "application/x-amz-json-1.1" if target else "application/json", "Authorization": AUTH}
-    if target:
-        headers["X-Amz-Target"] = "StarlingDoveService." + target
-    conn.request("POST", path, json.dumps(body), headers)
-    answer = conn.getresponse()
-    data = json.loads(answer.read() or b"{}")
-    if answer.status != 200:
-        sys.exit(f"{target or path}: HTTP {answer.status}: {data}")
-    return data
+python3 - "$MEM" "$ROOT/scripts/server" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from bench_client import Client
+post = Client(sys.argv[1], timeout=60).post
 RULE, N = "bench-memory", 1_000_000
 post("/", {"ConfigRule": {"ConfigRuleName": RULE, "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:123456789012:function:bench",
     "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"}]}}}, "PutConfigRule")
