@@ -13,6 +13,7 @@
 use crate::operation::Operation;
 use crate::outcome::Level;
 use crate::validate::ConstraintKind;
+use std::fmt;
 
 /// How a rule is covered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,7 +247,7 @@ pub const CLAUSES: &[Clause] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberRule {
     /// A modelled rule of [`CLAUSES`] states this member's limit.
-    Stated(&'static str),
+    Stated(RuleId),
     /// No modelled rule states it: the operation's rule is named instead, for this reason.
     Fallback(NoMemberRule),
 }
@@ -256,7 +257,7 @@ pub enum MemberRule {
 pub enum NoMemberRule {
     /// The rule that states it is not modelled ([`Coverage::NotModelled`]): `M-07` for the
     /// `ConfigRuleName` shape (1..128, `.*\S.*`), `R-RC-02` for TargetId, `R-SRE-07`, ….
-    NotModelled(&'static str),
+    NotModelled(RuleId),
     /// No documentation string states this limit; it is the service model's alone (a
     /// parameter map's size and key length, a resource type filter's length).
     ModelOnly,
@@ -291,164 +292,164 @@ use NoMemberRule::{ModelOnly, NotModelled};
 
 /// `M-07`: the `ConfigRuleName` shape's limits are a fact of the service model; no
 /// documentation string of the operation states them.
-const RULE_NAME: MemberRule = Fallback(NotModelled("M-07"));
+const RULE_NAME: MemberRule = Fallback(NotModelled(crate::rule!("M-07")));
 
 /// The rule of every constrained input member of the fifteen operations, in the order of the
 /// service model's members.
 #[rustfmt::skip]
 pub const MEMBER_RULES: &[MemberClause] = members![
     // PutRemediationConfigurations
-    PutRemediationConfigurations "RemediationConfigurations" => Stated("R-PRC-11");
+    PutRemediationConfigurations "RemediationConfigurations" => Stated(crate::rule!("R-PRC-11"));
     PutRemediationConfigurations "RemediationConfigurations[].ConfigRuleName" => RULE_NAME;
-    PutRemediationConfigurations "RemediationConfigurations[].TargetType" => Stated("R-RC-01");
-    PutRemediationConfigurations "RemediationConfigurations[].TargetId" => Fallback(NotModelled("R-RC-02"));
+    PutRemediationConfigurations "RemediationConfigurations[].TargetType" => Stated(crate::rule!("R-RC-01"));
+    PutRemediationConfigurations "RemediationConfigurations[].TargetId" => Fallback(NotModelled(crate::rule!("R-RC-02")));
     PutRemediationConfigurations "RemediationConfigurations[].Parameters" => Fallback(ModelOnly);
     PutRemediationConfigurations "RemediationConfigurations[].Parameters{key}" => Fallback(ModelOnly);
-    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.ResourceValue.Value" => Stated("R-RC-11");
-    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.StaticValue.Values" => Stated("R-RC-12");
-    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.StaticValue.Values[]" => Stated("R-RC-12");
-    PutRemediationConfigurations "RemediationConfigurations[].ExecutionControls.SsmControls.ConcurrentExecutionRatePercentage" => Stated("R-RC-07");
-    PutRemediationConfigurations "RemediationConfigurations[].ExecutionControls.SsmControls.ErrorPercentage" => Stated("R-RC-08");
-    PutRemediationConfigurations "RemediationConfigurations[].MaximumAutomaticAttempts" => Stated("R-RC-05");
-    PutRemediationConfigurations "RemediationConfigurations[].RetryAttemptSeconds" => Stated("R-RC-06");
-    PutRemediationConfigurations "RemediationConfigurations[].Arn" => Stated("R-RC-13");
-    PutRemediationConfigurations "RemediationConfigurations[].CreatedByService" => Stated("R-RC-14");
+    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.ResourceValue.Value" => Stated(crate::rule!("R-RC-11"));
+    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.StaticValue.Values" => Stated(crate::rule!("R-RC-12"));
+    PutRemediationConfigurations "RemediationConfigurations[].Parameters{value}.StaticValue.Values[]" => Stated(crate::rule!("R-RC-12"));
+    PutRemediationConfigurations "RemediationConfigurations[].ExecutionControls.SsmControls.ConcurrentExecutionRatePercentage" => Stated(crate::rule!("R-RC-07"));
+    PutRemediationConfigurations "RemediationConfigurations[].ExecutionControls.SsmControls.ErrorPercentage" => Stated(crate::rule!("R-RC-08"));
+    PutRemediationConfigurations "RemediationConfigurations[].MaximumAutomaticAttempts" => Stated(crate::rule!("R-RC-05"));
+    PutRemediationConfigurations "RemediationConfigurations[].RetryAttemptSeconds" => Stated(crate::rule!("R-RC-06"));
+    PutRemediationConfigurations "RemediationConfigurations[].Arn" => Stated(crate::rule!("R-RC-13"));
+    PutRemediationConfigurations "RemediationConfigurations[].CreatedByService" => Stated(crate::rule!("R-RC-14"));
     // DescribeRemediationConfigurations
-    DescribeRemediationConfigurations "ConfigRuleNames" => Stated("R-DRC-02");
-    DescribeRemediationConfigurations "ConfigRuleNames[]" => Stated("R-DRC-02");
+    DescribeRemediationConfigurations "ConfigRuleNames" => Stated(crate::rule!("R-DRC-02"));
+    DescribeRemediationConfigurations "ConfigRuleNames[]" => Stated(crate::rule!("R-DRC-02"));
     // DeleteRemediationConfiguration
     DeleteRemediationConfiguration "ConfigRuleName" => RULE_NAME;
     // PutRemediationExceptions
     PutRemediationExceptions "ConfigRuleName" => RULE_NAME;
-    PutRemediationExceptions "ResourceKeys" => Stated("R-PRE-07");
-    PutRemediationExceptions "ResourceKeys[].ResourceType" => Stated("M-01");
-    PutRemediationExceptions "ResourceKeys[].ResourceId" => Stated("M-01");
-    PutRemediationExceptions "Message" => Stated("R-PRE-08");
+    PutRemediationExceptions "ResourceKeys" => Stated(crate::rule!("R-PRE-07"));
+    PutRemediationExceptions "ResourceKeys[].ResourceType" => Stated(crate::rule!("M-01"));
+    PutRemediationExceptions "ResourceKeys[].ResourceId" => Stated(crate::rule!("M-01"));
+    PutRemediationExceptions "Message" => Stated(crate::rule!("R-PRE-08"));
     // DescribeRemediationExceptions
-    DescribeRemediationExceptions "ConfigRuleName" => Stated("R-DRE-07");
-    DescribeRemediationExceptions "ResourceKeys" => Stated("R-DRE-07");
-    DescribeRemediationExceptions "ResourceKeys[].ResourceType" => Stated("M-01");
-    DescribeRemediationExceptions "ResourceKeys[].ResourceId" => Stated("M-01");
-    DescribeRemediationExceptions "Limit" => Stated("R-DRE-04");
+    DescribeRemediationExceptions "ConfigRuleName" => Stated(crate::rule!("R-DRE-07"));
+    DescribeRemediationExceptions "ResourceKeys" => Stated(crate::rule!("R-DRE-07"));
+    DescribeRemediationExceptions "ResourceKeys[].ResourceType" => Stated(crate::rule!("M-01"));
+    DescribeRemediationExceptions "ResourceKeys[].ResourceId" => Stated(crate::rule!("M-01"));
+    DescribeRemediationExceptions "Limit" => Stated(crate::rule!("R-DRE-04"));
     // DeleteRemediationExceptions
     DeleteRemediationExceptions "ConfigRuleName" => RULE_NAME;
-    DeleteRemediationExceptions "ResourceKeys" => Stated("R-DelRE-04");
-    DeleteRemediationExceptions "ResourceKeys[].ResourceType" => Stated("M-01");
-    DeleteRemediationExceptions "ResourceKeys[].ResourceId" => Stated("M-01");
+    DeleteRemediationExceptions "ResourceKeys" => Stated(crate::rule!("R-DelRE-04"));
+    DeleteRemediationExceptions "ResourceKeys[].ResourceType" => Stated(crate::rule!("M-01"));
+    DeleteRemediationExceptions "ResourceKeys[].ResourceId" => Stated(crate::rule!("M-01"));
     // StartRemediationExecution
-    StartRemediationExecution "ConfigRuleName" => Fallback(NotModelled("R-SRE-07"));
-    StartRemediationExecution "ResourceKeys" => Stated("R-SRE-03");
-    StartRemediationExecution "ResourceKeys[].resourceType" => Stated("R-SRE-03");
-    StartRemediationExecution "ResourceKeys[].resourceId" => Stated("R-SRE-03");
+    StartRemediationExecution "ConfigRuleName" => Fallback(NotModelled(crate::rule!("R-SRE-07")));
+    StartRemediationExecution "ResourceKeys" => Stated(crate::rule!("R-SRE-03"));
+    StartRemediationExecution "ResourceKeys[].resourceType" => Stated(crate::rule!("R-SRE-03"));
+    StartRemediationExecution "ResourceKeys[].resourceId" => Stated(crate::rule!("R-SRE-03"));
     // DescribeRemediationExecutionStatus
     DescribeRemediationExecutionStatus "ConfigRuleName" => RULE_NAME;
-    DescribeRemediationExecutionStatus "ResourceKeys" => Stated("R-DRES-05");
-    DescribeRemediationExecutionStatus "ResourceKeys[].resourceType" => Stated("M-01");
-    DescribeRemediationExecutionStatus "ResourceKeys[].resourceId" => Stated("M-01");
-    DescribeRemediationExecutionStatus "Limit" => Stated("R-DRES-03");
+    DescribeRemediationExecutionStatus "ResourceKeys" => Stated(crate::rule!("R-DRES-05"));
+    DescribeRemediationExecutionStatus "ResourceKeys[].resourceType" => Stated(crate::rule!("M-01"));
+    DescribeRemediationExecutionStatus "ResourceKeys[].resourceId" => Stated(crate::rule!("M-01"));
+    DescribeRemediationExecutionStatus "Limit" => Stated(crate::rule!("R-DRES-03"));
     // PutEvaluations
-    PutEvaluations "Evaluations" => Stated("R-PE-02");
-    PutEvaluations "Evaluations[].ComplianceResourceType" => Stated("R-PE-09");
-    PutEvaluations "Evaluations[].ComplianceResourceId" => Stated("R-PE-09");
-    PutEvaluations "Evaluations[].ComplianceType" => Stated("R-PE-06");
-    PutEvaluations "Evaluations[].Annotation" => Stated("R-PE-08");
-    PutEvaluations "Evaluations[].OrderingTimestamp" => Stated("R-PE-07");
-    PutEvaluations "ResultToken" => Stated("R-PE-03");
+    PutEvaluations "Evaluations" => Stated(crate::rule!("R-PE-02"));
+    PutEvaluations "Evaluations[].ComplianceResourceType" => Stated(crate::rule!("R-PE-09"));
+    PutEvaluations "Evaluations[].ComplianceResourceId" => Stated(crate::rule!("R-PE-09"));
+    PutEvaluations "Evaluations[].ComplianceType" => Stated(crate::rule!("R-PE-06"));
+    PutEvaluations "Evaluations[].Annotation" => Stated(crate::rule!("R-PE-08"));
+    PutEvaluations "Evaluations[].OrderingTimestamp" => Stated(crate::rule!("R-PE-07"));
+    PutEvaluations "ResultToken" => Stated(crate::rule!("R-PE-03"));
     // PutConfigRule
-    PutConfigRule "ConfigRule" => Stated("R-PCR-27");
-    PutConfigRule "ConfigRule.ConfigRuleName" => Stated("R-PCR-05");
-    PutConfigRule "ConfigRule.ConfigRuleArn" => Stated("R-PCR-06");
-    PutConfigRule "ConfigRule.ConfigRuleId" => Stated("R-PCR-06");
-    PutConfigRule "ConfigRule.Description" => Stated("R-PCR-25");
-    PutConfigRule "ConfigRule.Scope.ComplianceResourceTypes" => Stated("R-PCR-12");
-    PutConfigRule "ConfigRule.Scope.ComplianceResourceTypes[]" => Stated("R-PCR-12");
-    PutConfigRule "ConfigRule.Scope.TagKey" => Stated("R-PCR-13");
-    PutConfigRule "ConfigRule.Scope.TagValue" => Stated("R-PCR-13");
-    PutConfigRule "ConfigRule.Scope.ComplianceResourceId" => Stated("R-PCR-12");
-    PutConfigRule "ConfigRule.Scope.ServicePrincipals" => Stated("R-PCR-14");
-    PutConfigRule "ConfigRule.Scope.ServicePrincipals[]" => Stated("R-PCR-14");
-    PutConfigRule "ConfigRule.Source" => Stated("R-PCR-27");
-    PutConfigRule "ConfigRule.Source.Owner" (Required) => Stated("R-PCR-27");
-    PutConfigRule "ConfigRule.Source.Owner" (Enum) => Stated("R-PCR-02");
-    PutConfigRule "ConfigRule.Source.SourceIdentifier" => Stated("R-PCR-03");
-    PutConfigRule "ConfigRule.Source.SourceDetails" => Stated("R-PCR-16");
-    PutConfigRule "ConfigRule.Source.SourceDetails[].EventSource" => Stated("R-PCR-20");
-    PutConfigRule "ConfigRule.Source.SourceDetails[].MessageType" => Stated("R-PCR-16");
-    PutConfigRule "ConfigRule.Source.SourceDetails[].MaximumExecutionFrequency" => Stated("R-PCR-16");
-    PutConfigRule "ConfigRule.Source.CustomPolicyDetails.PolicyRuntime" => Stated("R-PCR-19");
-    PutConfigRule "ConfigRule.Source.CustomPolicyDetails.PolicyText" => Stated("R-PCR-19");
-    PutConfigRule "ConfigRule.InputParameters" => Stated("R-PCR-21");
-    PutConfigRule "ConfigRule.MaximumExecutionFrequency" => Fallback(NotModelled("R-PCR-15"));
-    PutConfigRule "ConfigRule.ConfigRuleState" => Stated("R-PCR-24");
-    PutConfigRule "ConfigRule.CreatedBy" => Stated("R-PCR-14");
-    PutConfigRule "ConfigRule.EvaluationModes[].Mode" => Stated("R-PCR-22");
-    PutConfigRule "ConfigRule.RuleEvaluationVisibility" => Stated("R-PCR-23");
-    PutConfigRule "Tags" => Stated("R-PCR-26");
-    PutConfigRule "Tags[].Key" => Stated("R-PCR-26");
-    PutConfigRule "Tags[].Value" => Stated("R-PCR-26");
+    PutConfigRule "ConfigRule" => Stated(crate::rule!("R-PCR-27"));
+    PutConfigRule "ConfigRule.ConfigRuleName" => Stated(crate::rule!("R-PCR-05"));
+    PutConfigRule "ConfigRule.ConfigRuleArn" => Stated(crate::rule!("R-PCR-06"));
+    PutConfigRule "ConfigRule.ConfigRuleId" => Stated(crate::rule!("R-PCR-06"));
+    PutConfigRule "ConfigRule.Description" => Stated(crate::rule!("R-PCR-25"));
+    PutConfigRule "ConfigRule.Scope.ComplianceResourceTypes" => Stated(crate::rule!("R-PCR-12"));
+    PutConfigRule "ConfigRule.Scope.ComplianceResourceTypes[]" => Stated(crate::rule!("R-PCR-12"));
+    PutConfigRule "ConfigRule.Scope.TagKey" => Stated(crate::rule!("R-PCR-13"));
+    PutConfigRule "ConfigRule.Scope.TagValue" => Stated(crate::rule!("R-PCR-13"));
+    PutConfigRule "ConfigRule.Scope.ComplianceResourceId" => Stated(crate::rule!("R-PCR-12"));
+    PutConfigRule "ConfigRule.Scope.ServicePrincipals" => Stated(crate::rule!("R-PCR-14"));
+    PutConfigRule "ConfigRule.Scope.ServicePrincipals[]" => Stated(crate::rule!("R-PCR-14"));
+    PutConfigRule "ConfigRule.Source" => Stated(crate::rule!("R-PCR-27"));
+    PutConfigRule "ConfigRule.Source.Owner" (Required) => Stated(crate::rule!("R-PCR-27"));
+    PutConfigRule "ConfigRule.Source.Owner" (Enum) => Stated(crate::rule!("R-PCR-02"));
+    PutConfigRule "ConfigRule.Source.SourceIdentifier" => Stated(crate::rule!("R-PCR-03"));
+    PutConfigRule "ConfigRule.Source.SourceDetails" => Stated(crate::rule!("R-PCR-16"));
+    PutConfigRule "ConfigRule.Source.SourceDetails[].EventSource" => Stated(crate::rule!("R-PCR-20"));
+    PutConfigRule "ConfigRule.Source.SourceDetails[].MessageType" => Stated(crate::rule!("R-PCR-16"));
+    PutConfigRule "ConfigRule.Source.SourceDetails[].MaximumExecutionFrequency" => Stated(crate::rule!("R-PCR-16"));
+    PutConfigRule "ConfigRule.Source.CustomPolicyDetails.PolicyRuntime" => Stated(crate::rule!("R-PCR-19"));
+    PutConfigRule "ConfigRule.Source.CustomPolicyDetails.PolicyText" => Stated(crate::rule!("R-PCR-19"));
+    PutConfigRule "ConfigRule.InputParameters" => Stated(crate::rule!("R-PCR-21"));
+    PutConfigRule "ConfigRule.MaximumExecutionFrequency" => Fallback(NotModelled(crate::rule!("R-PCR-15")));
+    PutConfigRule "ConfigRule.ConfigRuleState" => Stated(crate::rule!("R-PCR-24"));
+    PutConfigRule "ConfigRule.CreatedBy" => Stated(crate::rule!("R-PCR-14"));
+    PutConfigRule "ConfigRule.EvaluationModes[].Mode" => Stated(crate::rule!("R-PCR-22"));
+    PutConfigRule "ConfigRule.RuleEvaluationVisibility" => Stated(crate::rule!("R-PCR-23"));
+    PutConfigRule "Tags" => Stated(crate::rule!("R-PCR-26"));
+    PutConfigRule "Tags[].Key" => Stated(crate::rule!("R-PCR-26"));
+    PutConfigRule "Tags[].Value" => Stated(crate::rule!("R-PCR-26"));
     // DeleteConfigRule
     DeleteConfigRule "ConfigRuleName" => RULE_NAME;
     // DescribeConfigRules
-    DescribeConfigRules "ConfigRuleNames" => Stated("R-DCRs-01");
-    DescribeConfigRules "ConfigRuleNames[]" => Stated("R-DCRs-01");
-    DescribeConfigRules "Filters.EvaluationMode" => Stated("R-DCRs-02");
-    DescribeConfigRules "Filters.RuleEvaluationVisibility" => Stated("R-DCRs-02");
+    DescribeConfigRules "ConfigRuleNames" => Stated(crate::rule!("R-DCRs-01"));
+    DescribeConfigRules "ConfigRuleNames[]" => Stated(crate::rule!("R-DCRs-01"));
+    DescribeConfigRules "Filters.EvaluationMode" => Stated(crate::rule!("R-DCRs-02"));
+    DescribeConfigRules "Filters.RuleEvaluationVisibility" => Stated(crate::rule!("R-DCRs-02"));
     // GetComplianceDetailsByConfigRule
-    GetComplianceDetailsByConfigRule "ConfigRuleName" => Stated("R-GCD-04");
-    GetComplianceDetailsByConfigRule "ComplianceTypes" => Stated("R-CMP-03");
-    GetComplianceDetailsByConfigRule "ComplianceTypes[]" => Stated("R-GCD-02");
-    GetComplianceDetailsByConfigRule "Limit" => Stated("R-GCD-03");
+    GetComplianceDetailsByConfigRule "ConfigRuleName" => Stated(crate::rule!("R-GCD-04"));
+    GetComplianceDetailsByConfigRule "ComplianceTypes" => Stated(crate::rule!("R-CMP-03"));
+    GetComplianceDetailsByConfigRule "ComplianceTypes[]" => Stated(crate::rule!("R-GCD-02"));
+    GetComplianceDetailsByConfigRule "Limit" => Stated(crate::rule!("R-GCD-03"));
     // DescribeComplianceByConfigRule
-    DescribeComplianceByConfigRule "ConfigRuleNames" => Stated("R-DCBC-04");
-    DescribeComplianceByConfigRule "ConfigRuleNames[]" => Stated("R-DCBC-04");
-    DescribeComplianceByConfigRule "ComplianceTypes" => Stated("R-DCBC-04");
-    DescribeComplianceByConfigRule "ComplianceTypes[]" => Stated("R-DCBC-04");
+    DescribeComplianceByConfigRule "ConfigRuleNames" => Stated(crate::rule!("R-DCBC-04"));
+    DescribeComplianceByConfigRule "ConfigRuleNames[]" => Stated(crate::rule!("R-DCBC-04"));
+    DescribeComplianceByConfigRule "ComplianceTypes" => Stated(crate::rule!("R-DCBC-04"));
+    DescribeComplianceByConfigRule "ComplianceTypes[]" => Stated(crate::rule!("R-DCBC-04"));
     // DescribeComplianceByResource
     DescribeComplianceByResource "ResourceType" => Fallback(ModelOnly);
     DescribeComplianceByResource "ResourceId" => Fallback(ModelOnly);
-    DescribeComplianceByResource "ComplianceTypes" => Stated("R-CMP-03");
-    DescribeComplianceByResource "ComplianceTypes[]" => Stated("R-CMP-03");
-    DescribeComplianceByResource "Limit" => Stated("R-DCBR-06");
+    DescribeComplianceByResource "ComplianceTypes" => Stated(crate::rule!("R-CMP-03"));
+    DescribeComplianceByResource "ComplianceTypes[]" => Stated(crate::rule!("R-CMP-03"));
+    DescribeComplianceByResource "Limit" => Stated(crate::rule!("R-DCBR-06"));
     // The recorder and delivery channel calls: every limit is the service model's (R-REC-05, R-DCH-04).
-    PutConfigurationRecorder "ConfigurationRecorder" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.arn" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.name" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.resourceTypes[]" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.exclusionByResourceTypes.resourceTypes[]" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.recordingStrategy.useOnly" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingFrequency" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].description" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].resourceTypes" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].resourceTypes[]" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].recordingFrequency" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.recordingScope" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.servicePrincipal" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.connectorArn" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeType" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeValues[]" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.allRegions" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.includedRegions" => Stated("R-REC-05");
-    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.includedRegions[]" => Stated("R-REC-05");
-    PutConfigurationRecorder "Tags" => Stated("R-REC-05");
-    PutConfigurationRecorder "Tags[].Key" => Stated("R-REC-05");
-    PutConfigurationRecorder "Tags[].Value" => Stated("R-REC-05");
-    DescribeConfigurationRecorders "ConfigurationRecorderNames[]" => Stated("R-REC-05");
-    DescribeConfigurationRecorders "ServicePrincipal" => Stated("R-REC-05");
-    DescribeConfigurationRecorders "Arn" => Stated("R-REC-05");
-    DescribeConfigurationRecorderStatus "ConfigurationRecorderNames[]" => Stated("R-REC-05");
-    DescribeConfigurationRecorderStatus "ServicePrincipal" => Stated("R-REC-05");
-    DescribeConfigurationRecorderStatus "Arn" => Stated("R-REC-05");
-    StartConfigurationRecorder "ConfigurationRecorderName" => Stated("R-REC-05");
-    StopConfigurationRecorder "ConfigurationRecorderName" => Stated("R-REC-05");
-    DeleteConfigurationRecorder "ConfigurationRecorderName" => Stated("R-REC-05");
-    PutDeliveryChannel "DeliveryChannel" => Stated("R-DCH-04");
-    PutDeliveryChannel "DeliveryChannel.name" => Stated("R-DCH-04");
-    PutDeliveryChannel "DeliveryChannel.configSnapshotDeliveryProperties.deliveryFrequency" => Stated("R-DCH-04");
-    DescribeDeliveryChannels "DeliveryChannelNames[]" => Stated("R-DCH-04");
-    DeleteDeliveryChannel "DeliveryChannelName" => Stated("R-DCH-04");
+    PutConfigurationRecorder "ConfigurationRecorder" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.arn" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.name" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.resourceTypes[]" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.exclusionByResourceTypes.resourceTypes[]" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingGroup.recordingStrategy.useOnly" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingFrequency" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].description" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].resourceTypes" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].resourceTypes[]" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingMode.recordingModeOverrides[].recordingFrequency" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.recordingScope" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.servicePrincipal" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.connectorArn" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeType" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.scopeValues[]" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.allRegions" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.includedRegions" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "ConfigurationRecorder.scopeConfiguration.includedRegions[]" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "Tags" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "Tags[].Key" => Stated(crate::rule!("R-REC-05"));
+    PutConfigurationRecorder "Tags[].Value" => Stated(crate::rule!("R-REC-05"));
+    DescribeConfigurationRecorders "ConfigurationRecorderNames[]" => Stated(crate::rule!("R-REC-05"));
+    DescribeConfigurationRecorders "ServicePrincipal" => Stated(crate::rule!("R-REC-05"));
+    DescribeConfigurationRecorders "Arn" => Stated(crate::rule!("R-REC-05"));
+    DescribeConfigurationRecorderStatus "ConfigurationRecorderNames[]" => Stated(crate::rule!("R-REC-05"));
+    DescribeConfigurationRecorderStatus "ServicePrincipal" => Stated(crate::rule!("R-REC-05"));
+    DescribeConfigurationRecorderStatus "Arn" => Stated(crate::rule!("R-REC-05"));
+    StartConfigurationRecorder "ConfigurationRecorderName" => Stated(crate::rule!("R-REC-05"));
+    StopConfigurationRecorder "ConfigurationRecorderName" => Stated(crate::rule!("R-REC-05"));
+    DeleteConfigurationRecorder "ConfigurationRecorderName" => Stated(crate::rule!("R-REC-05"));
+    PutDeliveryChannel "DeliveryChannel" => Stated(crate::rule!("R-DCH-04"));
+    PutDeliveryChannel "DeliveryChannel.name" => Stated(crate::rule!("R-DCH-04"));
+    PutDeliveryChannel "DeliveryChannel.configSnapshotDeliveryProperties.deliveryFrequency" => Stated(crate::rule!("R-DCH-04"));
+    DescribeDeliveryChannels "DeliveryChannelNames[]" => Stated(crate::rule!("R-DCH-04"));
+    DeleteDeliveryChannel "DeliveryChannelName" => Stated(crate::rule!("R-DCH-04"));
     // The rule-state calls.
-    StartConfigRulesEvaluation "ConfigRuleNames" => Stated("R-SCE-01");
+    StartConfigRulesEvaluation "ConfigRuleNames" => Stated(crate::rule!("R-SCE-01"));
     StartConfigRulesEvaluation "ConfigRuleNames[]" => RULE_NAME;
     DeleteEvaluationResults "ConfigRuleName" => RULE_NAME;
 ];
@@ -499,6 +500,160 @@ pub const OBSERVED_CASES: [&str; 8] = [
 /// The clause with this ID.
 pub fn find(id: &str) -> Option<&'static Clause> {
     CLAUSES.iter().find(|c| c.id == id)
+}
+
+/// A catalogued rule's ID: only the IDs of [`CLAUSES`] can be made, so a mistyped ID is refused
+/// where it is written (at compile time through [`rule!`](crate::rule), at load time through
+/// [`RuleId::parse`]) instead of silently matching nothing in a report.
+///
+/// It orders and prints as its text (`R-PRE-04`), and is (de)serialised as that text, so
+/// reports keep their shape.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleId {
+    /// Position in [`CLAUSES`].
+    index: u16,
+}
+
+/// A rule ID that is not in the catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownRule(pub String);
+
+impl fmt::Display for UnknownRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown rule ID {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownRule {}
+
+impl RuleId {
+    /// The ID with this text, if it is catalogued.
+    pub fn parse(id: &str) -> Result<RuleId, UnknownRule> {
+        CLAUSES.iter().position(|c| c.id == id).map(|i| RuleId { index: i as u16 }).ok_or_else(|| UnknownRule(id.to_owned()))
+    }
+
+    /// The ID with this text; in a constant, an uncatalogued text stops the build. Use it through
+    /// [`rule!`](crate::rule), which puts it in a constant.
+    pub const fn known(id: &'static str) -> RuleId {
+        let mut i = 0;
+        while i < CLAUSES.len() {
+            if const_str_eq(CLAUSES[i].id, id) {
+                return RuleId { index: i as u16 };
+            }
+            i += 1;
+        }
+        panic!("not a rule ID of the catalogue (reference_model::clauses::CLAUSES)")
+    }
+
+    /// Every catalogued ID, in the order of rules.md.
+    pub fn all() -> impl Iterator<Item = RuleId> {
+        (0..CLAUSES.len()).map(|i| RuleId { index: i as u16 })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        CLAUSES[usize::from(self.index)].id
+    }
+
+    /// The rule's catalogue entry.
+    pub fn clause(self) -> &'static Clause {
+        &CLAUSES[usize::from(self.index)]
+    }
+
+    /// The rule's position in rules.md, for listing rules in the documentation's order.
+    pub fn position(self) -> usize {
+        usize::from(self.index)
+    }
+}
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A catalogued [`RuleId`] checked at compile time.
+///
+/// ```
+/// assert_eq!(reference_model::rule!("R-PRE-04").as_str(), "R-PRE-04");
+/// ```
+///
+/// An ID that is not in the catalogue does not build:
+///
+/// ```compile_fail
+/// let _ = reference_model::rule!("R-PRE-99");
+/// ```
+#[macro_export]
+macro_rules! rule {
+    ($id:literal) => {{
+        const ID: $crate::clauses::RuleId = $crate::clauses::RuleId::known($id);
+        ID
+    }};
+}
+
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// By text, as the reports have always listed rules.
+impl Ord for RuleId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RuleId {
+    type Err = UnknownRule;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RuleId::parse(s)
+    }
+}
+
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        RuleId::parse(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The prefix a test function covering `id` starts with (`R-DelRC-03` → `r_delrc_03`).
@@ -562,11 +717,11 @@ mod tests {
             assert!(seen.insert((m.op, m.member, m.kind)), "{} {} {:?} is listed twice", m.op, m.member, m.kind);
             match m.rule {
                 MemberRule::Stated(id) => {
-                    let clause = find(id).unwrap_or_else(|| panic!("{} {}: {id} is not in the catalogue", m.op, m.member));
+                    let clause = id.clause();
                     assert_eq!(clause.coverage, Coverage::Modelled, "{} {}: {id} is not modelled; use Fallback(NotModelled)", m.op, m.member);
                 }
                 MemberRule::Fallback(NoMemberRule::NotModelled(id)) => {
-                    let clause = find(id).unwrap_or_else(|| panic!("{} {}: {id} is not in the catalogue", m.op, m.member));
+                    let clause = id.clause();
                     assert!(
                         matches!(clause.coverage, Coverage::NotModelled(_)),
                         "{} {}: {id} is modelled, so it should be Stated",
@@ -583,13 +738,13 @@ mod tests {
     fn member_rules_fall_back_to_the_nearest_member_above() {
         use crate::validate::ConstraintKind::*;
         let op = crate::Operation::PutRemediationExceptions;
-        assert_eq!(member_rule(op, "ResourceKeys[]", Required), Some(MemberRule::Stated("R-PRE-07")));
-        assert_eq!(member_rule(op, "ResourceKeys[].ResourceId", Length), Some(MemberRule::Stated("M-01")));
+        assert_eq!(member_rule(op, "ResourceKeys[]", Required), Some(MemberRule::Stated(crate::rule!("R-PRE-07"))));
+        assert_eq!(member_rule(op, "ResourceKeys[].ResourceId", Length), Some(MemberRule::Stated(crate::rule!("M-01"))));
         assert_eq!(member_rule(op, "Nothing", Length), None);
         let op = crate::Operation::PutConfigRule;
-        assert_eq!(member_rule(op, "ConfigRule.Source.Owner", Required), Some(MemberRule::Stated("R-PCR-27")));
-        assert_eq!(member_rule(op, "ConfigRule.Source.Owner", Enum), Some(MemberRule::Stated("R-PCR-02")));
-        assert_eq!(member_rule(op, "ConfigRule.Source.SourceDetails[]", Required), Some(MemberRule::Stated("R-PCR-16")));
+        assert_eq!(member_rule(op, "ConfigRule.Source.Owner", Required), Some(MemberRule::Stated(crate::rule!("R-PCR-27"))));
+        assert_eq!(member_rule(op, "ConfigRule.Source.Owner", Enum), Some(MemberRule::Stated(crate::rule!("R-PCR-02"))));
+        assert_eq!(member_rule(op, "ConfigRule.Source.SourceDetails[]", Required), Some(MemberRule::Stated(crate::rule!("R-PCR-16"))));
         let op = crate::Operation::PutRemediationConfigurations;
         assert_eq!(
             member_rule(op, "RemediationConfigurations[].Parameters{value}", Required),
@@ -771,5 +926,30 @@ mod tests {
                 only_modelled_errors(*op);
             }
         }
+    }
+
+    #[test]
+    fn rule_ids_are_made_only_from_the_catalogue() {
+        let id = RuleId::parse("R-PRE-04").unwrap();
+        assert_eq!((id.as_str(), id.clause().summary), ("R-PRE-04", find("R-PRE-04").unwrap().summary));
+        assert_eq!(RuleId::parse("R-PRE-4"), Err(UnknownRule("R-PRE-4".into())));
+        assert_eq!(RuleId::parse("r-pre-04").unwrap_err().to_string(), r#"unknown rule ID "r-pre-04""#);
+        assert_eq!(crate::rule!("R-PRE-04"), id);
+        assert_eq!(RuleId::all().count(), CLAUSES.len());
+        assert!(RuleId::all().zip(CLAUSES).all(|(id, c)| id.as_str() == c.id && id.position() < CLAUSES.len()));
+    }
+
+    #[test]
+    fn rule_ids_order_and_travel_as_their_text() {
+        let mut ids: Vec<RuleId> = ["R-RC-08", "M-01", "R-DelRC-03", "R-DCR-01"].iter().map(|t| RuleId::parse(t).unwrap()).collect();
+        ids.sort();
+        assert_eq!(ids.iter().map(|i| i.as_str()).collect::<Vec<_>>(), ["M-01", "R-DCR-01", "R-DelRC-03", "R-RC-08"]);
+        let json = serde_json::to_string(&ids).unwrap();
+        assert_eq!(json, r#"["M-01","R-DCR-01","R-DelRC-03","R-RC-08"]"#);
+        assert_eq!(serde_json::from_str::<Vec<RuleId>>(&json).unwrap(), ids);
+        let wrong = serde_json::from_str::<Vec<RuleId>>(r#"["R-XYZ-01"]"#).unwrap_err().to_string();
+        assert!(wrong.contains(r#"unknown rule ID "R-XYZ-01""#), "{wrong}");
+        let map: std::collections::BTreeMap<RuleId, u8> = serde_json::from_str(r#"{"R-RC-08": 1}"#).unwrap();
+        assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"R-RC-08":1}"#);
     }
 }

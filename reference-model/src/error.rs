@@ -1,5 +1,7 @@
 //! Errors as the service names them on the wire (`__type`).
 
+use crate::clauses::RuleId;
+use crate::rule;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -10,6 +12,25 @@ macro_rules! error_codes {
         pub enum ErrorCode { $($(#[$doc])* $name),* }
 
         impl ErrorCode {
+    /// The rule that documents what this error means (R-ERR-01..11, the error shapes' own
+    /// documentation), for the codes that have one. An answer with the code exercises it.
+    /// R-ERR-09 (InsufficientPermissionsException) is not modelled, so it is not named.
+    pub fn meaning(self) -> Option<RuleId> {
+        Some(match self {
+            ErrorCode::InvalidParameterValueException => rule!("R-ERR-01"),
+            ErrorCode::InvalidNextTokenException => rule!("R-ERR-02"),
+            ErrorCode::NoSuchConfigRuleException => rule!("R-ERR-03"),
+            ErrorCode::NoSuchRemediationConfigurationException => rule!("R-ERR-04"),
+            ErrorCode::NoSuchRemediationExceptionException => rule!("R-ERR-05"),
+            ErrorCode::RemediationInProgressException => rule!("R-ERR-06"),
+            ErrorCode::ResourceInUseException => rule!("R-ERR-07"),
+            ErrorCode::MaxNumberOfConfigRulesExceededException => rule!("R-ERR-08"),
+            ErrorCode::InvalidResultTokenException => rule!("R-ERR-10"),
+            ErrorCode::NoAvailableConfigurationRecorderException => rule!("R-ERR-11"),
+            _ => return None,
+        })
+    }
+
             /// Every code the model can produce.
             pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),*];
             /// The wire name.

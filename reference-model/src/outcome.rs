@@ -8,6 +8,7 @@
 //! state, so a runner can follow whichever one the target chose (the idea of Knossos: a
 //! response is valid if some allowed history explains it).
 
+use crate::clauses::RuleId;
 use crate::error::{ApiError, ErrorCode};
 use crate::world::World;
 use serde::{Deserialize, Serialize};
@@ -77,7 +78,7 @@ pub struct Alternative {
     /// Rules exercised only when the target chose this alternative (beside
     /// [`Outcome::clauses`]): a rule about reporting a failure is covered only by an answer that
     /// reported it, not by a silent refusal the model also accepts.
-    pub covers: Vec<&'static str>,
+    pub covers: Vec<RuleId>,
 }
 
 impl Alternative {
@@ -122,7 +123,7 @@ impl Alternative {
         self
     }
     /// A rule this alternative exercises, counted only when the target's answer matched it.
-    pub fn covers(mut self, id: &'static str) -> Self {
+    pub fn covers(mut self, id: RuleId) -> Self {
         if !self.covers.contains(&id) {
             self.covers.push(id);
         }
@@ -140,7 +141,7 @@ pub struct Outcome {
     /// Never empty; the first is the preferred answer.
     pub alternatives: Vec<Alternative>,
     /// The rule IDs (rules.md) this request exercised, for coverage reports.
-    pub clauses: Vec<&'static str>,
+    pub clauses: Vec<RuleId>,
 }
 
 impl Outcome {
@@ -157,15 +158,15 @@ impl Outcome {
         self.alternatives.push(alternative);
         self
     }
-    pub fn clause(mut self, id: &'static str) -> Self {
+    pub fn clause(mut self, id: RuleId) -> Self {
         if !self.clauses.contains(&id) {
             self.clauses.push(id);
         }
         self
     }
-    pub fn clauses(mut self, ids: &[&'static str]) -> Self {
+    pub fn clauses(mut self, ids: &[RuleId]) -> Self {
         for id in ids {
-            self = self.clause(id);
+            self = self.clause(*id);
         }
         self
     }

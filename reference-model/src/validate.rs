@@ -15,7 +15,7 @@
 //! constraint, so that a refusal can name the rule of every violated member
 //! ([`crate::clauses::member_rule`]) instead of one rule per operation.
 
-use crate::clauses::{member_rule, MemberRule, NoMemberRule};
+use crate::clauses::{member_rule, MemberRule, NoMemberRule, RuleId};
 use crate::error::{ApiError, ErrorCode};
 use crate::operation::Operation;
 use crate::service_model::{ServiceModel, Shape};
@@ -149,10 +149,10 @@ pub struct Refusal {
 impl Refusal {
     /// The rule IDs to report for this refusal: each violated member's rule, and `fallback`
     /// (the operation's rule) for members no modelled rule states, or for a type error.
-    pub fn rule_ids(&self, fallback: &'static str) -> Vec<&'static str> {
-        let mut ids: Vec<&'static str> = Vec::with_capacity(self.rules.len().max(1));
+    pub fn rule_ids(&self, fallback: RuleId) -> Vec<RuleId> {
+        let mut ids: Vec<RuleId> = Vec::with_capacity(self.rules.len().max(1));
         for rule in &self.rules {
-            let id = match rule {
+            let id = match *rule {
                 MemberRule::Stated(id) => id,
                 MemberRule::Fallback(_) => fallback,
             };

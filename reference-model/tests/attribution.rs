@@ -10,7 +10,7 @@
 mod common;
 
 use common::T0;
-use reference_model::clauses::{MemberRule, MEMBER_RULES};
+use reference_model::clauses::{MemberRule, RuleId, MEMBER_RULES};
 use reference_model::service_model::{ServiceModel, Shape};
 use reference_model::validate::{violations, ConstraintKind};
 use reference_model::{handle_value, ErrorCode, Operation, World};
@@ -285,14 +285,14 @@ fn breaking_edit(c: &Constrained) -> Edit {
 
 /// The rule the pipeline names for a refused request of `op` when no member's rule applies
 /// (found by sending a body that is not a JSON object).
-fn fallback(op: Operation) -> &'static str {
+fn fallback(op: Operation) -> RuleId {
     let outcome = handle_value(&mut World::reference(T0), op, &json!([]));
     assert_eq!(outcome.preferred().reply.error_code(), Some(ErrorCode::SerializationException));
     assert_eq!(outcome.clauses.len(), 1, "{op}: {:?}", outcome.clauses);
     outcome.clauses[0]
 }
 
-fn clauses_of(op: Operation, body: &Value) -> Vec<&'static str> {
+fn clauses_of(op: Operation, body: &Value) -> Vec<RuleId> {
     let mut world = World::reference(T0);
     let outcome = handle_value(&mut world, op, body);
     let code = outcome.preferred().reply.error_code();

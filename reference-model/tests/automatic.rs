@@ -71,7 +71,7 @@ fn r_prc_08_enabling_automatic_remediation_starts_it_for_every_non_compliant_res
     put_configs(&mut w, vec![config("r", json!({}))]);
     assert_eq!(w.executions().count(), 0, "a manual configuration remediated");
     let outcome = call(&mut w, Operation::PutRemediationConfigurations, json!({"RemediationConfigurations": [auto_config("r", ssm(Some(100), None))]}));
-    assert!(outcome.clauses.contains(&"R-PRC-08"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRC-08")));
     let started: Vec<String> = w.executions().map(|((_, res), _)| res.resource_id.clone()).collect();
     assert_eq!(started, ids(3));
     assert_eq!(count(&w, ExecutionState::Queued), 3);

@@ -51,7 +51,7 @@ fn two_rules() -> World {
 fn r_gcd_01_the_results_of_one_rule() {
     let mut w = two_rules();
     let outcome = call(&mut w, Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "a"}));
-    assert!(outcome.clauses.contains(&"R-GCD-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-GCD-01")));
     let page = ok(&outcome);
     assert_eq!(detail_ids(&page), vec!["x", "y", "z"]);
     let types: Vec<&str> = page["EvaluationResults"].as_array().unwrap().iter().map(|r| r["ComplianceType"].as_str().unwrap()).collect();
@@ -70,7 +70,7 @@ fn r_gcd_02_compliance_types_filter_but_insufficient_data_is_no_filter() {
     assert_eq!(detail_ids(&details(&mut w, json!({"ConfigRuleName": "a", "ComplianceTypes": []}))), vec!["x", "y", "z"]);
     let outcome = call(&mut w, Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "a", "ComplianceTypes": ["COMPLIANT", "INSUFFICIENT_DATA"]}));
     assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
-    assert!(outcome.clauses.contains(&"R-GCD-02"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-GCD-02")));
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn r_gcd_05_results_are_compliant_non_compliant_or_not_applicable() {
     call(&mut w, Operation::PutEvaluations, json!({"Evaluations": evals, "ResultToken": t}));
     call_ok(&mut w, Operation::PutEvaluations, json!({"Evaluations": evals[..3], "ResultToken": t}));
     let outcome = call(&mut w, Operation::GetComplianceDetailsByConfigRule, json!({"ConfigRuleName": "r"}));
-    assert!(outcome.clauses.contains(&"R-GCD-05"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-GCD-05")));
     let mut types: Vec<String> =
         ok(&outcome)["EvaluationResults"].as_array().unwrap().iter().map(|r| r["ComplianceType"].as_str().unwrap().to_owned()).collect();
     types.sort();
@@ -164,7 +164,7 @@ fn r_gcd_06_a_result_names_rule_resource_mode_times_and_id() {
 fn r_dcbc_01_compliance_per_rule() {
     let mut w = two_rules();
     let outcome = call(&mut w, Operation::DescribeComplianceByConfigRule, json!({}));
-    assert!(outcome.clauses.contains(&"R-DCBC-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DCBC-01")));
     assert_eq!(
         ok(&outcome),
         json!({"ComplianceByConfigRules": [
@@ -216,7 +216,7 @@ fn r_dcbc_04_filters_by_names_and_compliance_types() {
 fn r_dcbr_01_compliance_per_resource() {
     let mut w = two_rules();
     let outcome = call(&mut w, Operation::DescribeComplianceByResource, json!({"ResourceType": BUCKET}));
-    assert!(outcome.clauses.contains(&"R-DCBR-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DCBR-01")));
     assert_eq!(
         ok(&outcome),
         json!({"ComplianceByResources": [
@@ -259,7 +259,7 @@ fn r_dcbr_05_a_resource_id_needs_a_resource_type() {
     let mut w = two_rules();
     let outcome = call(&mut w, Operation::DescribeComplianceByResource, json!({"ResourceId": "y"}));
     assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
-    assert!(outcome.clauses.contains(&"R-DCBR-05"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DCBR-05")));
     assert_eq!(by_resource(&mut w, json!({"ResourceType": "AWS::EC2::Instance"})).len(), 0);
     assert_eq!(by_resource(&mut w, json!({})).len(), 3);
 }

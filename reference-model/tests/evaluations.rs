@@ -44,7 +44,7 @@ fn r_pe_01_put_evaluations_delivers_results_to_config() {
         vec![evaluation("a", "COMPLIANT", TS), evaluation("b", "NON_COMPLIANT", TS), evaluation("c", "NOT_APPLICABLE", TS)],
     );
     assert_eq!(outcome.preferred().reply, Reply::Success(json!({"FailedEvaluations": []})));
-    assert!(outcome.clauses.contains(&"R-PE-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PE-01")));
     assert_eq!(
         result_types(&mut w, "r"),
         vec![("a".into(), "COMPLIANT".into()), ("b".into(), "NON_COMPLIANT".into()), ("c".into(), "NOT_APPLICABLE".into())]
@@ -84,7 +84,7 @@ fn r_pe_02_the_evaluations_member_is_optional_and_holds_up_to_100() {
     assert_eq!(w, before);
     let hundred: Vec<Value> = (0..100).map(|i| evaluation(&format!("b{i:03}"), "NON_COMPLIANT", TS)).collect();
     let outcome = put_evaluations(&mut w, &t, hundred);
-    assert!(outcome.clauses.contains(&"R-PE-02"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PE-02")));
     assert_eq!(results(&mut w, "r").len(), 100);
 }
 
@@ -103,7 +103,7 @@ fn r_pe_03_the_result_token_names_the_rule() {
     let before = w.clone();
     let outcome = put_evaluations(&mut w, "eyJlbmNyeXB0ZWREYXRh", vec![evaluation("y", "NON_COMPLIANT", TS)]);
     assert_eq!(err(&outcome).code, ErrorCode::InvalidResultTokenException);
-    assert!(outcome.clauses.contains(&"R-PE-03"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PE-03")));
     assert_eq!(w, before);
 }
 
@@ -129,7 +129,7 @@ fn r_pe_04_test_mode_stores_nothing() {
         json!({"Evaluations": [evaluation("b", "NON_COMPLIANT", TS)], "ResultToken": t, "TestMode": true}),
     );
     assert_eq!(ok(&outcome), json!({"FailedEvaluations": []}));
-    assert!(outcome.clauses.contains(&"R-PE-04"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PE-04")));
     assert_eq!(w, before, "a dry run changed the world");
     assert!(results(&mut w, "r").is_empty());
     // TestMode false is an ordinary call.
@@ -142,7 +142,7 @@ fn r_pe_05_test_mode_needs_a_token_but_not_a_valid_one() {
     let mut w = world();
     let outcome = call(&mut w, Operation::PutEvaluations, json!({"Evaluations": [evaluation("b", "NON_COMPLIANT", TS)], "ResultToken": "anything", "TestMode": true}));
     assert_eq!(ok(&outcome), json!({"FailedEvaluations": []}));
-    assert!(outcome.clauses.contains(&"R-PE-05"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PE-05")));
     for body in [json!({"TestMode": true}), json!({"TestMode": true, "ResultToken": null})] {
         let e = call_err(&mut w, Operation::PutEvaluations, body);
         assert_eq!(
@@ -159,7 +159,7 @@ fn r_pe_06_insufficient_data_is_refused() {
     let before = w.clone();
     let refused = evaluation("unsure", "INSUFFICIENT_DATA", TS);
     let outcome = put_evaluations(&mut w, &t, vec![evaluation("bad", "NON_COMPLIANT", TS), refused.clone()]);
-    assert!(outcome.clauses.contains(&"R-PE-06"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PE-06")));
     assert_eq!(outcome.preferred().basis, "A-20");
     // Preferred: the whole call is refused, nothing stored.
     assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
@@ -216,7 +216,7 @@ fn r_pe_09_the_resource_type_is_a_free_string() {
             {"ComplianceResourceType": "Custom::Thing", "ComplianceResourceId": "i".repeat(768), "ComplianceType": "COMPLIANT", "OrderingTimestamp": TS}
         ], "ResultToken": t}),
     );
-    assert!(outcome.clauses.contains(&"R-PE-09"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PE-09")));
     ok(&outcome);
     let types: Vec<Value> = results(&mut w, "r")
         .iter()

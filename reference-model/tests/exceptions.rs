@@ -53,7 +53,7 @@ fn r_pre_01_put_is_an_upsert_per_rule_and_resource() {
     set_compliance(&mut w, "other", "b00", ComplianceType::NonCompliant);
     let outcome = put_exceptions(&mut w, "r", &["b00"], json!({"Message": "first"}));
     assert_eq!(ok(&outcome), json!({"FailedBatches": []}));
-    assert!(outcome.clauses.contains(&"R-PRE-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRE-01")));
     let expiry = secs(T0) + 3600;
     ok(&put_exceptions(&mut w, "r", &["b00"], json!({"Message": "second", "ExpirationTime": expiry})));
     assert_eq!(
@@ -122,7 +122,7 @@ fn r_pre_04_compliant_resource_gets_no_exception(#[case] compliance: Option<Comp
     }
     let before = w.clone();
     let outcome = put_exceptions(&mut w, "r", &["b"], json!({"Message": "why"}));
-    assert!(outcome.clauses.contains(&"R-PRE-04"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRE-04")));
     // Not generated, not an error: the key is listed in FailedBatches (preferred) or the
     // answer is silent (also acceptable, A-11). Neither stores anything.
     assert_eq!(outcome.alternatives.len(), 2);
@@ -191,7 +191,7 @@ fn r_pre_05_no_exception_on_a_service_linked_remediation() {
     let outcome = put_exceptions(&mut w, "r", &["b00", "b01"], json!({"Message": "m"}));
     let e = err(&outcome);
     assert_eq!(e.code, ErrorCode::InvalidParameterValueException);
-    assert!(outcome.clauses.contains(&"R-PRE-05"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRE-05")));
     let Reply::Success(alt) = &outcome.alternatives[1].reply else { panic!() };
     assert_eq!(alt["FailedBatches"][0]["FailureMessage"], json!(e.message));
     assert_eq!(alt["FailedBatches"][0]["FailedItems"].as_array().unwrap().len(), 2);
@@ -209,7 +209,7 @@ fn r_pre_07_each_key_makes_its_own_exception() {
     let all = ids(100);
     let three: Vec<&str> = all.iter().take(3).map(String::as_str).collect();
     let outcome = put_exceptions(&mut w, "r", &three, json!({}));
-    assert!(outcome.clauses.contains(&"R-PRE-07"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRE-07")));
     assert_eq!(excepted_ids(&mut w, "r"), vec!["b00", "b01", "b02"]);
     // A key given twice is one exception.
     ok(&put_exceptions(&mut w, "r", &["b03", "b03"], json!({})));
@@ -225,7 +225,7 @@ fn r_pre_08_the_message_is_stored_and_returned() {
     let mut w = world_with_non_compliant("r", 2);
     let long = "m".repeat(1024);
     let outcome = put_exceptions(&mut w, "r", &["b00"], json!({"Message": long}));
-    assert!(outcome.clauses.contains(&"R-PRE-08"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRE-08")));
     ok(&put_exceptions(&mut w, "r", &["b01"], json!({})));
     let listed = exceptions_of(&mut w, "r");
     assert_eq!(listed[0]["Message"], json!(long));
@@ -237,7 +237,7 @@ fn r_pre_09_an_exception_is_deleted_when_its_expiration_time_passes() {
     let mut w = world_with_non_compliant("r", 2);
     let expiry = T0 + reference_model::Millis::seconds(60);
     let outcome = put_exceptions(&mut w, "r", &["b00"], json!({"ExpirationTime": secs(expiry)}));
-    assert!(outcome.clauses.contains(&"R-PRE-09"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRE-09")));
     ok(&put_exceptions(&mut w, "r", &["b01"], json!({})));
     advance(&mut w, 59_000);
     assert_eq!(excepted_ids(&mut w, "r"), vec!["b00", "b01"]);
@@ -328,7 +328,7 @@ fn r_pre_11_failed_batches_hold_full_exception_objects() {
     let outcome = put_exceptions(&mut w, "r", &["ok1", "ok2"], json!({"Message": "m", "ExpirationTime": expiry}));
     // Exercised by the answer that lists the keys, not by the silent one (A-11).
     assert!(exercised(&outcome, 0).contains(&"R-PRE-11"));
-    assert!(!outcome.clauses.contains(&"R-PRE-11"));
+    assert!(!outcome.clauses.contains(&reference_model::rule!("R-PRE-11")));
     assert_eq!(outcome.alternatives[1].reply, Reply::Success(json!({"FailedBatches": []})));
     assert!(!exercised(&outcome, 1).contains(&"R-PRE-11"));
     let item = |id: &str| json!({"ConfigRuleName": "r", "ResourceType": BUCKET, "ResourceId": id, "Message": "m", "ExpirationTime": expiry});
@@ -356,7 +356,7 @@ fn r_dre_01_describe_returns_each_exception_with_message_and_expiry() {
     ok(&put_exceptions(&mut w, "r", &["b01"], json!({"Message": "later", "ExpirationTime": expiry})));
     ok(&put_exceptions(&mut w, "r", &["b00"], json!({"Message": "forever"})));
     let outcome = call(&mut w, Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r"}));
-    assert!(outcome.clauses.contains(&"R-DRE-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DRE-01")));
     assert_eq!(
         ok(&outcome),
         json!({"RemediationExceptions": [
@@ -396,7 +396,7 @@ fn r_dre_03_resource_keys_ignore_limit_and_next_token() {
     let mut w = thirty_exceptions();
     let keys: Vec<Value> = ["b03", "b27", "b11", "b05", "zz"].iter().map(|i| exc_key(i)).collect();
     let outcome = call(&mut w, Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r", "ResourceKeys": keys, "Limit": 1}));
-    assert!(outcome.clauses.contains(&"R-DRE-03"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DRE-03")));
     let page = ok(&outcome);
     assert_eq!(page_ids(&page), vec!["b03", "b05", "b11", "b27"]);
     assert_eq!(page.get("NextToken"), None);
@@ -430,7 +430,7 @@ fn r_dre_08_a_limit_above_25_may_also_be_capped_at_the_declared_25() {
     let capped = &outcome.alternatives[1];
     assert_eq!((capped.provenance, capped.basis), (Level::May, "A-15"));
     assert_eq!(capped.covers, vec!["R-DRE-08"], "only the capped answer checks the declared maximum");
-    assert!(!outcome.clauses.contains(&"R-DRE-08"));
+    assert!(!outcome.clauses.contains(&reference_model::rule!("R-DRE-08")));
     let Reply::Success(page) = &capped.reply else { panic!("a success") };
     assert_eq!(page_ids(page), ids(25));
     // Its token resumes after the 25th, whatever Limit the next page asks for.
@@ -496,7 +496,7 @@ fn r_delre_01_delete_removes_the_listed_keys_only() {
     ok(&put_exceptions(&mut w, "r", &["b00", "b01", "b02"], json!({})));
     let outcome = delete_exceptions(&mut w, "r", &["b00", "b02"]);
     assert_eq!(ok(&outcome), json!({"FailedBatches": []}));
-    assert!(outcome.clauses.contains(&"R-DelRE-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DelRE-01")));
     assert_eq!(excepted_ids(&mut w, "r"), vec!["b01"]);
     assert!(has_exception(&w, "r", "b01"));
 }

@@ -62,7 +62,7 @@ fn describe_page(world: &mut World, body: Value) -> (Vec<String>, Option<String>
 fn r_sre_01_start_runs_the_configuration_on_demand() {
     let mut w = manual(1, json!({}));
     let outcome = start(&mut w, &["b00"]);
-    assert!(outcome.clauses.contains(&"R-SRE-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-SRE-01")));
     assert_eq!(outcome.preferred().provenance, Level::Must);
     assert_eq!(state_of(&w, "r", "b00"), Some(ExecutionState::Queued));
     advance(&mut w, 10_000);
@@ -111,7 +111,7 @@ fn r_sre_02_execution_is_asynchronous() {
 fn r_sre_03_a_hundred_keys_start_together() {
     let mut w = manual(100, json!({"ExecutionControls": {"SsmControls": {"ConcurrentExecutionRatePercentage": 100}}}));
     let outcome = start(&mut w, &ids(100).iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(outcome.clauses.contains(&"R-SRE-03"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-SRE-03")));
     assert_eq!(ok(&outcome), json!({}));
     advance(&mut w, QUEUE_DELAY.0);
     assert_eq!(w.executions().filter(|(_, e)| e.state() == ExecutionState::InProgress).count(), 100);
@@ -127,7 +127,7 @@ fn r_sre_04_a_second_start_for_a_running_key_is_refused() {
     ok(&start(&mut w, &["b00"]));
     let before = w.clone();
     let outcome = start(&mut w, &["b00", "b01"]);
-    assert!(outcome.clauses.contains(&"R-SRE-04"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-SRE-04")));
     // Preferred: the running key comes back in FailedItems, the other starts.
     assert_eq!(ok(&outcome), json!({"FailureMessage": STILL_RUNNING, "FailedItems": [exec_key("b00")]}));
     assert_eq!(state_of(&w, "r", "b01"), Some(ExecutionState::Queued));
@@ -240,7 +240,7 @@ fn r_dres_01_status_details_the_execution_and_its_failed_step() {
     start(&mut w, &["b00"]);
     advance(&mut w, 10_000);
     let outcome = call(&mut w, Operation::DescribeRemediationExecutionStatus, json!({"ConfigRuleName": "r"}));
-    assert!(outcome.clauses.contains(&"R-DRES-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DRES-01")));
     let started = T0 + QUEUE_DELAY;
     assert_eq!(
         ok(&outcome),
@@ -281,7 +281,7 @@ fn r_dres_03_the_default_page_is_the_maximum() {
         let (page, token) = describe_page(&mut w, body);
         assert_eq!(page.len(), 100);
         assert!(token.is_some());
-        assert!(outcome.clauses.contains(&"R-DRES-03"));
+        assert!(outcome.clauses.contains(&reference_model::rule!("R-DRES-03")));
     }
     let (page, token) = describe_page(&mut w, json!({"ConfigRuleName": "r", "Limit": 100}));
     assert_eq!((page.len(), token.is_some()), (100, true));
@@ -293,7 +293,7 @@ fn r_dres_05_resource_keys_filter_the_statuses() {
     start_all(&mut w, 3);
     let keys = json!([exec_key("b02"), exec_key("b00"), exec_key("never-started")]);
     let outcome = call(&mut w, Operation::DescribeRemediationExecutionStatus, json!({"ConfigRuleName": "r", "ResourceKeys": keys}));
-    assert!(outcome.clauses.contains(&"R-DRES-05"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DRES-05")));
     // Sorted by resource; keys without an execution are left out (A-19).
     let (page, _) = describe_page(&mut w, json!({"ConfigRuleName": "r", "ResourceKeys": keys}));
     assert_eq!(page, vec!["b00", "b02"]);

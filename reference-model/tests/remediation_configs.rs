@@ -37,7 +37,7 @@ fn r_prc_01_put_is_an_upsert_that_keeps_the_arn() {
     let first = config("r", json!({"TargetVersion": "1", "ResourceType": BUCKET}));
     let outcome = put(&mut w, vec![first.clone()]);
     assert_eq!(ok(&outcome), json!({"FailedBatches": []}));
-    assert!(outcome.clauses.contains(&"R-PRC-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRC-01")));
     let arn = arn_of(&mut w, "r");
     assert_remediation_arn(&arn, "r");
     assert_eq!(describe(&mut w, &["r"]), vec![with_arn(first, &arn)]);
@@ -68,7 +68,7 @@ fn r_prc_02_the_rule_must_exist() {
     let e = err(&outcome);
     assert_eq!(e.code, ErrorCode::InvalidParameterValueException);
     assert!(e.message.contains("missing"), "{}", e.message);
-    assert!(outcome.clauses.contains(&"R-PRC-02"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRC-02")));
     // Also acceptable (A-03): success, with the configuration in FailedBatches.
     assert_eq!(outcome.alternatives.len(), 2);
     let alt = &outcome.alternatives[1];
@@ -101,7 +101,7 @@ fn r_prc_05_service_linked_rules_are_refused() {
     w.control(&Control::MarkServiceLinked { rule: "r".into(), service: "securityhub.amazonaws.com".into() }, T0);
     let outcome = put(&mut w, vec![config("r", json!({}))]);
     assert_eq!(code(&outcome), Some(ErrorCode::InvalidParameterValueException));
-    assert!(outcome.clauses.contains(&"R-PRC-05"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PRC-05")));
     assert!(w.remediation(&RuleName::new("r")).is_none());
     let Reply::Success(alt) = &outcome.alternatives[1].reply else { panic!() };
     assert_eq!(alt["FailedBatches"][0]["FailedItems"][0]["ConfigRuleName"], "r");
@@ -234,7 +234,7 @@ fn r_rc_10_a_parameter_value_is_either_resource_or_static(#[case] value: Value) 
     // Observed text (research: terraform-provider-aws issue 31428).
     assert_eq!(e.message, "There were invalid RemediationParameterValues for configurations for AWS Config Rules");
     assert_eq!(outcome.preferred().message_level, Level::Should);
-    assert!(outcome.clauses.contains(&"R-RC-10"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-RC-10")));
     assert!(w.remediation(&RuleName::new("r")).is_none());
 }
 
@@ -350,7 +350,7 @@ fn r_drc_01_describe_returns_what_was_stored() {
     );
     put_configs(&mut w, vec![sent.clone()]);
     let outcome = call(&mut w, Operation::DescribeRemediationConfigurations, json!({"ConfigRuleNames": ["r"]}));
-    assert!(outcome.clauses.contains(&"R-DRC-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DRC-01")));
     let arn = w.remediation_arn(&RuleName::new("r")).unwrap().to_owned();
     assert_eq!(ok(&outcome), json!({"RemediationConfigurations": [with_arn(sent, &arn)]}));
 }
@@ -425,7 +425,7 @@ fn r_delrc_01_the_stored_resource_type_or_none_deletes_without_alternative(#[cas
     assert_eq!(ok(&outcome), json!({}));
     assert_eq!(outcome.alternatives.len(), 1);
     assert_eq!(outcome.preferred().provenance, Level::Must);
-    assert!(outcome.clauses.contains(&"R-DelRC-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DelRC-01")));
 }
 
 #[test]
@@ -447,7 +447,7 @@ fn r_delrc_02_without_a_configuration_is_no_such_remediation_configuration() {
     let outcome = call(&mut w, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": "r"}));
     assert_eq!(err(&outcome).code, ErrorCode::NoSuchRemediationConfigurationException);
     assert_eq!(err(&outcome).message, "No RemediationConfiguration for rule exists: r");
-    assert!(outcome.clauses.contains(&"R-DelRC-02"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DelRC-02")));
     // Deleting twice: the second one finds nothing.
     put_configs(&mut w, vec![config("r", json!({}))]);
     call_ok(&mut w, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": "r"}));
@@ -468,7 +468,7 @@ fn r_delrc_03_delete_while_running_is_refused() {
         assert_eq!(state_of(&w, "r", "b00").unwrap().as_str(), expected_state);
         let outcome = call(&mut w, Operation::DeleteRemediationConfiguration, delete.clone());
         assert_eq!(err(&outcome).code, ErrorCode::RemediationInProgressException);
-        assert!(outcome.clauses.contains(&"R-DelRC-03"));
+        assert!(outcome.clauses.contains(&reference_model::rule!("R-DelRC-03")));
         assert!(w.remediation(&RuleName::new("r")).is_some());
     }
     advance(&mut w, 10_000);
@@ -494,7 +494,7 @@ fn r_delrc_05_success_is_an_empty_structure() {
     let outcome = call(&mut w, Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": "r"}));
     assert_eq!(outcome.preferred().reply, Reply::Success(json!({})));
     assert_eq!(outcome.alternatives.len(), 1);
-    assert!(outcome.clauses.contains(&"R-DelRC-05"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DelRC-05")));
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn refused(world: &mut World, rule: Value, clause: &str) -> String {
     let outcome = put(world, rule);
     let e = err(&outcome);
     assert_eq!(e.code, ErrorCode::InvalidParameterValueException, "{}", e.message);
-    assert!(outcome.clauses.contains(&clause), "{:?}", outcome.clauses);
+    assert!(outcome.clauses.iter().any(|id| *id == clause), "{:?}", outcome.clauses);
     e.message
 }
 
@@ -73,7 +73,7 @@ fn r_pcr_01_at_most_1000_rules() {
     }
     let outcome = put(&mut w, managed("one-too-many"));
     assert_eq!(err(&outcome).code, ErrorCode::MaxNumberOfConfigRulesExceededException);
-    assert!(outcome.clauses.contains(&"R-PCR-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PCR-01")));
     // Updating one of the thousand is still fine; deleting one makes room.
     put_ok(&mut w, with(managed("rule-0007"), json!({"Description": "updated"})));
     call_ok(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "rule-0000"}));
@@ -108,7 +108,7 @@ fn r_pcr_02_managed_and_custom_rules_are_created(#[case] source: Value) {
     let mut w = world();
     let outcome = put(&mut w, json!({"ConfigRuleName": "r", "Source": source.clone()}));
     assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
-    assert!(outcome.clauses.contains(&"R-PCR-02"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PCR-02")));
     assert_eq!(described(&mut w, "r")["Source"], source);
 }
 
@@ -158,7 +158,7 @@ fn r_pcr_06_an_update_may_name_the_rule_by_arn_or_id() {
     // An Arn or Id that names no rule.
     let outcome = put(&mut w, json!({"ConfigRuleId": "config-rule-zzzzzz", "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_PASSWORD_POLICY"}}));
     assert_eq!(err(&outcome).code, ErrorCode::InvalidParameterValueException);
-    assert!(outcome.clauses.contains(&"R-PCR-06"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PCR-06")));
 }
 
 #[test]
@@ -170,7 +170,7 @@ fn r_pcr_07_a_later_put_with_other_tags_is_a_repeat() {
     let first = described(&mut w, "r");
     let outcome = call(&mut w, Operation::PutConfigRule, json!({"ConfigRule": rule, "Tags": [{"Key": "team", "Value": "b"}, {"Key": "x"}]}));
     assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
-    assert!(outcome.clauses.contains(&"R-PCR-07"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PCR-07")));
     assert_eq!(described(&mut w, "r"), first);
 }
 
@@ -180,7 +180,7 @@ fn r_pcr_10_no_configuration_recorder() {
     w.control(&Control::SetRecorder { available: false }, T0);
     let outcome = put(&mut w, managed("r"));
     assert_eq!(err(&outcome).code, ErrorCode::NoAvailableConfigurationRecorderException);
-    assert!(outcome.clauses.contains(&"R-PCR-10"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PCR-10")));
     assert!(w.rule(&RuleName::new("r")).is_none());
     w.control(&Control::SetRecorder { available: true }, T0);
     put_ok(&mut w, managed("r"));
@@ -407,7 +407,7 @@ fn r_dcr_01_delete_removes_the_rule_and_everything_hanging_off_it() {
     call_ok(&mut w, Operation::PutRemediationExceptions, json!({"ConfigRuleName": "other", "ResourceKeys": [exc_key("b00")]}));
     let outcome = call(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
     assert_eq!(outcome.preferred().reply, Reply::Success(Value::Null));
-    assert!(outcome.clauses.contains(&"R-DCR-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DCR-01")));
     assert!(w.rule(&RuleName::new("r")).is_none());
     assert_eq!(compliance_of(&w, "r", "b00"), None);
     assert_eq!(exceptions_of(&mut w, "r"), Vec::<Value>::new());
@@ -548,7 +548,7 @@ fn r_dcr_03_a_rule_with_a_remediation_configuration_is_in_use() {
     let mut w = world_with_rule("r");
     put_configs(&mut w, vec![config("r", json!({}))]);
     let outcome = call(&mut w, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
-    assert!(outcome.clauses.contains(&"R-DCR-03"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DCR-03")));
     let e = err(&outcome);
     assert_eq!(e.code, ErrorCode::ResourceInUseException);
     assert_eq!(e.message, "The rule r currently has a RemediationConfiguration. Please delete the RemediationConfiguration and try again.");
@@ -596,7 +596,7 @@ fn r_dcrs_01_named_rules_or_all_of_them() {
     assert_eq!(names(&rules(&mut w, json!({"ConfigRuleNames": ["c", "a", "c"]}))), vec!["a", "c"]);
     // An unknown name is an error, in either observed wording (S-08).
     let outcome = call(&mut w, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["a", "zzz"]}));
-    assert!(outcome.clauses.contains(&"R-DCRs-01"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-DCRs-01")));
     let messages: Vec<String> = outcome
         .alternatives
         .iter()
@@ -652,7 +652,7 @@ fn r_pcr_03_managed_identifiers_are_checked_against_the_published_list() {
         )
     );
     assert_eq!((outcome.preferred().provenance, outcome.preferred().message_level), (Level::Should, Level::Should));
-    assert!(outcome.clauses.contains(&"R-PCR-03"));
+    assert!(outcome.clauses.contains(&reference_model::rule!("R-PCR-03")));
     assert!(w.rule(&RuleName::new("m")).is_none());
     let accepted = &outcome.alternatives[1];
     assert_eq!((accepted.reply.clone(), accepted.provenance, accepted.basis), (Reply::Success(Value::Null), Level::May, "A-44"));

@@ -5,6 +5,7 @@
 
 use crate::report::render;
 use crate::session::{self, RunOptions};
+use reference_model::clauses::RuleId;
 use clap::{Parser, Subcommand};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -189,7 +190,7 @@ pub struct RunArgs {
     pub filter: Vec<String>,
     /// Only scenarios that check this rule ID; repeatable.
     #[arg(long)]
-    pub rule: Vec<String>,
+    pub rule: Vec<RuleId>,
     /// Expectation file (default: fixtures/expectations/<target>.toml when it exists).
     #[arg(long)]
     pub expectations: Option<PathBuf>,
@@ -242,7 +243,7 @@ pub struct ListArgs {
     #[arg(long)]
     pub filter: Vec<String>,
     #[arg(long)]
-    pub rule: Vec<String>,
+    pub rule: Vec<RuleId>,
     #[arg(long)]
     pub fixtures: Option<PathBuf>,
 }
@@ -315,13 +316,14 @@ fn run_options(target: &TargetArgs, fixtures: Option<PathBuf>, seed: Option<u64>
         .unwrap_or_else(|| "us-east-1".to_owned());
     let endpoint = target.endpoint.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
     // `--target aws` means the real service: its regional endpoint unless one is given.
-    let endpoint = endpoint.or_else(|| (target.profile.as_deref() == Some("aws")).then(|| crate::profile::aws_endpoint(&region)));
+    let profile = target.profile.as_deref().map(crate::profile::TargetProfile::resolve).transpose().or_usage()?;
+    let endpoint = endpoint.or_else(|| profile.as_ref().is_some_and(|p| p.name == "aws").then(|| crate::profile::aws_endpoint(&region)));
     if let Some(given) = &endpoint {
         check_endpoint_url(given).or_usage()?;
     }
     let mut options = RunOptions::embedded(seed.unwrap_or_else(fresh_seed));
     options.endpoint = endpoint;
-    options.profile = target.profile.clone();
+    options.profile = profile;
     options.region = region;
     options.scenarios_dir = fixtures.unwrap_or_else(session::default_fixtures);
     options.allow_remote = target.allow_remote;
@@ -442,21 +444,16 @@ fn draft_expectations(args: DraftArgs) -> CommandResult {
 fn record(args: RecordArgs) -> CommandResult {
     let mut options = run_options(&args.target, args.fixtures.clone(), Some(0))?;
     options.filters = args.filter;
-    let profile = options.profile.clone().unwrap_or_else(|| if options.endpoint.is_some() { "generic".into() } else { "reference".into() });
-    let out = args.out.unwrap_or_else(|| PathBuf::from("snapshots").join(&profile));
+    let target_profile = options.target_profile();
+    let out = args.out.unwrap_or_else(|| PathBuf::from("snapshots").join(&target_profile.name));
     options.snapshots = Some(crate::snapshot::SnapshotOptions { dir: out.clone(), update: true, ci: false });
     // The plan comes before anything is created: always for a remote endpoint.
     let remote = options.endpoint.as_deref().is_some_and(|url| {
         !crate::target::Endpoint { url: url.to_owned(), region: options.region.clone(), credentials: crate::target::SigningCredentials::local(), timeout: options.timeout }.is_loopback()
     });
-    if remote || args.plan_only || profile == "aws" {
+    if remote || args.plan_only || target_profile.name == "aws" {
         let scenarios = match crate::scenario::load_dir(&options.scenarios_dir.join("scenarios")) {
             Ok(all) => session::select(all, &options.filters, &[]),
-            Err(e) => return Err(UsageError::new(e)),
-        };
-        let target_profile = match crate::profile::TargetProfile::resolve(&profile) {
-            Ok(Some(p)) => p,
-            Ok(None) => return Err(UsageError::new(format!("unknown target profile {profile:?}"))),
             Err(e) => return Err(UsageError::new(e)),
         };
         let endpoint = options.endpoint.clone().unwrap_or_else(|| "the embedded reference endpoint".into());
@@ -632,9 +629,9 @@ fn list(args: ListArgs) -> CommandResult {
     };
     let mut text = String::new();
     if args.rules {
-        for clause in reference_model::clauses::CLAUSES {
-            let checking: Vec<&str> =
-                scenarios.iter().filter(|s| s.all_rules().contains(clause.id)).map(|s| s.id.as_str()).collect();
+        for id in RuleId::all() {
+            let clause = id.clause();
+            let checking: Vec<&str> = scenarios.iter().filter(|s| s.all_rules().contains(&id)).map(|s| s.id.as_str()).collect();
             let coverage = match clause.coverage {
                 reference_model::clauses::Coverage::Modelled if checking.is_empty() => "NOT COVERED".to_owned(),
                 reference_model::clauses::Coverage::Modelled => format!("{} scenario(s)", checking.len()),
@@ -645,7 +642,7 @@ fn list(args: ListArgs) -> CommandResult {
     } else {
         for s in &scenarios {
             let needs: Vec<String> = s.needs.iter().map(|c| c.to_string()).collect();
-            let _ = writeln!(text, "{:<55} {:>2} steps  rules {}  {}", s.id, s.steps.len(), s.rules.join(","), if needs.is_empty() { String::new() } else { format!("needs {}", needs.join(",")) });
+            let _ = writeln!(text, "{:<55} {:>2} steps  rules {}  {}", s.id, s.steps.len(), s.rules.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","), if needs.is_empty() { String::new() } else { format!("needs {}", needs.join(",")) });
         }
         let _ = writeln!(text, "{} scenarios", scenarios.len());
     }

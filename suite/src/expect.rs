@@ -55,6 +55,7 @@
 use crate::generate::GeneratedSummary;
 use crate::report::{ExpectationSummary, Report, ScenarioResult, StepKind, StepResult};
 use crate::verdict::Verdict;
+use reference_model::clauses::RuleId;
 use reference_model::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -164,7 +165,7 @@ pub struct DeviationPoint {
     pub code: Option<String>,
     /// The rule IDs the deciding step was judged under.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     /// What the target answered at that step, shortened (for drafts and findings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<String>,
@@ -249,7 +250,7 @@ pub struct Deviation {
     pub reason: String,
     pub link: Option<String>,
     /// The rule the deviation breaks: the deciding step must be judged under it.
-    pub rule: Option<String>,
+    pub rule: Option<RuleId>,
     /// The documentation sentence or observed case the rule rests on.
     pub evidence: Option<String>,
     /// What the target answered (information only: ids and times vary between runs).
@@ -447,14 +448,16 @@ impl RawDeviation {
         if self.reason.trim().is_empty() {
             return Err(EntryProblem::NoReason);
         }
-        if let Some(rule) = &self.rule {
-            if reference_model::clauses::find(rule).is_none() {
-                return Err(EntryProblem::UnknownRule(rule.clone()));
+        let rule = match &self.rule {
+            None => None,
+            Some(text) => {
+                let rule = RuleId::parse(text).map_err(|_| EntryProblem::UnknownRule(text.clone()))?;
+                if self.evidence.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                    return Err(EntryProblem::RuleWithoutEvidence(text.clone()));
+                }
+                Some(rule)
             }
-            if self.evidence.as_deref().is_none_or(|e| e.trim().is_empty()) {
-                return Err(EntryProblem::RuleWithoutEvidence(rule.clone()));
-            }
-        }
+        };
         Ok(Deviation {
             subject,
             action,
@@ -463,7 +466,7 @@ impl RawDeviation {
             kind: self.kind,
             reason: self.reason.clone(),
             link: self.link.clone(),
-            rule: self.rule.clone(),
+            rule,
             evidence: self.evidence.clone(),
             answered: self.answered.clone(),
         })
@@ -862,7 +865,7 @@ pub fn draft(report: &Report, old: Option<(&str, &Path)>) -> Result<Draft, Expec
         let judged = matches!(point.verdict, Verdict::Fail | Verdict::NonStrict) && with_step;
         let (rule, evidence) = match evidence {
             Some(old) => old,
-            None if judged => (point.rules.first().cloned(), point.rules.first().map(|_| String::new())),
+            None if judged => (point.rules.first().map(RuleId::to_string), point.rules.first().map(|_| String::new())),
             None => (None, None),
         };
         DraftEntry {
@@ -1300,7 +1303,7 @@ reason = "PutEvaluations without TestMode crashes"
             step: Some(2),
             action: Some(StepAction::Call(Operation::PutRemediationConfigurations)),
             code: None,
-            rules: rules.iter().map(|r| r.to_string()).collect(),
+            rules: rules.iter().map(|r| RuleId::parse(r).unwrap()).collect(),
             answered: None,
         };
         assert_eq!(f.deviations[0].matches(&point), matches);

@@ -113,7 +113,7 @@ pub fn explain(clause: &Clause, scenarios: &[Scenario]) -> String {
         .collect();
     tests.extend(places(id, |_, test| test).into_iter().map(|p| format!("mentioned at {p}")));
     section("tests", tests);
-    let checking: Vec<String> = scenarios.iter().filter(|s| s.all_rules().contains(id)).map(|s| s.id.clone()).collect();
+    let checking: Vec<String> = scenarios.iter().filter(|s| s.all_rules().iter().any(|r| r.as_str() == id)).map(|s| s.id.clone()).collect();
     section("scenarios that declare it", checking);
     section("assumptions and evidence (reference-model/ASSUMPTIONS.md)", assumptions(id).into_iter().map(str::to_owned).collect());
     out

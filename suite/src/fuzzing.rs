@@ -496,7 +496,7 @@ impl Differential {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(DifferentialSetupError::Runtime)?;
         let mut options = crate::session::RunOptions::embedded(0);
         options.endpoint = endpoint.clone();
-        options.profile = profile.clone();
+        options.profile = profile.as_deref().map(crate::profile::TargetProfile::resolve).transpose().map_err(|e| DifferentialSetupError::Target(e.to_string()))?;
         let prepared = runtime.block_on(crate::session::prepare_target(&options)).map_err(|e| DifferentialSetupError::Target(e.0))?;
         std::fs::create_dir_all(&findings).map_err(|source| DifferentialSetupError::Findings { path: findings.clone(), source })?;
         use crate::target::Target;

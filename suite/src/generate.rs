@@ -22,6 +22,7 @@ use crate::runner::{run_scenario, RunSettings};
 use crate::scenario::Scenario;
 use crate::target::Target;
 use crate::verdict::Verdict;
+use reference_model::clauses::RuleId;
 use proptest::prelude::*;
 use proptest::strategy::{Union, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -440,7 +441,7 @@ pub struct GeneratedSummary {
     /// Error codes answered by the target, with counts.
     pub error_codes: BTreeMap<String, usize>,
     /// Rule IDs the model exercised.
-    pub rules: BTreeSet<String>,
+    pub rules: BTreeSet<RuleId>,
     /// The smallest failing sequence, when one failed unlisted.
     pub failure: Option<GeneratedFailure>,
     /// What sequences created and their cleanup could not delete yet (retried by the session).

@@ -115,6 +115,8 @@ pub enum ProfileError {
     ResetWithoutPath { path: String },
     #[error("{path}: name {name:?} is a built-in profile's; choose another")]
     BuiltinName { path: String, name: String },
+    #[error("unknown target profile {name:?}; known: {}, or a profile file (*.toml)", TargetProfile::NAMES.join(", "))]
+    Unknown { name: String },
 }
 
 #[derive(Deserialize)]
@@ -159,12 +161,20 @@ impl TargetProfile {
         }
     }
 
-    /// A built-in profile by name, or a profile file when `name_or_path` ends with `.toml`.
-    pub fn resolve(name_or_path: &str) -> Result<Option<TargetProfile>, ProfileError> {
+    /// What `--target` names: a built-in profile by name, or a profile file when
+    /// `name_or_path` ends with `.toml`. The CLI resolves it once; the run gets the profile.
+    pub fn resolve(name_or_path: &str) -> Result<TargetProfile, ProfileError> {
         if name_or_path.ends_with(".toml") {
-            return TargetProfile::load(std::path::Path::new(name_or_path)).map(Some);
+            return TargetProfile::load(std::path::Path::new(name_or_path));
         }
-        Ok(TargetProfile::builtin(name_or_path))
+        TargetProfile::builtin(name_or_path).ok_or_else(|| ProfileError::Unknown { name: name_or_path.to_owned() })
+    }
+
+    /// The profile of a run that names none: `generic` for a given endpoint, else `reference`
+    /// (the in-process endpoint).
+    pub fn default_for(endpoint_given: bool) -> TargetProfile {
+        let name = if endpoint_given { "generic" } else { "reference" };
+        TargetProfile::builtin(name).unwrap_or_else(|| unreachable!("{name} is a built-in profile"))
     }
 
     /// Reads a profile file (format in the module documentation).
@@ -209,7 +219,7 @@ mod tests {
     #[test]
     fn a_profile_file_gives_capabilities_reset_and_expectations() {
         let path = write("mine", "name = \"mine\"\ncapabilities = [\"reset\"]\nreset_path = \"/_my/reset\"\nexpectations = \"mine.exp.toml\"\n");
-        let profile = TargetProfile::resolve(path.to_str().unwrap()).expect("a valid profile").expect("found");
+        let profile = TargetProfile::resolve(path.to_str().unwrap()).expect("a valid profile");
         assert_eq!(profile.name, "mine");
         assert!(profile.has(Capability::Reset) && !profile.has(Capability::Control));
         assert_eq!(profile.reset_path.as_deref(), Some("/_my/reset"));

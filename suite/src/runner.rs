@@ -124,7 +124,7 @@ fn wall_now() -> Timestamp {
 
 /// The model's answer to a call whose `X-Amz-Target` names no operation (S-12).
 fn unknown_operation() -> Outcome {
-    Outcome::new(Alternative::error(ErrorCode::UnknownOperationException, "").code_level(Level::Should)).clause("M-10")
+    Outcome::new(Alternative::error(ErrorCode::UnknownOperationException, "").code_level(Level::Should)).clause(reference_model::rule!("M-10"))
 }
 
 fn expected_replies(outcome: &Outcome) -> Vec<ExpectedReply> {
@@ -420,7 +420,7 @@ impl<T: Target> Run<'_, T> {
             ));
             return;
         }
-        record.clauses = outcome.clauses.iter().map(|c| c.to_string()).collect();
+        record.clauses = outcome.clauses.clone();
         record.expected = expected_replies(&outcome);
         let wire = WireRequest { target_header: header_value.clone(), body: target_body };
         record.request = Some(serde_json::from_slice(&wire.body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&wire.body).into_owned())));
@@ -482,7 +482,7 @@ impl<T: Target> Run<'_, T> {
                 outcome = candidate_outcome;
                 judgement = candidate_judgement;
                 // The report shows what the state that explains the answer expected.
-                record.clauses = outcome.clauses.iter().map(|c| c.to_string()).collect();
+                record.clauses = outcome.clauses.clone();
                 record.expected = expected_replies(&outcome);
                 record.note = Some("the answer follows another state an earlier answer left open (A-21)".into());
                 continue;
@@ -513,10 +513,13 @@ impl<T: Target> Run<'_, T> {
         }
         // The rules of the alternative the answer was judged against were checked, whether the
         // answer kept them or broke them (a failure report dropped breaks that alternative's).
+        // An error answer the model expected also exercises the documented meaning of its code
+        // (R-ERR-nn).
         let judged = judgement.alternative.and_then(|i| outcome.alternatives.get(i));
-        for id in judged.map(|a| a.covers.as_slice()).unwrap_or_default() {
-            if !record.clauses.iter().any(|c| c == id) {
-                record.clauses.push((*id).to_owned());
+        let meaning = judged.and_then(|a| a.reply.error_code()).and_then(ErrorCode::meaning);
+        for id in judged.map(|a| a.covers.as_slice()).unwrap_or_default().iter().chain(&meaning) {
+            if !record.clauses.contains(id) {
+                record.clauses.push(*id);
             }
         }
         record.verdict = judgement.verdict;

@@ -35,7 +35,7 @@
 //! for another character); `{"$now": S}` is the side's current time plus S seconds.
 
 use crate::profile::Capability;
-use reference_model::clauses;
+use reference_model::clauses::{RuleId, UnknownRule};
 use reference_model::{Control, Operation};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -48,7 +48,7 @@ pub struct Scenario {
     pub id: String,
     pub title: String,
     /// The rule IDs this scenario checks (rules.md / `reference_model::clauses`).
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     /// Cases of `fixtures/real-service/observed.json` this scenario reproduces.
     pub observed: Vec<String>,
     /// Declared plus derived capabilities: everything some step needs.
@@ -67,7 +67,7 @@ pub struct Scenario {
 pub struct Step {
     pub action: Action,
     /// Rule IDs this step checks, besides the scenario's.
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     /// Answer paths to remember, by name.
     pub bind: BTreeMap<String, String>,
     /// Free text shown in reports.
@@ -167,8 +167,9 @@ impl std::fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-fn known_rule(id: &str) -> bool {
-    clauses::find(id).is_some()
+/// The catalogued IDs of a list from a file, or the first that is not one.
+fn rule_ids(texts: &[String]) -> Result<Vec<RuleId>, UnknownRule> {
+    texts.iter().map(|t| RuleId::parse(t)).collect()
 }
 
 impl Scenario {
@@ -182,11 +183,7 @@ impl Scenario {
         if raw.rules.is_empty() {
             return Err(fail("lists no rule IDs (\"rules\"): every scenario must say what it checks".into()));
         }
-        for id in &raw.rules {
-            if !known_rule(id) {
-                return Err(fail(format!("unknown rule ID {id:?}")));
-            }
-        }
+        let rules = rule_ids(&raw.rules).map_err(|e| fail(e.to_string()))?;
         if raw.steps.is_empty() {
             return Err(fail("has no steps".into()));
         }
@@ -196,11 +193,7 @@ impl Scenario {
         let mut bound: BTreeSet<String> = BTreeSet::new();
         for (i, s) in raw.steps.into_iter().enumerate() {
             let at = |m: String| fail(format!("step {}: {m}", i + 1));
-            for id in &s.rules {
-                if !known_rule(id) {
-                    return Err(at(format!("unknown rule ID {id:?}")));
-                }
-            }
+            let step_rules = rule_ids(&s.rules).map_err(|e| at(e.to_string()))?;
             let kinds = [s.op.is_some(), s.control.is_some(), s.advance.is_some()].iter().filter(|b| **b).count();
             if kinds != 1 {
                 return Err(at("needs exactly one of \"op\", \"control\" or \"advance\"".into()));
@@ -249,7 +242,7 @@ impl Scenario {
             }
             bound.extend(s.bind.keys().cloned());
             match s.repeat {
-                None => steps.push(Step { action, rules: s.rules, bind: s.bind, note: s.note }),
+                None => steps.push(Step { action, rules: step_rules, bind: s.bind, note: s.note }),
                 Some(n) => {
                     if n == 0 || n > MAX_REPEAT || matches!(action, Action::Advance { .. }) {
                         return Err(at(format!("\"repeat\" needs 1..{MAX_REPEAT} on a call or control step")));
@@ -270,7 +263,7 @@ impl Scenario {
                             Action::Advance { .. } => unreachable!("refused above"),
                         };
                         let note = if k == 1 { s.note.clone() } else { None };
-                        steps.push(Step { action, rules: s.rules.clone(), bind: s.bind.clone(), note });
+                        steps.push(Step { action, rules: step_rules.clone(), bind: s.bind.clone(), note });
                     }
                 }
             }
@@ -278,7 +271,7 @@ impl Scenario {
         Ok(Scenario {
             id: raw.id,
             title: raw.title,
-            rules: raw.rules,
+            rules,
             observed: raw.observed,
             needs,
             needs_from_start,
@@ -288,8 +281,8 @@ impl Scenario {
     }
 
     /// Every rule ID this scenario checks.
-    pub fn all_rules(&self) -> BTreeSet<&str> {
-        self.rules.iter().chain(self.steps.iter().flat_map(|s| &s.rules)).map(String::as_str).collect()
+    pub fn all_rules(&self) -> BTreeSet<RuleId> {
+        self.rules.iter().chain(self.steps.iter().flat_map(|s| &s.rules)).copied().collect()
     }
 
     /// The operations it calls.

@@ -11,6 +11,7 @@ use crate::scenario::{self, Scenario};
 use crate::server::{self, ServerConfig};
 use crate::shard::Shard;
 use crate::target::{Endpoint, HttpTarget, SigningCredentials, Target};
+use reference_model::clauses::RuleId;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -19,11 +20,12 @@ use std::time::{Duration, Instant};
 pub struct RunOptions {
     /// `None`: start the reference endpoint in-process.
     pub endpoint: Option<String>,
-    pub profile: Option<String>,
+    /// What `--target` named, resolved (`None`: [`TargetProfile::default_for`] the endpoint).
+    pub profile: Option<TargetProfile>,
     pub region: String,
     pub scenarios_dir: PathBuf,
     pub filters: Vec<String>,
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     pub expectations: Option<PathBuf>,
     pub out_dir: Option<PathBuf>,
     pub seed: u64,
@@ -44,6 +46,11 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
+    /// The profile the run is judged with.
+    pub fn target_profile(&self) -> TargetProfile {
+        self.profile.clone().unwrap_or_else(|| TargetProfile::default_for(self.endpoint.is_some()))
+    }
+
     /// Every scenario against the embedded reference endpoint, quietly, without generated
     /// sequences or reports: the start the CLI, the tests and the benchmarks adjust.
     pub fn embedded(seed: u64) -> Self {
@@ -94,11 +101,11 @@ pub fn default_fixtures() -> PathBuf {
 }
 
 /// Selects scenarios by id substring (`*` matches anything) and by rule ID.
-pub fn select(scenarios: Vec<Scenario>, filters: &[String], rules: &[String]) -> Vec<Scenario> {
+pub fn select(scenarios: Vec<Scenario>, filters: &[String], rules: &[RuleId]) -> Vec<Scenario> {
     scenarios
         .into_iter()
         .filter(|s| filters.is_empty() || filters.iter().any(|f| matches_filter(&s.id, f)))
-        .filter(|s| rules.is_empty() || rules.iter().any(|r| s.all_rules().contains(r.as_str())))
+        .filter(|s| rules.is_empty() || rules.iter().any(|r| s.all_rules().contains(r)))
         .collect()
 }
 
@@ -132,14 +139,7 @@ pub struct PreparedTarget {
 
 /// Builds the target: the given endpoint, or a fresh reference endpoint on an ephemeral port.
 pub async fn prepare_target(options: &RunOptions) -> Result<PreparedTarget, SetupError> {
-    let default_profile = if options.endpoint.is_some() { "generic" } else { "reference" };
-    let profile_name = options.profile.as_deref().unwrap_or(default_profile);
-    let profile = TargetProfile::resolve(profile_name).map_err(|e| SetupError(e.to_string()))?.ok_or_else(|| {
-        SetupError(format!(
-            "unknown target profile {profile_name:?}; known: {}, or a profile file (*.toml)",
-            TargetProfile::NAMES.join(", ")
-        ))
-    })?;
+    let profile = options.target_profile();
     // The real service needs real credentials: never sign for it with the placeholders.
     if profile.name == "aws" && SigningCredentials::from_env().is_none() {
         return Err(SetupError(
@@ -187,12 +187,10 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     // Scenarios of the other shards stay in `corpus`, so their expectation entries are not
     // stale: they are treated as filtered out.
     let selected = select_shard(selected, options.shard);
-    let profile_name = options.profile.clone().unwrap_or_else(|| if options.endpoint.is_some() { "generic".into() } else { "reference".into() });
     // A profile file may name its own expectation file; otherwise fixtures/expectations/<name>.toml.
-    let profile = TargetProfile::resolve(&profile_name).map_err(|e| SetupError(e.to_string()))?;
-    let expectation_path = options.expectations.clone().or_else(|| profile.as_ref().and_then(|p| p.expectations.clone())).or_else(|| {
-        let name = profile.as_ref().map_or(profile_name.as_str(), |p| p.name.as_str());
-        let p = options.scenarios_dir.join("expectations").join(format!("{name}.toml"));
+    let profile = options.target_profile();
+    let expectation_path = options.expectations.clone().or_else(|| profile.expectations.clone()).or_else(|| {
+        let p = options.scenarios_dir.join("expectations").join(format!("{}.toml", profile.name));
         p.is_file().then_some(p)
     });
     // Read before anything runs: a malformed file must not cost a whole run.

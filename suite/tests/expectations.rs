@@ -96,8 +96,8 @@ fn the_fakecloud_audit_names_rule_and_evidence_everywhere() {
         let evidence = d.evidence.as_deref().unwrap_or_default();
         assert!(evidence.len() > 30, "{}: needs its evidence: {evidence:?}", d.scenario());
         if let Subject::Scenario { .. } = &d.subject {
-            let rule = d.rule.as_deref().unwrap_or_else(|| panic!("{}: names no rule", d.scenario()));
-            assert!(reference_model::clauses::find(rule).is_some(), "{}: {rule} is not catalogued", d.scenario());
+            // A rule that is not catalogued cannot be loaded at all (RuleId); it must be there.
+            assert!(d.rule.is_some(), "{}: names no rule", d.scenario());
             assert!(d.answered.as_deref().is_some_and(|a| a.len() >= 3), "{}: says nothing of what fakecloud answered", d.scenario());
             audited += 1;
         }

@@ -6,6 +6,7 @@
 //! A fault the corpus does not catch is a finding about the judge or the model, not a fault to
 //! drop: the test fails and prints where the fault showed and which rules that step named.
 
+use reference_model::clauses::RuleId;
 use remediation_suite::report::ScenarioResult;
 use remediation_suite::runner::{run_scenario, RunSettings};
 use remediation_suite::scenario::{load_dir, Scenario};
@@ -24,7 +25,7 @@ fn corpus() -> Vec<Scenario> {
 
 /// The scenarios that can reveal a fault: those that declare its rule.
 fn selection(corpus: &[Scenario], fault: Fault) -> Vec<&Scenario> {
-    corpus.iter().filter(|s| s.all_rules().contains(fault.rule())).collect()
+    corpus.iter().filter(|s| s.all_rules().iter().any(|r| *r == fault.rule())).collect()
 }
 
 /// Where a scenario failed: its id, the failing step and the rules the model named there.
@@ -32,7 +33,7 @@ fn selection(corpus: &[Scenario], fault: Fault) -> Vec<&Scenario> {
 struct Failure {
     scenario: String,
     step: usize,
-    clauses: Vec<String>,
+    clauses: Vec<RuleId>,
 }
 
 fn failure(result: &ScenarioResult) -> Option<Failure> {
@@ -59,7 +60,7 @@ async fn hunt(fault: Fault, scenarios: &[&Scenario], settings: &RunSettings) -> 
     for scenario in scenarios {
         let result = run_scenario(&target, scenario, settings).await;
         if let Some(f) = failure(&result) {
-            if f.clauses.iter().any(|c| c == fault.rule()) {
+            if f.clauses.iter().any(|c| *c == fault.rule()) {
                 finding.caught_by = Some(f);
                 break;
             }

@@ -3,7 +3,7 @@
 //! of the real service the model can express is reproduced, and no scenario names a rule
 //! outside the run's prefix.
 
-use reference_model::clauses::{Coverage, CLAUSES};
+use reference_model::clauses::{Coverage, RuleId};
 use reference_model::Operation;
 use remediation_suite::profile::TargetProfile;
 use remediation_suite::report::ScenarioResult;
@@ -160,12 +160,8 @@ fn no_scenario_touches_a_rule_outside_the_run_prefix() {
 #[test]
 fn every_modelled_rule_is_checked_by_a_scenario() {
     let scenarios = corpus();
-    let checked: BTreeSet<&str> = scenarios.iter().flat_map(|s| s.all_rules()).collect();
-    let missing: Vec<&str> = CLAUSES
-        .iter()
-        .filter(|c| c.coverage == Coverage::Modelled && !checked.contains(c.id))
-        .map(|c| c.id)
-        .collect();
+    let checked: BTreeSet<RuleId> = scenarios.iter().flat_map(|s| s.all_rules()).collect();
+    let missing: Vec<RuleId> = RuleId::all().filter(|id| id.clause().coverage == Coverage::Modelled && !checked.contains(id)).collect();
     assert!(missing.is_empty(), "modelled rules no scenario checks ({}): {missing:?}", missing.len());
 }
 
@@ -221,6 +217,45 @@ fn explain(scenario: &Scenario, result: &ScenarioResult) -> String {
     out
 }
 
+/// The rules a scenario declares (for itself or for one step) that the model did not exercise
+/// where they were declared: a step's rules must be among the rules judged at that step, and the
+/// scenario's among those of some call step. A declaration nothing checks would count the rule
+/// as tested in `list --rules` and in reports while no answer is ever judged under it.
+fn declared_but_not_exercised(scenario: &Scenario, result: &ScenarioResult) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut all: BTreeSet<RuleId> = BTreeSet::new();
+    for (declared, step) in scenario.steps.iter().zip(&result.steps) {
+        all.extend(step.clauses.iter().copied());
+        for rule in declared.rules.iter().filter(|r| !step.clauses.contains(r)) {
+            out.push(format!("{} step {} {rule}", scenario.id, step.index));
+        }
+    }
+    for rule in scenario.rules.iter().filter(|r| !all.contains(r)) {
+        out.push(format!("{} {rule}", scenario.id));
+    }
+    out
+}
+
+/// The declarations known not to be exercised, kept strictly (wasmtime's should-fail lists): a
+/// new one fails, and so does a listed one that is now exercised (delete its line). Each is
+/// either a rule the model should name where it applies, or a declaration to move.
+const KNOWN_UNEXERCISED: &str = "tests/data/unexercised-declarations.txt";
+
+fn check_known_unexercised(found: &[String]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(KNOWN_UNEXERCISED);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let listed: BTreeSet<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    let found: BTreeSet<&str> = found.iter().map(String::as_str).collect();
+    let new: Vec<&&str> = found.difference(&listed).collect();
+    let stale: Vec<&&str> = listed.difference(&found).collect();
+    assert!(
+        new.is_empty() && stale.is_empty(),
+        "declared rules no step exercised, against {KNOWN_UNEXERCISED}:\nnew (make the model name the rule where it applies, or move the declaration):\n  {}\nlisted but now exercised (delete these lines):\n  {}",
+        new.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n  "),
+        stale.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n  "),
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_passes_against_the_reference_endpoint() {
     let scenarios = corpus();
@@ -234,6 +269,7 @@ async fn every_scenario_passes_against_the_reference_endpoint() {
     let target = HttpTarget::new(endpoint, TargetProfile::builtin("reference").expect("built-in profile")).expect("a target");
     let settings = RunSettings::new(0x5ce4_a210);
     let mut failures = Vec::new();
+    let mut unexercised = Vec::new();
     let mut steps = 0;
     for scenario in &scenarios {
         let result = run_scenario(&target, scenario, &settings).await;
@@ -241,8 +277,10 @@ async fn every_scenario_passes_against_the_reference_endpoint() {
         if result.verdict != Verdict::Pass {
             failures.push(explain(scenario, &result));
         }
+        unexercised.extend(declared_but_not_exercised(scenario, &result));
     }
     server.shutdown().await;
+    check_known_unexercised(&unexercised);
     assert!(
         failures.is_empty(),
         "{} of {} scenarios did not PASS:\n{}",
@@ -251,4 +289,30 @@ async fn every_scenario_passes_against_the_reference_endpoint() {
         failures.join("\n")
     );
     assert_eq!(steps, scenarios.iter().map(|s| s.steps.len()).sum::<usize>(), "every step ran");
+}
+
+fn listed_unexercised() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(KNOWN_UNEXERCISED);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect()
+}
+
+#[test]
+fn the_unexercised_list_takes_exactly_what_it_lists() {
+    check_known_unexercised(&listed_unexercised());
+}
+
+#[test]
+#[should_panic(expected = "new (make the model name the rule where it applies, or move the declaration):\n  exceptions/x step 2 R-PRE-01\nlisted but now exercised (delete these lines):\n  ")]
+fn an_unlisted_unexercised_declaration_fails() {
+    let mut found = listed_unexercised();
+    found.push("exceptions/x step 2 R-PRE-01".into());
+    check_known_unexercised(&found);
+}
+
+#[test]
+#[should_panic(expected = "listed but now exercised (delete these lines):\n  automatic/config-exception-cleared R-PRE-02")]
+fn a_listed_declaration_that_is_now_exercised_fails() {
+    let found: Vec<String> = listed_unexercised().into_iter().filter(|l| l != "automatic/config-exception-cleared R-PRE-02").collect();
+    check_known_unexercised(&found);
 }

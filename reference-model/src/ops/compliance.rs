@@ -11,15 +11,17 @@ use crate::paging;
 use crate::wire::*;
 use crate::world::{ComplianceType, World};
 use std::collections::BTreeMap;
+use crate::clauses::RuleId;
+use crate::rule;
 
-fn filter_types(types: &Option<Vec<String>>, clause: &'static str) -> Result<Option<Vec<ComplianceType>>, Outcome> {
+fn filter_types(types: &Option<Vec<String>>, clause: RuleId) -> Result<Option<Vec<ComplianceType>>, Outcome> {
     match types {
         None => Ok(None),
         Some(list) if list.is_empty() => Ok(None),
         Some(list) => list
             .iter()
             .map(|t| match ComplianceType::parse(t) {
-                Some(ComplianceType::InsufficientData) if clause == "R-GCD-02" => Err(Outcome::err(
+                Some(ComplianceType::InsufficientData) if clause == rule!("R-GCD-02") => Err(Outcome::err(
                     ErrorCode::InvalidParameterValueException,
                     "INSUFFICIENT_DATA cannot be used as a ComplianceType filter.",
                 )
@@ -46,9 +48,9 @@ fn page_size(limit: i32) -> usize {
 pub fn apply_get_compliance_details(world: &mut World, req: &GetComplianceDetailsByConfigRuleRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     if !world.rules.contains_key(&rule) {
-        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str())).clause("R-GCD-07");
+        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str())).clause(rule!("R-GCD-07"));
     }
-    let types = match filter_types(&req.compliance_types, "R-GCD-02") {
+    let types = match filter_types(&req.compliance_types, rule!("R-GCD-02")) {
         Ok(t) => t,
         Err(o) => return o,
     };
@@ -84,10 +86,10 @@ pub fn apply_get_compliance_details(world: &mut World, req: &GetComplianceDetail
             evaluation_results: page.into_iter().map(|(_, r)| r).collect(),
             next_token,
         }))
-        .clauses(&["R-GCD-01", "R-GCD-03", "R-GCD-05", "R-GCD-06"])
+        .clauses(&[rule!("R-GCD-01"), rule!("R-GCD-03"), rule!("R-GCD-05"), rule!("R-GCD-06")])
         // What was stored leaves out every dry run (R-PE-04).
-        .clause("R-PE-04"),
-        Err(e) => Outcome::err(e.code, e.message).clauses(&["R-GCD-07", "R-PAG-04"]),
+        .clause(rule!("R-PE-04")),
+        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-GCD-07"), rule!("R-PAG-04")]),
     }
 }
 
@@ -119,7 +121,7 @@ pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &Describ
     let names: Vec<RuleName> = match &req.config_rule_names {
         Some(names) if !names.is_empty() => {
             if let Some(missing) = names.iter().find(|n| !world.rules.contains_key(&RuleName::new(*n))) {
-                return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(missing)).clause("R-DCBC-05");
+                return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(missing)).clause(rule!("R-DCBC-05"));
             }
             let mut v: Vec<RuleName> = names.iter().map(RuleName::new).collect();
             v.sort();
@@ -128,7 +130,7 @@ pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &Describ
         }
         _ => world.rules.keys().cloned().collect(),
     };
-    let types = match filter_types(&req.compliance_types, "R-DCBC-04") {
+    let types = match filter_types(&req.compliance_types, rule!("R-DCBC-04")) {
         Ok(t) => t,
         Err(o) => return o,
     };
@@ -147,7 +149,7 @@ pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &Describ
         Ok((page, next_token)) => {
             let paged = next_token.is_some();
             let outcome = Outcome::ok(body(&DescribeComplianceByConfigRuleResponse { compliance_by_config_rules: page, next_token }))
-                .clauses(&["R-DCBC-01", "R-DCBC-02", "R-CMP-01"]);
+                .clauses(&[rule!("R-DCBC-01"), rule!("R-DCBC-02"), rule!("R-CMP-01")]);
             // The page size is the model's choice: a first page may hold every rule.
             if first && paged {
                 let all = DescribeComplianceByConfigRuleResponse { compliance_by_config_rules: whole, next_token: None };
@@ -155,16 +157,16 @@ pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &Describ
             }
             outcome
         }
-        Err(e) => Outcome::err(e.code, e.message).clause("R-DCBC-05"),
+        Err(e) => Outcome::err(e.code, e.message).clause(rule!("R-DCBC-05")),
     }
 }
 
 /// DescribeComplianceByResource (R-DCBR-01..07).
 pub fn apply_describe_compliance_by_resource(world: &mut World, req: &DescribeComplianceByResourceRequest) -> Outcome {
     if req.resource_id.is_some() && req.resource_type.is_none() {
-        return Outcome::err(ErrorCode::InvalidParameterValueException, "A ResourceId needs a ResourceType.").clause("R-DCBR-05");
+        return Outcome::err(ErrorCode::InvalidParameterValueException, "A ResourceId needs a ResourceType.").clause(rule!("R-DCBR-05"));
     }
-    let types = match filter_types(&req.compliance_types, "R-DCBR-07") {
+    let types = match filter_types(&req.compliance_types, rule!("R-DCBR-07")) {
         Ok(t) => t,
         Err(o) => return o,
     };
@@ -187,7 +189,7 @@ pub fn apply_describe_compliance_by_resource(world: &mut World, req: &DescribeCo
     let key = |row: &ComplianceByResource| format!("{}\u{0}{}", row.resource_type, row.resource_id);
     match paging::page(rows, key, page_size(req.limit), req.next_token.as_deref(), "DescribeComplianceByResource", "") {
         Ok((page, next_token)) => Outcome::ok(body(&DescribeComplianceByResourceResponse { compliance_by_resources: page, next_token }))
-            .clauses(&["R-DCBR-01", "R-DCBR-02", "R-DCBR-06"]),
-        Err(e) => Outcome::err(e.code, e.message).clause("R-DCBR-07"),
+            .clauses(&[rule!("R-DCBR-01"), rule!("R-DCBR-02"), rule!("R-DCBR-06")]),
+        Err(e) => Outcome::err(e.code, e.message).clause(rule!("R-DCBR-07")),
     }
 }

@@ -7,6 +7,7 @@ use crate::outcome::{Alternative, Level, Outcome};
 use crate::wire::*;
 use crate::world::{ComplianceType, OlderEvaluation, RuleActivity, RuleTask, World};
 use serde_json::json;
+use crate::rule;
 
 /// The text of the whole-request refusal of INSUFFICIENT_DATA (A-20).
 const INSUFFICIENT_DATA_REFUSED: &str = "INSUFFICIENT_DATA is not a valid ComplianceType for PutEvaluations.";
@@ -23,7 +24,7 @@ fn insufficient_data_refusals(refused: Vec<Evaluation>) -> (Alternative, Alterna
         Alternative::success(body(&PutEvaluationsResponse { failed_evaluations: refused }))
             .provenance(Level::May)
             .basis("A-20")
-            .covers("R-PE-11"),
+            .covers(rule!("R-PE-11")),
     )
 }
 
@@ -41,18 +42,18 @@ pub fn apply_put_evaluations(world: &mut World, req: &PutEvaluationsRequest) -> 
     if req.test_mode {
         let refused: Vec<Evaluation> = evaluations.into_iter().filter(is_insufficient).collect();
         if refused.is_empty() {
-            return Outcome::ok(json!({"FailedEvaluations": []})).clauses(&["R-PE-04", "R-PE-05"]);
+            return Outcome::ok(json!({"FailedEvaluations": []})).clauses(&[rule!("R-PE-04"), rule!("R-PE-05")]);
         }
         // Whether a dry run checks what a real call would refuse is not documented (A-20).
         let (whole, listed) = insufficient_data_refusals(refused);
-        return Outcome::new(whole.covers("R-PE-06"))
-            .or(listed.covers("R-PE-06"))
+        return Outcome::new(whole.covers(rule!("R-PE-06")))
+            .or(listed.covers(rule!("R-PE-06")))
             .or(Alternative::success(json!({"FailedEvaluations": []})).provenance(Level::May).basis("A-20"))
-            .clauses(&["R-PE-04", "R-PE-05"]);
+            .clauses(&[rule!("R-PE-04"), rule!("R-PE-05")]);
     }
     let Some((rule, issued_for)) = world.result_tokens.get(&req.result_token).cloned() else {
         return Outcome::err(ErrorCode::InvalidResultTokenException, "The specified ResultToken is invalid.")
-            .clauses(&["R-PE-03", "R-PE-10", "R-ERR-10"]);
+            .clauses(&[rule!("R-PE-03"), rule!("R-PE-10"), rule!("R-ERR-10")]);
     };
     let same_rule = world.rules.get(&rule).is_some_and(|r| r.rule.config_rule_id == issued_for);
     if !same_rule {
@@ -60,14 +61,14 @@ pub fn apply_put_evaluations(world: &mut World, req: &PutEvaluationsRequest) -> 
             ErrorCode::NoSuchConfigRuleException,
             format!("The ConfigRule '{rule}' provided in the request is invalid. Please check the configRule name."),
         )
-        .clauses(&["R-PE-10", "R-ERR-03"]);
+        .clauses(&[rule!("R-PE-10"), rule!("R-ERR-03")]);
     }
     let (refused, accepted): (Vec<Evaluation>, Vec<Evaluation>) = evaluations.into_iter().partition(is_insufficient);
     if !refused.is_empty() {
         let mut partial = world.clone();
         store(&mut partial, &rule, &accepted, OlderEvaluation::Ignored);
         let (whole, listed) = insufficient_data_refusals(refused);
-        return Outcome::new(whole).or(with_world_if_different(listed, partial, world)).clause("R-PE-06");
+        return Outcome::new(whole).or(with_world_if_different(listed, partial, world)).clause(rule!("R-PE-06"));
     }
     let replaced = has_older(world, &rule, &accepted).then(|| {
         let mut w = world.clone();
@@ -75,7 +76,7 @@ pub fn apply_put_evaluations(world: &mut World, req: &PutEvaluationsRequest) -> 
         w
     });
     store(world, &rule, &accepted, OlderEvaluation::Ignored);
-    let clauses = ["R-PE-01", "R-PE-02", "R-PE-03", "R-PE-07", "R-PE-09"];
+    let clauses = [rule!("R-PE-01"), rule!("R-PE-02"), rule!("R-PE-03"), rule!("R-PE-07"), rule!("R-PE-09")];
     match replaced {
         None => Outcome::ok(json!({"FailedEvaluations": []})).clauses(&clauses),
         // Both answers are the same body: the difference shows in what later reads return.
@@ -132,7 +133,7 @@ pub fn apply_delete_evaluation_results(world: &mut World, req: &DeleteEvaluation
     let rule = RuleName::new(&req.config_rule_name);
     let Some(stored) = world.rule(&rule) else {
         return Outcome::err(ErrorCode::NoSuchConfigRuleException, super::rules::no_such_rule_message(rule.as_str()))
-            .clauses(&["R-DER-02", "R-DER-03", "R-ERR-03"]);
+            .clauses(&[rule!("R-DER-02"), rule!("R-DER-03"), rule!("R-ERR-03")]);
     };
     let recorded = stored.activity.map(|a| a.task);
     let running = world.rule_task_running(&rule);
@@ -149,10 +150,10 @@ pub fn apply_delete_evaluation_results(world: &mut World, req: &DeleteEvaluation
     match (running, recorded) {
         (Some(task), _) => Outcome::new(results_busy(&rule, task))
             .or(deleted.provenance(Level::May).basis("A-48").with_world(after))
-            .clauses(&["R-DER-03", "R-PCR-24"]),
+            .clauses(&[rule!("R-DER-03"), rule!("R-PCR-24")]),
         (None, recorded) => {
             *world = after;
-            let outcome = Outcome::new(deleted).clauses(&["R-DER-01", "R-PCR-24"]);
+            let outcome = Outcome::new(deleted).clauses(&[rule!("R-DER-01"), rule!("R-PCR-24")]);
             match recorded {
                 // A run the model has finished may still go on at the target.
                 Some(task) => outcome.or(with_world_if_different(results_busy(&rule, task), before, world)),
@@ -214,7 +215,7 @@ mod tests {
         assert_eq!(results(&mut w, 0), 2);
         let deleted = at(&mut w, 1, Operation::DeleteEvaluationResults, json!({"ConfigRuleName": "r"}));
         assert_eq!((deleted.preferred().reply.clone(), deleted.alternatives.len()), (Reply::Success(json!({})), 1));
-        assert!(deleted.clauses.contains(&"R-DER-01"));
+        assert!(deleted.clauses.contains(&crate::rule!("R-DER-01")));
         assert_eq!(results(&mut w, 2), 0);
         assert_eq!(state(&mut w, 2), ["DELETING_RESULTS", "ACTIVE"]);
         assert_eq!(state(&mut w, 21), ["ACTIVE", "DELETING_RESULTS"]);

@@ -10,6 +10,8 @@ use crate::paging;
 use crate::wire::*;
 use crate::world::{ComplianceType, ResourceKeyOf, StoredException, World, MAX_RESOURCE_ROWS};
 use serde_json::json;
+use crate::clauses::RuleId;
+use crate::rule;
 
 /// `FailedRemediationExceptionBatch.FailedItems` holds at most 25 items in the service model.
 pub const MAX_FAILED_ITEMS_PER_BATCH: usize = 25;
@@ -68,7 +70,7 @@ fn failed_batches(rule: &RuleName, keys: &[RemediationExceptionResourceKey], req
 /// What a listing of exceptions shows beside its own rules: only NON_COMPLIANT resources got
 /// one (R-PRE-04), expired ones are gone (R-PRE-09), and the ones Config placed after the
 /// allowed failed attempts (R-RC-05) are there.
-const LISTING_SHOWS: &[&str] = &["R-PRE-04", "R-PRE-09", "R-RC-05"];
+const LISTING_SHOWS: &[RuleId] = &[rule!("R-PRE-04"), rule!("R-PRE-09"), rule!("R-RC-05")];
 
 /// PutRemediationExceptions (R-PRE-01..11).
 ///
@@ -86,8 +88,8 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
         return Outcome::new(
             Alternative::error(ErrorCode::InvalidParameterValueException, message.clone()).provenance(Level::May).basis("A-06"),
         )
-        .or(Alternative::success(failed_batches(&rule, &unique(&req.resource_keys), req, &message)).provenance(Level::May).basis("A-06").covers("R-PRE-11"))
-        .clause("R-PRE-05");
+        .or(Alternative::success(failed_batches(&rule, &unique(&req.resource_keys), req, &message)).provenance(Level::May).basis("A-06").covers(rule!("R-PRE-11")))
+        .clause(rule!("R-PRE-05"));
     }
 
     let expired = req.expiration_time.is_some_and(|t| t <= world.now);
@@ -117,19 +119,19 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     }
     let refused = unique(&refused);
 
-    let mut clauses = vec!["R-PRE-01", "R-PRE-07"];
+    let mut clauses = vec![rule!("R-PRE-01"), rule!("R-PRE-07")];
     if req.message.is_some() {
-        clauses.push("R-PRE-08");
+        clauses.push(rule!("R-PRE-08"));
     }
     if req.expiration_time.is_some() && !expired {
-        clauses.push("R-PRE-09");
+        clauses.push(rule!("R-PRE-09"));
     }
     if stored_any {
-        clauses.push("R-PRE-02");
+        clauses.push(rule!("R-PRE-02"));
     }
     // Keys accepted with an ExpirationTime already past: their exception ended at once, which
     // exercises R-PRE-09 only in the answers that accepted them.
-    let expired_accepted = |a: Alternative| if expired && stored_any { a.covers("R-PRE-09") } else { a };
+    let expired_accepted = |a: Alternative| if expired && stored_any { a.covers(rule!("R-PRE-09")) } else { a };
     let mut outcome = if refused.is_empty() {
         let accepted = Alternative::success(json!({"FailedBatches": []}));
         let accepted = if expired { accepted.provenance(Level::May).basis("A-30") } else { accepted };
@@ -141,11 +143,11 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
             Alternative::success(failed_batches(&rule, &refused, req, NOT_NON_COMPLIANT))
                 .provenance(Level::May)
                 .basis("A-11")
-                .covers("R-PRE-11"),
+                .covers(rule!("R-PRE-11")),
         ))
         .or(expired_accepted(Alternative::success(json!({"FailedBatches": []})).provenance(Level::May).basis("A-11")))
         .clauses(&clauses)
-        .clause("R-PRE-04")
+        .clause(rule!("R-PRE-04"))
     };
     if let Some(before) = before {
         // A target may refuse a time already past: as a whole, as a validation or parameter
@@ -158,7 +160,7 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
             let listed = Alternative::success(failed_batches(&rule, &unique(&req.resource_keys), req, EXPIRED))
                 .provenance(Level::May)
                 .basis("A-30")
-                .covers("R-PRE-11");
+                .covers(rule!("R-PRE-11"));
             outcome = outcome.or(super::with_world_if_different(listed, before, world));
         }
     }
@@ -237,7 +239,7 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
             }
         }
         return Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions: found, next_token: None }))
-            .clauses(&["R-DRE-01", "R-DRE-03"])
+            .clauses(&[rule!("R-DRE-01"), rule!("R-DRE-03")])
             .clauses(LISTING_SHOWS);
     }
     let page_size = if req.limit == 0 { defaults::EXCEPTIONS_PAGE } else { req.limit as usize };
@@ -252,23 +254,23 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
     match listing(page_size) {
         Ok(preferred) => {
             let mut outcome = Outcome::ok(preferred.clone())
-                .clauses(&["R-DRE-01", "R-DRE-02", "R-DRE-04", "R-DRE-05"])
+                .clauses(&[rule!("R-DRE-01"), rule!("R-DRE-02"), rule!("R-DRE-04"), rule!("R-DRE-05")])
                 .clauses(LISTING_SHOWS);
             if req.limit == 0 {
-                outcome = outcome.clause("R-PAG-03");
+                outcome = outcome.clause(rule!("R-PAG-03"));
             }
             // a Limit above 25 may also be capped at the 25 items the output list is
             // declared with (R-DRE-08, M-05); the token then resumes after the 25th.
             if page_size > MAX_EXCEPTIONS_PER_PAGE {
                 if let Ok(capped) = listing(MAX_EXCEPTIONS_PER_PAGE) {
                     if capped != preferred {
-                        outcome = outcome.or(Alternative::success(capped).provenance(Level::May).basis("A-15").covers("R-DRE-08"));
+                        outcome = outcome.or(Alternative::success(capped).provenance(Level::May).basis("A-15").covers(rule!("R-DRE-08")));
                     }
                 }
             }
             outcome
         }
-        Err(e) => Outcome::err(e.code, e.message).clauses(&["R-DRE-05", "R-PAG-04"]),
+        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-DRE-05"), rule!("R-PAG-04")]),
     }
 }
 
@@ -292,7 +294,7 @@ pub fn apply_delete_exceptions(world: &mut World, req: &DeleteRemediationExcepti
         }
     }
     let Some(before) = before else {
-        return Outcome::ok(json!({"FailedBatches": []})).clause("R-DelRE-01");
+        return Outcome::ok(json!({"FailedBatches": []})).clause(rule!("R-DelRE-01"));
     };
     // Each way of refusing exercises its own rule; neither is silent.
     let partial = Alternative::success(body(&DeleteRemediationExceptionsResponse {
@@ -303,20 +305,20 @@ pub fn apply_delete_exceptions(world: &mut World, req: &DeleteRemediationExcepti
     }))
     .provenance(Level::May)
     .basis("A-14")
-    .covers("R-DelRE-03");
+    .covers(rule!("R-DelRE-03"));
     let error = Alternative::error(
         ErrorCode::NoSuchRemediationExceptionException,
         format!("No remediation exception exists for the given resource keys of rule {rule}."),
     )
     .provenance(Level::May)
     .basis("A-14")
-    .covers("R-DelRE-02")
-    .covers("R-ERR-05");
+    .covers(rule!("R-DelRE-02"))
+    .covers(rule!("R-ERR-05"));
     if present.is_empty() {
         Outcome::new(error).or(partial)
     } else {
         // Only the partial answer deleted anything.
-        Outcome::new(partial.covers("R-DelRE-01")).or(error.with_world(before))
+        Outcome::new(partial.covers(rule!("R-DelRE-01"))).or(error.with_world(before))
     }
 }
 

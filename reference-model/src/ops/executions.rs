@@ -9,6 +9,7 @@ use crate::outcome::{Alternative, Level, Outcome};
 use crate::paging;
 use crate::wire::*;
 use crate::world::{ComplianceType, World};
+use crate::rule;
 
 /// FailureMessage for a key whose resource is already compliant (the documentation's example).
 pub const ALREADY_COMPLIANT: &str = "The resource is already compliant.";
@@ -68,7 +69,7 @@ fn response(refused: Vec<ResourceKey>, message: Option<&str>) -> serde_json::Val
 pub fn apply_start_execution(world: &mut World, req: &StartRemediationExecutionRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     if world.remediation(&rule).is_none() {
-        return no_configuration(&rule).clauses(&["R-SRE-05", "R-ERR-04"]);
+        return no_configuration(&rule).clauses(&[rule!("R-SRE-05"), rule!("R-ERR-04")]);
     }
     let mut keys: Vec<ResourceKey> = Vec::new();
     for k in &req.resource_keys {
@@ -94,7 +95,7 @@ pub fn apply_start_execution(world: &mut World, req: &StartRemediationExecutionR
     });
     let (refused, message) = start(world, &rule, &keys, true);
     // R-SRE-06 is exercised by an answer that lists refused keys, and only then.
-    let reported = |a: Alternative, refused: &[ResourceKey]| if refused.is_empty() { a } else { a.covers("R-SRE-06") };
+    let reported = |a: Alternative, refused: &[ResourceKey]| if refused.is_empty() { a } else { a.covers(rule!("R-SRE-06")) };
     let meets_running = before.is_some();
     let mut alternatives = Vec::new();
     if let Some((w, (refused2, message2))) = strict_world {
@@ -114,12 +115,12 @@ pub fn apply_start_execution(world: &mut World, req: &StartRemediationExecutionR
         Some(basis) => preferred.provenance(Level::May).basis(basis),
         None => preferred,
     };
-    let mut outcome = Outcome::new(preferred).clauses(&["R-SRE-01", "R-SRE-02", "R-SRE-03"]);
+    let mut outcome = Outcome::new(preferred).clauses(&[rule!("R-SRE-01"), rule!("R-SRE-02"), rule!("R-SRE-03")]);
     for alternative in alternatives {
         outcome = outcome.or(alternative);
     }
     if meets_running {
-        outcome = outcome.clause("R-SRE-04");
+        outcome = outcome.clause(rule!("R-SRE-04"));
     }
     outcome
 }
@@ -130,7 +131,7 @@ pub fn apply_start_execution(world: &mut World, req: &StartRemediationExecutionR
 pub fn apply_describe_execution_status(world: &mut World, req: &DescribeRemediationExecutionStatusRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     if world.remediation(&rule).is_none() {
-        return no_configuration(&rule).clauses(&["R-DRES-04", "R-ERR-04"]);
+        return no_configuration(&rule).clauses(&[rule!("R-DRES-04"), rule!("R-ERR-04")]);
     }
     let wanted: Option<Vec<ResourceRef>> = req.resource_keys.as_ref().map(|ks| ks.iter().map(ResourceRef::from).collect());
     let statuses: Vec<RemediationExecutionStatus> = world
@@ -146,17 +147,17 @@ pub fn apply_describe_execution_status(world: &mut World, req: &DescribeRemediat
                 remediation_execution_statuses: page,
                 next_token,
             }))
-            .clauses(&["R-DRES-01", "R-DRES-02", "R-DRES-06", "R-DRES-07"])
+            .clauses(&[rule!("R-DRES-01"), rule!("R-DRES-02"), rule!("R-DRES-06"), rule!("R-DRES-07")])
             // How many run at once is the configuration's rate (R-RC-07), 10 % by default.
-            .clause("R-RC-07");
+            .clause(rule!("R-RC-07"));
             if req.limit == 0 {
-                outcome = outcome.clause("R-DRES-03");
+                outcome = outcome.clause(rule!("R-DRES-03"));
             }
             if req.resource_keys.is_some() {
-                outcome = outcome.clause("R-DRES-05");
+                outcome = outcome.clause(rule!("R-DRES-05"));
             }
             outcome
         }
-        Err(e) => Outcome::err(e.code, e.message).clauses(&["R-DRES-02", "R-PAG-04"]),
+        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-DRES-02"), rule!("R-PAG-04")]),
     }
 }

@@ -29,6 +29,8 @@ use crate::validate::check_request;
 use crate::world::World;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use crate::clauses::RuleId;
+use crate::rule;
 
 /// The whole pipeline for one request body at time `now`: advance the clock, parse, validate,
 /// apply. The world is left in the state of the preferred alternative.
@@ -54,7 +56,6 @@ pub fn handle(world: &mut World, op: Operation, body: &[u8], now: Timestamp) -> 
                 return Outcome::new(
                     Alternative::error(ErrorCode::SerializationException, "").code_level(Level::Should).basis("A-02"),
                 )
-                .clause("M-PROTOCOL")
             }
         }
     };
@@ -179,32 +180,32 @@ fn without_null_members(value: &Value) -> Value {
 
 /// The rule named for a refused request where no member's own rule applies: a wrong JSON type,
 /// or a member whose limit no modelled rule states (`clauses::MEMBER_RULES`, `Fallback`).
-fn validation_clause(op: Operation) -> &'static str {
+fn validation_clause(op: Operation) -> RuleId {
     match op {
-        Operation::PutRemediationConfigurations => "R-PRC-11",
-        Operation::DescribeRemediationConfigurations => "R-DRC-02",
-        Operation::DeleteRemediationConfiguration => "R-DelRC-01",
-        Operation::PutRemediationExceptions => "R-PRE-07",
-        Operation::DescribeRemediationExceptions => "R-DRE-07",
-        Operation::DeleteRemediationExceptions => "R-DelRE-04",
-        Operation::StartRemediationExecution => "R-SRE-03",
-        Operation::DescribeRemediationExecutionStatus => "R-DRES-05",
-        Operation::PutEvaluations => "R-PE-02",
-        Operation::PutConfigRule => "R-PCR-27",
-        Operation::DeleteConfigRule => "R-DCR-04",
-        Operation::DescribeConfigRules => "R-DCRs-01",
-        Operation::GetComplianceDetailsByConfigRule => "R-GCD-04",
-        Operation::DescribeComplianceByConfigRule => "R-DCBC-04",
-        Operation::DescribeComplianceByResource => "R-DCBR-05",
+        Operation::PutRemediationConfigurations => rule!("R-PRC-11"),
+        Operation::DescribeRemediationConfigurations => rule!("R-DRC-02"),
+        Operation::DeleteRemediationConfiguration => rule!("R-DelRC-01"),
+        Operation::PutRemediationExceptions => rule!("R-PRE-07"),
+        Operation::DescribeRemediationExceptions => rule!("R-DRE-07"),
+        Operation::DeleteRemediationExceptions => rule!("R-DelRE-04"),
+        Operation::StartRemediationExecution => rule!("R-SRE-03"),
+        Operation::DescribeRemediationExecutionStatus => rule!("R-DRES-05"),
+        Operation::PutEvaluations => rule!("R-PE-02"),
+        Operation::PutConfigRule => rule!("R-PCR-27"),
+        Operation::DeleteConfigRule => rule!("R-DCR-04"),
+        Operation::DescribeConfigRules => rule!("R-DCRs-01"),
+        Operation::GetComplianceDetailsByConfigRule => rule!("R-GCD-04"),
+        Operation::DescribeComplianceByConfigRule => rule!("R-DCBC-04"),
+        Operation::DescribeComplianceByResource => rule!("R-DCBR-05"),
         Operation::PutConfigurationRecorder
         | Operation::DescribeConfigurationRecorders
         | Operation::DescribeConfigurationRecorderStatus
         | Operation::StartConfigurationRecorder
         | Operation::StopConfigurationRecorder
-        | Operation::DeleteConfigurationRecorder => "R-REC-05",
-        Operation::PutDeliveryChannel | Operation::DescribeDeliveryChannels | Operation::DeleteDeliveryChannel => "R-DCH-04",
-        Operation::StartConfigRulesEvaluation => "R-SCE-01",
-        Operation::DeleteEvaluationResults => "R-DER-01",
+        | Operation::DeleteConfigurationRecorder => rule!("R-REC-05"),
+        Operation::PutDeliveryChannel | Operation::DescribeDeliveryChannels | Operation::DeleteDeliveryChannel => rule!("R-DCH-04"),
+        Operation::StartConfigRulesEvaluation => rule!("R-SCE-01"),
+        Operation::DeleteEvaluationResults => rule!("R-DER-01"),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::outcome::{Alternative, Level, Outcome};
 use crate::wire::*;
 use crate::world::{StoredRecorder, World, DEFAULT_SETUP_NAME};
 use serde_json::Value;
+use crate::rule;
 
 /// An error whose words the model chose.
 fn chosen(code: ErrorCode, message: impl Into<String>) -> Alternative {
@@ -62,22 +63,22 @@ pub fn apply_put_configuration_recorder(world: &mut World, req: &PutConfiguratio
             ErrorCode::InvalidConfigurationRecorderNameException,
             format!("The configuration recorder name '{name}' is not valid, blank string."),
         ))
-        .clause("R-REC-01");
+        .clause(rule!("R-REC-01"));
     }
     if recorder.role_arn.as_deref().is_none_or(blank) {
         return Outcome::new(chosen(ErrorCode::InvalidRoleException, "The role ARN of the configuration recorder is missing."))
-            .clause("R-REC-01");
+            .clause(rule!("R-REC-01"));
     }
     if recorder.recording_group.as_ref().is_some_and(|g| !recording_group_is_valid(g)) {
         return Outcome::new(chosen(ErrorCode::InvalidRecordingGroupException, "The recording group provided is not valid"))
-            .clause("R-REC-04");
+            .clause(rule!("R-REC-04"));
     }
     if !world.recorders.contains_key(&name) && !world.recorders.is_empty() {
         return Outcome::new(quoted(
             ErrorCode::MaxNumberOfConfigurationRecordersExceededException,
             format!("Failed to put configuration recorder '{name}' because the maximum number of configuration recorders: 1 is reached."),
         ))
-        .clause("R-REC-01");
+        .clause(rule!("R-REC-01"));
     }
     recorder.name = Some(name.clone());
     let stored = match world.recorders.remove(&name) {
@@ -85,7 +86,7 @@ pub fn apply_put_configuration_recorder(world: &mut World, req: &PutConfiguratio
         None => StoredRecorder { recorder, recording: false, last_start: None, last_stop: None },
     };
     world.recorders.insert(name, stored);
-    Outcome::ok(Value::Null).clauses(&["R-REC-01", "R-REC-04"])
+    Outcome::ok(Value::Null).clauses(&[rule!("R-REC-01"), rule!("R-REC-04")])
 }
 
 /// A recorder name (or Arn) that names no recorder.
@@ -121,10 +122,10 @@ fn select_recorders<'w, 'r>(
 /// DescribeConfigurationRecorders (R-REC-02): the recorders as put, unknown names refused.
 pub fn apply_describe_configuration_recorders(world: &mut World, req: &DescribeConfigurationRecordersRequest) -> Outcome {
     match select_recorders(world, req) {
-        Err(UnknownRecorder(name)) => Outcome::new(no_such_recorder(name)).clause("R-REC-02"),
+        Err(UnknownRecorder(name)) => Outcome::new(no_such_recorder(name)).clause(rule!("R-REC-02")),
         Ok(found) => {
             let configuration_recorders = found.into_iter().map(|r| r.recorder.clone()).collect();
-            Outcome::ok(body(&DescribeConfigurationRecordersResponse { configuration_recorders })).clause("R-REC-02")
+            Outcome::ok(body(&DescribeConfigurationRecordersResponse { configuration_recorders })).clause(rule!("R-REC-02"))
         }
     }
 }
@@ -134,7 +135,7 @@ pub fn apply_describe_configuration_recorders(world: &mut World, req: &DescribeC
 /// not simulated).
 pub fn apply_describe_configuration_recorder_status(world: &mut World, req: &DescribeConfigurationRecordersRequest) -> Outcome {
     match select_recorders(world, req) {
-        Err(UnknownRecorder(name)) => Outcome::new(no_such_recorder(name)).clause("R-REC-03"),
+        Err(UnknownRecorder(name)) => Outcome::new(no_such_recorder(name)).clause(rule!("R-REC-03")),
         Ok(found) => {
             let configuration_recorders_status = found
                 .into_iter()
@@ -150,7 +151,7 @@ pub fn apply_describe_configuration_recorder_status(world: &mut World, req: &Des
                     }
                 })
                 .collect();
-            Outcome::ok(body(&DescribeConfigurationRecorderStatusResponse { configuration_recorders_status })).clause("R-REC-03")
+            Outcome::ok(body(&DescribeConfigurationRecorderStatusResponse { configuration_recorders_status })).clause(rule!("R-REC-03"))
         }
     }
 }
@@ -159,14 +160,14 @@ pub fn apply_describe_configuration_recorder_status(world: &mut World, req: &Des
 pub fn apply_start_configuration_recorder(world: &mut World, req: &ConfigurationRecorderNameRequest) -> Outcome {
     let name = &req.configuration_recorder_name;
     if !world.recorders.contains_key(name) {
-        return Outcome::new(no_such_recorder(name)).clause("R-REC-06");
+        return Outcome::new(no_such_recorder(name)).clause(rule!("R-REC-06"));
     }
     if world.delivery_channels.is_empty() {
         return Outcome::new(quoted(
             ErrorCode::NoAvailableDeliveryChannelException,
             "Delivery channel is not available to start configuration recorder.",
         ))
-        .clause("R-REC-06");
+        .clause(rule!("R-REC-06"));
     }
     let now = world.now;
     if let Some(r) = world.recorders.get_mut(name) {
@@ -175,7 +176,7 @@ pub fn apply_start_configuration_recorder(world: &mut World, req: &Configuration
             r.last_start = Some(now);
         }
     }
-    Outcome::ok(Value::Null).clause("R-REC-06")
+    Outcome::ok(Value::Null).clause(rule!("R-REC-06"))
 }
 
 /// StopConfigurationRecorder (R-REC-06).
@@ -183,13 +184,13 @@ pub fn apply_stop_configuration_recorder(world: &mut World, req: &ConfigurationR
     let name = &req.configuration_recorder_name;
     let now = world.now;
     match world.recorders.get_mut(name) {
-        None => Outcome::new(no_such_recorder(name)).clause("R-REC-06"),
+        None => Outcome::new(no_such_recorder(name)).clause(rule!("R-REC-06")),
         Some(r) => {
             if r.recording {
                 r.recording = false;
                 r.last_stop = Some(now);
             }
-            Outcome::ok(Value::Null).clause("R-REC-06")
+            Outcome::ok(Value::Null).clause(rule!("R-REC-06"))
         }
     }
 }
@@ -199,8 +200,8 @@ pub fn apply_stop_configuration_recorder(world: &mut World, req: &ConfigurationR
 pub fn apply_delete_configuration_recorder(world: &mut World, req: &ConfigurationRecorderNameRequest) -> Outcome {
     let name = &req.configuration_recorder_name;
     match world.recorders.remove(name) {
-        None => Outcome::new(no_such_recorder(name)).clause("R-REC-07"),
-        Some(_) => Outcome::ok(Value::Null).clause("R-REC-07"),
+        None => Outcome::new(no_such_recorder(name)).clause(rule!("R-REC-07")),
+        Some(_) => Outcome::ok(Value::Null).clause(rule!("R-REC-07")),
     }
 }
 
@@ -210,7 +211,7 @@ pub fn apply_delete_configuration_recorder(world: &mut World, req: &Configuratio
 pub fn apply_put_delivery_channel(world: &mut World, req: &PutDeliveryChannelRequest) -> Outcome {
     let mut channel = req.delivery_channel.clone();
     let name = channel.name.clone().unwrap_or_else(|| DEFAULT_SETUP_NAME.to_owned());
-    let refuse = |alternative: Alternative| Outcome::new(alternative).clause("R-DCH-01");
+    let refuse = |alternative: Alternative| Outcome::new(alternative).clause(rule!("R-DCH-01"));
     if !world.has_recorder() {
         return refuse(chosen(
             ErrorCode::NoAvailableConfigurationRecorderException,
@@ -243,7 +244,7 @@ pub fn apply_put_delivery_channel(world: &mut World, req: &PutDeliveryChannelReq
     }
     channel.name = Some(name.clone());
     world.delivery_channels.insert(name, channel);
-    Outcome::ok(Value::Null).clause("R-DCH-01")
+    Outcome::ok(Value::Null).clause(rule!("R-DCH-01"))
 }
 
 /// DescribeDeliveryChannels (R-DCH-02): the channels named (each must exist) or all.
@@ -254,29 +255,29 @@ pub fn apply_describe_delivery_channels(world: &mut World, req: &DescribeDeliver
         Some(names) => {
             for name in names {
                 match world.delivery_channels.get(name) {
-                    None => return Outcome::new(no_such_channel(name)).clause("R-DCH-02"),
+                    None => return Outcome::new(no_such_channel(name)).clause(rule!("R-DCH-02")),
                     Some(c) if !delivery_channels.contains(c) => delivery_channels.push(c.clone()),
                     Some(_) => {}
                 }
             }
         }
     }
-    Outcome::ok(body(&DescribeDeliveryChannelsResponse { delivery_channels })).clause("R-DCH-02")
+    Outcome::ok(body(&DescribeDeliveryChannelsResponse { delivery_channels })).clause(rule!("R-DCH-02"))
 }
 
 /// DeleteDeliveryChannel (R-DCH-03): refused while a recorder records.
 pub fn apply_delete_delivery_channel(world: &mut World, req: &DeleteDeliveryChannelRequest) -> Outcome {
     let name = &req.delivery_channel_name;
     if !world.delivery_channels.contains_key(name) {
-        return Outcome::new(no_such_channel(name)).clause("R-DCH-03");
+        return Outcome::new(no_such_channel(name)).clause(rule!("R-DCH-03"));
     }
     if world.recorders.values().any(|r| r.recording) {
         return Outcome::new(quoted(
             ErrorCode::LastDeliveryChannelDeleteFailedException,
             format!("Failed to delete last specified delivery channel with name '{name}', because there is a running configuration recorder."),
         ))
-        .clause("R-DCH-03");
+        .clause(rule!("R-DCH-03"));
     }
     world.delivery_channels.remove(name);
-    Outcome::ok(Value::Null).clause("R-DCH-03")
+    Outcome::ok(Value::Null).clause(rule!("R-DCH-03"))
 }

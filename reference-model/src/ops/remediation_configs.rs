@@ -7,6 +7,8 @@ use crate::outcome::{Alternative, Level, Outcome};
 use crate::wire::*;
 use crate::world::{StoredRemediation, World};
 use serde_json::json;
+use crate::clauses::RuleId;
+use crate::rule;
 
 /// Why a configuration cannot be stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,12 +37,12 @@ impl Refusal {
             ),
         }
     }
-    fn clause(self) -> &'static str {
+    fn clause(self) -> RuleId {
         match self {
-            Refusal::NoSuchRule => "R-PRC-02",
-            Refusal::ServiceLinkedRule => "R-PRC-05",
-            Refusal::AmbiguousParameterValue => "R-RC-10",
-            Refusal::MissingAutomationAssumeRole => "R-PRC-07",
+            Refusal::NoSuchRule => rule!("R-PRC-02"),
+            Refusal::ServiceLinkedRule => rule!("R-PRC-05"),
+            Refusal::AmbiguousParameterValue => rule!("R-RC-10"),
+            Refusal::MissingAutomationAssumeRole => rule!("R-PRC-07"),
         }
     }
     fn message_level(self) -> Level {
@@ -146,11 +148,11 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
             .message_level(reason.message_level())
             .basis("A-03");
         let (failed_batches, partial) = partial_answer(world, req, &refusals);
-        let mut listed = Alternative::success(failed_batches).provenance(Level::May).basis("A-03").covers("R-PRC-10");
+        let mut listed = Alternative::success(failed_batches).provenance(Level::May).basis("A-03").covers(rule!("R-PRC-10"));
         if role_accepted {
             // R-PRC-07 is exercised only by an answer that refused the configuration.
-            refused = refused.covers("R-PRC-07");
-            listed = listed.covers("R-PRC-07");
+            refused = refused.covers(rule!("R-PRC-07"));
+            listed = listed.covers(rule!("R-PRC-07"));
         }
         let mut outcome = Outcome::new(refused).or(with_world_if_different(listed, partial, world));
         for (_, r) in &lenient {
@@ -163,18 +165,18 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
             // partial one is new.
             let mut accepted = Alternative::success(answer).provenance(Level::May).basis("A-39");
             if !lenient.is_empty() {
-                accepted = accepted.covers("R-PRC-10");
+                accepted = accepted.covers(rule!("R-PRC-10"));
             }
-            outcome = outcome.or(with_world_if_different(accepted, lenient_world, world)).clause("R-RC-04");
+            outcome = outcome.or(with_world_if_different(accepted, lenient_world, world)).clause(rule!("R-RC-04"));
         }
         return outcome;
     }
     for config in &req.remediation_configurations {
         store(world, config);
     }
-    let mut outcome = Outcome::ok(json!({"FailedBatches": []})).clause("R-PRC-01");
+    let mut outcome = Outcome::ok(json!({"FailedBatches": []})).clause(rule!("R-PRC-01"));
     if req.remediation_configurations.iter().any(|c| c.automatic == Some(true)) {
-        outcome = outcome.clauses(&["R-RC-04", "R-PRC-08"]);
+        outcome = outcome.clauses(&[rule!("R-RC-04"), rule!("R-PRC-08")]);
     }
     outcome
 }
@@ -194,9 +196,9 @@ pub fn apply_describe_configurations(world: &mut World, req: &DescribeRemediatio
         }
     }
     // A listed configuration shows its Arn (R-RC-13) and what the last put stored (R-PRC-01).
-    let shows_stored: &[&'static str] = if found.is_empty() { &[] } else { &["R-RC-13", "R-PRC-01"] };
+    let shows_stored: &[RuleId] = if found.is_empty() { &[] } else { &[rule!("R-RC-13"), rule!("R-PRC-01")] };
     Outcome::ok(body(&DescribeRemediationConfigurationsResponse { remediation_configurations: found }))
-        .clauses(&["R-DRC-01", "R-DRC-02"])
+        .clauses(&[rule!("R-DRC-01"), rule!("R-DRC-02")])
         .clauses(shows_stored)
 }
 
@@ -210,17 +212,17 @@ fn no_configuration(rule: &RuleName) -> Alternative {
 pub fn apply_delete_configuration(world: &mut World, req: &DeleteRemediationConfigurationRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     let Some(stored) = world.remediations.get(&rule) else {
-        return Outcome::new(no_configuration(&rule)).clause("R-DelRC-02");
+        return Outcome::new(no_configuration(&rule)).clause(rule!("R-DelRC-02"));
     };
     let other_type = req.resource_type.as_ref().is_some_and(|t| stored.config.resource_type.as_ref() != Some(t));
-    let (answer, ids): (Alternative, &[&'static str]) = if world.remediation_in_progress(&rule) {
+    let (answer, ids): (Alternative, &[RuleId]) = if world.remediation_in_progress(&rule) {
         let in_progress = Alternative::error(
             ErrorCode::RemediationInProgressException,
             format!("Remediation action is in progress for rule {rule}. Wait for it to finish and try again."),
         );
-        (in_progress, &["R-DelRC-03"])
+        (in_progress, &[rule!("R-DelRC-03")])
     } else {
-        (Alternative::success(json!({})), &["R-DelRC-01", "R-DelRC-05"])
+        (Alternative::success(json!({})), &[rule!("R-DelRC-01"), rule!("R-DelRC-05")])
     };
     let before = other_type.then(|| world.clone());
     if answer.reply.error_code().is_none() {
@@ -233,8 +235,8 @@ pub fn apply_delete_configuration(world: &mut World, req: &DeleteRemediationConf
         None => Outcome::new(answer).clauses(ids),
         Some(before) => {
             // Each answer's rules are exercised only when the target gave that answer.
-            let answer = ids.iter().fold(answer.provenance(Level::May).basis("A-26"), |a, id| a.covers(id));
-            let refusal = no_configuration(&rule).provenance(Level::May).basis("A-26").covers("R-DelRC-02");
+            let answer = ids.iter().fold(answer.provenance(Level::May).basis("A-26"), |a, id| a.covers(*id));
+            let refusal = no_configuration(&rule).provenance(Level::May).basis("A-26").covers(rule!("R-DelRC-02"));
             Outcome::new(answer).or(with_world_if_different(refusal, before, world))
         }
     }

@@ -10,11 +10,13 @@ use crate::wire::*;
 use crate::time::{Millis, Timestamp};
 use crate::world::{RuleActivity, RuleTask, StoredRule, World};
 use serde_json::{json, Value};
+use crate::clauses::RuleId;
+use crate::rule;
 
 /// Page size of DescribeConfigRules (it has no Limit member; A-24).
 pub const CONFIG_RULES_PAGE: usize = 25;
 
-fn invalid(message: impl Into<String>, clause: &'static str) -> Outcome {
+fn invalid(message: impl Into<String>, clause: RuleId) -> Outcome {
     Outcome::err(ErrorCode::InvalidParameterValueException, message).clause(clause)
 }
 
@@ -52,46 +54,46 @@ fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
     if let Some(scope) = &rule.scope {
         let types = scope.compliance_resource_types.as_ref().map_or(0, Vec::len);
         if scope.compliance_resource_id.is_some() && types != 1 {
-            return Err(invalid("Scope with a ComplianceResourceId needs exactly one ComplianceResourceType.", "R-PCR-12"));
+            return Err(invalid("Scope with a ComplianceResourceId needs exactly one ComplianceResourceType.", rule!("R-PCR-12")));
         }
         if scope.tag_value.is_some() && scope.tag_key.is_none() {
-            return Err(invalid("Scope with a TagValue needs a TagKey.", "R-PCR-13"));
+            return Err(invalid("Scope with a TagValue needs a TagKey.", rule!("R-PCR-13")));
         }
     }
     let source = &rule.source;
     match source.owner.as_str() {
         "AWS" => {
             if source.source_details.is_some() {
-                return Err(invalid("SourceDetails can only be given for custom rules.", "R-PCR-16"));
+                return Err(invalid("SourceDetails can only be given for custom rules.", rule!("R-PCR-16")));
             }
             if source.source_identifier.is_none() {
-                return Err(invalid("A managed rule needs a SourceIdentifier.", "R-PCR-03"));
+                return Err(invalid("A managed rule needs a SourceIdentifier.", rule!("R-PCR-03")));
             }
         }
         "CUSTOM_LAMBDA" => {
             if source.source_identifier.is_none() {
-                return Err(invalid("A custom Lambda rule needs the function ARN as SourceIdentifier.", "R-PCR-03"));
+                return Err(invalid("A custom Lambda rule needs the function ARN as SourceIdentifier.", rule!("R-PCR-03")));
             }
         }
         _ => {
             // CUSTOM_POLICY (the enum allows nothing else).
             if source.custom_policy_details.is_none() {
-                return Err(invalid("A custom policy rule needs CustomPolicyDetails.", "R-PCR-18"));
+                return Err(invalid("A custom policy rule needs CustomPolicyDetails.", rule!("R-PCR-18")));
             }
             let allowed = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"];
             if source.source_details.iter().flatten().any(|d| d.message_type.as_deref().is_some_and(|m| !allowed.contains(&m))) {
-                return Err(invalid("A custom policy rule is triggered only by configuration item changes.", "R-PCR-18"));
+                return Err(invalid("A custom policy rule is triggered only by configuration item changes.", rule!("R-PCR-18")));
             }
         }
     }
     if source.source_details.iter().flatten().any(|d| {
         d.maximum_execution_frequency.is_some() && d.message_type.as_deref() != Some("ScheduledNotification")
     }) {
-        return Err(invalid("A SourceDetail with MaximumExecutionFrequency needs MessageType ScheduledNotification.", "R-PCR-16"));
+        return Err(invalid("A SourceDetail with MaximumExecutionFrequency needs MessageType ScheduledNotification.", rule!("R-PCR-16")));
     }
     let modes: Vec<&str> = rule.evaluation_modes.iter().flatten().filter_map(|m| m.mode.as_deref()).collect();
     if (1..modes.len()).any(|i| modes[..i].contains(&modes[i])) {
-        return Err(invalid("EvaluationModes must be distinct.", "R-PCR-22"));
+        return Err(invalid("EvaluationModes must be distinct.", rule!("R-PCR-22")));
     }
     Ok(())
 }
@@ -122,7 +124,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             .message_level(Level::Should)
             .basis("rule-put-no-recorder"),
         )
-        .clauses(&["R-PCR-10", "R-ERR-11"]);
+        .clauses(&[rule!("R-PCR-10"), rule!("R-ERR-11")]);
     }
     let sent = &req.config_rule;
     if sent.config_rule_name.is_none() && sent.config_rule_arn.is_none() && sent.config_rule_id.is_none() {
@@ -133,7 +135,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             )
             .message_level(Level::Should),
         )
-        .clause("R-PCR-05");
+        .clause(rule!("R-PCR-05"));
     }
     if let Err(mut outcome) = check_rule(sent) {
         // Which the service checks first, the members or the Lambda function, is not
@@ -155,14 +157,14 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
                 )
                 .message_level(Level::Should),
             )
-            .clause("R-PCR-05");
+            .clause(rule!("R-PCR-05"));
         }
         // An update naming an Arn or Id that no rule has. NoSuchConfigRuleException is not a
         // modelled error of PutConfigRule (R-PCR-08), so it is a parameter error.
         (None, None) => {
             let given = sent.config_rule_arn.as_deref().or(sent.config_rule_id.as_deref()).unwrap_or_default();
             return Outcome::err(ErrorCode::InvalidParameterValueException, format!("No ConfigRule has the Arn or Id {given}."))
-                .clause("R-PCR-06");
+                .clause(rule!("R-PCR-06"));
         }
     };
     if existing.is_none() && world.rules.len() >= defaults::MAX_CONFIG_RULES {
@@ -178,12 +180,12 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             .message_level(Level::Should)
             .basis("A-45"),
         )
-        .clauses(&["R-PCR-01", "R-ERR-08"]);
+        .clauses(&[rule!("R-PCR-01"), rule!("R-ERR-08")]);
     }
     // A name whose rule is still being deleted (A-22): the preferred answer creates the new
     // rule (the deletion finished); a target still deleting refuses it (R-DCR-02).
     let still_deleting = (existing.is_none() && world.deleting.contains_key(&name))
-        .then(|| being_deleted(name.as_str()).covers("R-DCR-02").with_world(world.clone()));
+        .then(|| being_deleted(name.as_str()).covers(rule!("R-DCR-02")).with_world(world.clone()));
     let running = world.deletion_running(&name);
     let (arn, id, service) = match existing.as_ref().and_then(|n| world.rules.get(n)) {
         Some(stored) => (stored.rule.config_rule_arn.clone(), stored.rule.config_rule_id.clone(), stored.service_linked_by.clone()),
@@ -202,13 +204,13 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         // R-PCR-22: the default is Detective only; the real service lists it (research).
         rule.evaluation_modes = Some(vec![EvaluationModeConfiguration { mode: Some("DETECTIVE".to_owned()) }]);
     }
-    let clauses: &[&str] = if existing.is_some() { &["R-PCR-01", "R-PCR-06", "R-PCR-07"] } else { &["R-PCR-01", "R-PCR-02", "R-PCR-05"] };
+    let clauses: &[RuleId] = if existing.is_some() { &[rule!("R-PCR-01"), rule!("R-PCR-06"), rule!("R-PCR-07")] } else { &[rule!("R-PCR-01"), rule!("R-PCR-02"), rule!("R-PCR-05")] };
     let custom_lambda = rule.source.owner == "CUSTOM_LAMBDA";
     let function = rule.source.source_identifier.clone().unwrap_or_default();
     let unchanged = custom_lambda.then(|| world.clone());
     // An update while the rule evaluates or deletes its results: accepted (preferred) or in use (A-48).
     let in_use = existing.as_ref().and_then(|n| world.rule_task_running(n).map(|task| busy_refusal(ErrorCode::ResourceInUseException, n, task)));
-    let in_use = in_use.map(|refusal| refusal.provenance(Level::May).basis("A-48").covers("R-PCR-24").with_world(world.clone()));
+    let in_use = in_use.map(|refusal| refusal.provenance(Level::May).basis("A-48").covers(rule!("R-PCR-24")).with_world(world.clone()));
     // R-PCR-03: a managed rule names a published identifier (A-44). Checked last: which check
     // the service makes first is not known.
     let managed = (rule.source.owner == "AWS" && !crate::managed_rules::is_published(&function))
@@ -233,7 +235,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     if let Some(unchanged) = unchanged {
         // The model cannot know whether the Lambda function exists and may be invoked (R-PCR-04,
         // R-PCR-09): the service's refusal, in its observed words, is acceptable too (A-37).
-        outcome = outcome.or(lambda_refusal(&function).with_world(unchanged)).clause("R-PCR-09");
+        outcome = outcome.or(lambda_refusal(&function).with_world(unchanged)).clause(rule!("R-PCR-09"));
     }
     if let Some((id, unchanged)) = managed {
         // Not on the list: refused, in the real words (SHOULD); a rule newer than the list may
@@ -242,7 +244,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             .provenance(Level::Should)
             .message_level(Level::Should)
             .basis("A-44")
-            .covers("R-PCR-03");
+            .covers(rule!("R-PCR-03"));
         outcome = outcome.or(super::with_world_if_different(refusal, unchanged, world));
         let last = outcome.alternatives.len() - 1;
         outcome = super::prefer(world, outcome, last);
@@ -250,7 +252,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             accepted.provenance = Level::May;
             accepted.basis = "A-44";
         }
-        return outcome.clause("R-PCR-03");
+        return outcome.clause(rule!("R-PCR-03"));
     }
     // While the model's own deletion of the name runs, the refusal is preferred (A-43).
     if refused_while_deleting && running {
@@ -271,14 +273,14 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
         let still_deleting = world.deleting.remove(&rule).map(|shown| {
             let mut before = world.clone();
             before.deleting.insert(rule.clone(), shown);
-            being_deleted(rule.as_str()).covers("R-DCR-03").covers("R-ERR-07").with_world(before)
+            being_deleted(rule.as_str()).covers(rule!("R-DCR-03")).covers(rule!("R-ERR-07")).with_world(before)
         });
         let gone = Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(rule.as_str()));
         return match still_deleting {
-            None => Outcome::new(gone).clauses(&["R-DCR-04", "R-ERR-03"]),
+            None => Outcome::new(gone).clauses(&[rule!("R-DCR-04"), rule!("R-ERR-03")]),
             // While the model's own deletion runs, the refusal is preferred (A-43).
-            Some(refusal) if running => super::prefer(world, Outcome::new(gone.covers("R-ERR-03")).or(refusal).clause("R-DCR-04"), 1),
-            Some(refusal) => Outcome::new(gone.covers("R-ERR-03")).or(refusal).clause("R-DCR-04"),
+            Some(refusal) if running => super::prefer(world, Outcome::new(gone.covers(rule!("R-ERR-03"))).or(refusal).clause(rule!("R-DCR-04")), 1),
+            Some(refusal) => Outcome::new(gone.covers(rule!("R-ERR-03"))).or(refusal).clause(rule!("R-DCR-04")),
         };
     }
     if world.remediations.contains_key(&rule) {
@@ -290,7 +292,7 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
             .message_level(Level::Should)
             .basis("rule-delete-with-rc"),
         )
-        .clauses(&["R-DCR-03", "R-ERR-07"]);
+        .clauses(&[rule!("R-DCR-03"), rule!("R-ERR-07")]);
     }
     // R-DER-04: refused while the rule deletes its results. How long that runs is the model's
     // choice (A-48), so the other answer is accepted too, whichever the model prefers.
@@ -298,13 +300,13 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
     let recorded = world.rule(&rule).and_then(|s| s.activity).map(|a| a.task);
     let before = world.clone();
     world.remove_rule(&rule);
-    let deleted = Outcome::ok(Value::Null).clauses(&["R-DCR-01", "R-DCR-02"]);
+    let deleted = Outcome::ok(Value::Null).clauses(&[rule!("R-DCR-01"), rule!("R-DCR-02")]);
     match (running, recorded) {
         (Some(RuleTask::DeletingResults), _) => {
             let refusal = busy_refusal(ErrorCode::ResourceInUseException, &rule, RuleTask::DeletingResults).basis("A-48");
             let gone = Alternative::success(Value::Null).provenance(Level::May).basis("A-48").with_world(world.clone());
             *world = before;
-            Outcome::new(refusal).or(gone).clauses(&["R-DER-04", "R-DCR-04", "R-ERR-07", "R-PCR-24"])
+            Outcome::new(refusal).or(gone).clauses(&[rule!("R-DER-04"), rule!("R-DCR-04"), rule!("R-ERR-07"), rule!("R-PCR-24")])
         }
         (Some(task), _) | (None, Some(task)) => {
             // A run the model has finished may still go on at the target, and whether an
@@ -361,7 +363,7 @@ pub fn apply_start_config_rules_evaluation(world: &mut World, req: &StartConfigR
                 .basis("A-48"),
         )
         .or(Alternative::success(json!({})).provenance(Level::May).basis("A-48"))
-        .clause("R-SCE-04");
+        .clause(rule!("R-SCE-04"));
     };
     let mut names: Vec<RuleName> = Vec::new();
     for name in sent.iter().map(|n| RuleName::new(n.as_str())) {
@@ -370,7 +372,7 @@ pub fn apply_start_config_rules_evaluation(world: &mut World, req: &StartConfigR
         }
     }
     if let Some(missing) = names.iter().find(|n| !world.rules.contains_key(*n)) {
-        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(missing.as_str())).clauses(&["R-SCE-02", "R-SCE-04", "R-ERR-03"]);
+        return Outcome::err(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(missing.as_str())).clauses(&[rule!("R-SCE-02"), rule!("R-SCE-04"), rule!("R-ERR-03")]);
     }
     let now = world.now();
     let recent = |started: Option<Timestamp>| started.is_some_and(|t| now < t + EVALUATION_INTERVAL);
@@ -382,7 +384,7 @@ pub fn apply_start_config_rules_evaluation(world: &mut World, req: &StartConfigR
     };
     // Within a minute of the last start: documented, so no other answer (R-SCE-03).
     if let Some(rule) = names.iter().find(|n| recent(world.rules[*n].evaluation_started)) {
-        return Outcome::new(limit(rule)).clauses(&["R-SCE-03", "R-SCE-04", "R-PCR-24"]);
+        return Outcome::new(limit(rule)).clauses(&[rule!("R-SCE-03"), rule!("R-SCE-04"), rule!("R-PCR-24")]);
     }
     let before = world.clone();
     let mut after = world.clone();
@@ -397,10 +399,10 @@ pub fn apply_start_config_rules_evaluation(world: &mut World, req: &StartConfigR
         };
         return Outcome::new(refusal)
             .or(started.provenance(Level::May).basis("A-48").with_world(after))
-            .clauses(&["R-SCE-03", "R-PCR-24"]);
+            .clauses(&[rule!("R-SCE-03"), rule!("R-PCR-24")]);
     }
     *world = after;
-    let mut outcome = Outcome::new(started).clauses(&["R-SCE-01", "R-PCR-24"]);
+    let mut outcome = Outcome::new(started).clauses(&[rule!("R-SCE-01"), rule!("R-PCR-24")]);
     // A run the model has finished may still go on at the target (A-48).
     if let Some((rule, activity)) = names.iter().find_map(|n| before.rules[n].activity.map(|a| (n, a))) {
         let refusal = match activity.task {
@@ -475,8 +477,8 @@ fn show_rule_states(world: &mut World, mut outcome: Outcome) -> Outcome {
                 stored.activity = None;
             }
         }
-        let alternative = Alternative::success(body).provenance(Level::May).basis("A-48").covers("R-PCR-24");
-        outcome = outcome.or(super::with_world_if_different(alternative, other, world)).clause("R-PCR-24");
+        let alternative = Alternative::success(body).provenance(Level::May).basis("A-48").covers(rule!("R-PCR-24"));
+        outcome = outcome.or(super::with_world_if_different(alternative, other, world)).clause(rule!("R-PCR-24"));
     }
     outcome
 }
@@ -528,7 +530,7 @@ fn describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) ->
         match page(current) {
             Ok((config_rules, next_token)) => {
                 let mut outcome = Outcome::ok(body(&DescribeConfigRulesResponse { config_rules: config_rules.clone(), next_token: next_token.clone() }))
-                    .clauses(&["R-DCRs-01", "R-DCRs-02", "R-DCRs-03"]);
+                    .clauses(&[rule!("R-DCRs-01"), rule!("R-DCRs-02"), rule!("R-DCRs-03")]);
                 // The page size is the model's choice (A-24): a first page may hold every rule.
                 if req.next_token.is_none() && next_token.is_some() {
                     outcome = outcome.or(
@@ -551,7 +553,7 @@ fn describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) ->
                 }
                 outcome
             }
-            Err(e) => return Outcome::err(e.code, e.message).clauses(&["R-DCRs-03", "R-PAG-04"]),
+            Err(e) => return Outcome::err(e.code, e.message).clauses(&[rule!("R-DCRs-03"), rule!("R-PAG-04")]),
         }
     };
     if let Some((config_rules, next_token)) = still_deleting {
@@ -571,8 +573,8 @@ fn describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) ->
         let still = Alternative::success(body(&DescribeConfigRulesResponse { config_rules, next_token }))
             .provenance(Level::May)
             .basis("A-22")
-            .covers("R-PCR-24")
-            .covers("R-DCR-02");
+            .covers(rule!("R-PCR-24"))
+            .covers(rule!("R-DCR-02"));
         outcome = outcome.or(super::with_world_if_different(still, before, world));
         if running {
             let last = outcome.alternatives.len() - 1;
@@ -607,7 +609,7 @@ fn no_such_rules(name: &str) -> Outcome {
             "One or more ConfigRules provided in the request are invalid. Please check the configRule names.",
         )
         .message_level(Level::Should))
-        .clauses(&["R-DCRs-01", "R-DCRs-03", "R-ERR-03"])
+        .clauses(&[rule!("R-DCRs-01"), rule!("R-DCRs-03"), rule!("R-ERR-03")])
 }
 
 #[cfg(test)]
@@ -660,13 +662,13 @@ mod tests {
         let started = at(&mut w, 1, Operation::StartConfigRulesEvaluation, start(&["r"]));
         assert_eq!(started.preferred().reply, Reply::Success(json!({})));
         assert_eq!(started.alternatives.len(), 1, "{started:?}");
-        assert!(started.clauses.contains(&"R-SCE-01"));
+        assert!(started.clauses.contains(&crate::rule!("R-SCE-01")));
         // While the model's evaluation runs: EVALUATING, or ACTIVE from a quicker target.
         let during = at(&mut w, 20, Operation::DescribeConfigRules, json!({}));
         assert_eq!((state(&during, 0, "r"), state(&during, 0, "s")), ("EVALUATING".to_owned(), "ACTIVE".to_owned()));
         assert_eq!(during.alternatives.len(), 2);
         assert_eq!((state(&during, 1, "r"), during.alternatives[1].provenance, during.alternatives[1].basis), ("ACTIVE".to_owned(), Level::May, "A-48"));
-        assert!(during.clauses.contains(&"R-PCR-24"));
+        assert!(during.clauses.contains(&crate::rule!("R-PCR-24")));
         // After it: ACTIVE (preferred, and the run is forgotten), or still EVALUATING.
         let after = at(&mut w, 31, Operation::DescribeConfigRules, json!({"ConfigRuleNames": ["r"]}));
         assert_eq!((state(&after, 0, "r"), state(&after, 1, "r")), ("ACTIVE".to_owned(), "EVALUATING".to_owned()));
@@ -704,7 +706,7 @@ mod tests {
         let again = at(&mut w, 59, Operation::StartConfigRulesEvaluation, start(&["s", "r"]));
         // Documented: no other answer is accepted.
         assert_eq!((code(&again, 0), again.alternatives.len()), (Some(ErrorCode::LimitExceededException), 1));
-        assert!(again.clauses.contains(&"R-SCE-03"));
+        assert!(again.clauses.contains(&crate::rule!("R-SCE-03")));
         // The refusal started nothing, s included: a start of s alone succeeds, and the minute
         // of r, counted per rule (preferred), may be counted per account (MAY).
         let other = at(&mut w, 59, Operation::StartConfigRulesEvaluation, start(&["s"]));
@@ -748,7 +750,7 @@ mod tests {
         assert_eq!(at(&mut w, 1, Operation::DeleteEvaluationResults, json!({"ConfigRuleName": "r"})).preferred().reply, Reply::Success(json!({})));
         let refused = at(&mut w, 10, Operation::DeleteConfigRule, json!({"ConfigRuleName": "r"}));
         assert_eq!(code(&refused, 0), Some(ErrorCode::ResourceInUseException));
-        assert!(refused.clauses.contains(&"R-DER-04"));
+        assert!(refused.clauses.contains(&crate::rule!("R-DER-04")));
         assert!(w.rule(&crate::names::RuleName::new("r")).is_some(), "the refusal keeps the rule");
         let quicker = &refused.alternatives[1];
         assert_eq!((quicker.reply.clone(), quicker.provenance), (Reply::Success(Value::Null), Level::May));

@@ -222,7 +222,7 @@ pub fn assert_remediation_arn(arn: &str, rule: &str) {
 /// The rules exercised when a target gives alternative `i` of an outcome: the outcome's own
 /// and that alternative's `covers`.
 pub fn exercised(outcome: &Outcome, i: usize) -> Vec<&'static str> {
-    outcome.clauses.iter().chain(&outcome.alternatives[i].covers).copied().collect()
+    outcome.clauses.iter().chain(&outcome.alternatives[i].covers).map(|id| id.as_str()).collect()
 }
 
 /// The alternative with this basis (ASSUMPTIONS.md id) and error code (`None`: a success),

@@ -12,7 +12,7 @@ use reference_model::Operation;
 use super::{Report, ScenarioResult, StepKind, StepResult};
 use crate::judge::ActualReply;
 use crate::verdict::Verdict;
-use reference_model::clauses;
+use reference_model::clauses::RuleId;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -25,22 +25,21 @@ pub struct Deviation<'a> {
 
 /// The rule a step is filed under (see the module docs); `None` for a step that names none and
 /// exercised none.
-fn filed_under(step: &StepResult) -> Option<&str> {
-    step.rules.first().or_else(|| step.clauses.first()).map(String::as_str)
+fn filed_under(step: &StepResult) -> Option<RuleId> {
+    step.rules.first().or_else(|| step.clauses.first()).copied()
 }
 
-/// FAIL and ERROR call steps of the run's scenarios, by rule, in catalogue order.
-pub fn by_rule(report: &Report) -> Vec<(String, Vec<Deviation<'_>>)> {
-    let mut groups: BTreeMap<String, Vec<Deviation<'_>>> = BTreeMap::new();
+/// FAIL and ERROR call steps of the run's scenarios, by rule, in catalogue order; steps under
+/// no rule (`None`) last.
+pub fn by_rule(report: &Report) -> Vec<(Option<RuleId>, Vec<Deviation<'_>>)> {
+    let mut groups: BTreeMap<Option<RuleId>, Vec<Deviation<'_>>> = BTreeMap::new();
     for scenario in &report.scenarios {
         for step in scenario.steps.iter().filter(|s| s.kind == StepKind::Call && matches!(s.verdict, Verdict::Fail | Verdict::Error)) {
-            let rule = filed_under(step).unwrap_or("(no rule)").to_owned();
-            groups.entry(rule).or_default().push(Deviation { scenario, step });
+            groups.entry(filed_under(step)).or_default().push(Deviation { scenario, step });
         }
     }
-    let position = |rule: &str| clauses::CLAUSES.iter().position(|c| c.id == rule).unwrap_or(usize::MAX);
     let mut groups: Vec<_> = groups.into_iter().collect();
-    groups.sort_by_key(|(rule, _)| position(rule));
+    groups.sort_by_key(|(rule, _)| rule.map_or(usize::MAX, RuleId::position));
     groups
 }
 
@@ -95,12 +94,13 @@ pub fn markdown(report: &Report) -> String {
         groups.len()
     );
     for (rule, deviations) in &groups {
-        match clauses::find(rule) {
-            Some(c) => {
+        match rule {
+            Some(rule) => {
+                let c = rule.clause();
                 let _ = writeln!(out, "## {rule} ({}): {}\n", c.level, c.summary);
             }
             None => {
-                let _ = writeln!(out, "## {rule}\n");
+                let _ = writeln!(out, "## (no rule)\n");
             }
         }
         for d in deviations {
@@ -140,8 +140,8 @@ mod tests {
             index,
             kind: StepKind::Call,
             operation: Some(Operation::PutRemediationExceptions),
-            rules: rules.iter().map(|r| r.to_string()).collect(),
-            clauses: clauses.iter().map(|r| r.to_string()).collect(),
+            rules: rules.iter().map(|r| RuleId::parse(r).unwrap()).collect(),
+            clauses: clauses.iter().map(|r| RuleId::parse(r).unwrap()).collect(),
             target_header: None,
             request: None,
             expected: vec![ExpectedReply {
@@ -195,7 +195,7 @@ mod tests {
         ]);
         let groups = by_rule(&report);
         let shape: Vec<(&str, Vec<usize>)> =
-            groups.iter().map(|(r, d)| (r.as_str(), d.iter().map(|x| x.step.index).collect())).collect();
+            groups.iter().map(|(r, d)| (r.map_or("", RuleId::as_str), d.iter().map(|x| x.step.index).collect())).collect();
         assert_eq!(shape, vec![("R-PRC-02", vec![3]), ("R-PRE-04", vec![2])]);
         let md = markdown(&report);
         assert!(md.contains("## R-PRE-04 (MUST): "), "{md}");

@@ -12,7 +12,7 @@
 use super::render::html_escape;
 use super::{Report, StepKind};
 use crate::verdict::Verdict;
-use reference_model::clauses::CLAUSES;
+use reference_model::clauses::RuleId;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -134,11 +134,11 @@ fn severity(v: Verdict) -> u8 {
 impl Cell {
     /// Every call step of the run's scenarios whose model answer exercised the rule, judged or
     /// not: a rule the target does not implement shows as UNIMPLEMENTED, not as a blank.
-    fn of(rule: &str, report: &Report) -> Cell {
+    fn of(rule: RuleId, report: &Report) -> Cell {
         let mut counts: BTreeMap<Verdict, usize> = BTreeMap::new();
         let mut failing = Vec::new();
         for s in &report.scenarios {
-            for step in s.steps.iter().filter(|st| st.kind == StepKind::Call && st.clauses.iter().any(|c| c == rule)) {
+            for step in s.steps.iter().filter(|st| st.kind == StepKind::Call && st.clauses.contains(&rule)) {
                 *counts.entry(step.verdict).or_default() += 1;
                 if !step.verdict.conforms() {
                     failing.push(StepRef { scenario: s.id.clone(), step: step.index, verdict: step.verdict });
@@ -186,7 +186,7 @@ impl Cell {
 /// One rule's row.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub rule: String,
+    pub rule: RuleId,
     pub summary: String,
     pub cells: Vec<Cell>,
 }
@@ -212,27 +212,20 @@ fn prefix(rule: &str) -> &str {
 }
 
 impl Matrix {
-    /// Every rule of the catalogue, then any other rule a report names, grouped by section.
+    /// Every rule of the catalogue (a report names no other: its rule IDs are typed), grouped by section.
     pub fn build(columns: Vec<Column>) -> Result<Matrix, MatrixError> {
         if columns.is_empty() {
             return Err(MatrixError::Empty);
         }
-        let mut rules: Vec<(String, String)> = CLAUSES.iter().map(|c| (c.id.to_owned(), c.summary.to_owned())).collect();
-        for col in &columns {
-            for rule in col.report.rules.keys() {
-                if !rules.iter().any(|(r, _)| r == rule) {
-                    rules.push((rule.clone(), String::new()));
-                }
-            }
-        }
         let mut groups: Vec<Group> = Vec::new();
-        for (rule, summary) in rules {
-            let p = prefix(&rule);
+        for rule in RuleId::all() {
+            let summary = rule.clause().summary.to_owned();
+            let p = prefix(rule.as_str());
             let title = match SECTIONS.iter().find(|(k, _)| *k == p) {
                 Some((k, op)) => format!("{k}: {op}"),
                 None => p.to_owned(),
             };
-            let cells = columns.iter().map(|c| Cell::of(&rule, &c.report)).collect();
+            let cells = columns.iter().map(|c| Cell::of(rule, &c.report)).collect();
             let row = Row { rule, summary, cells };
             match groups.iter_mut().find(|g| g.title == title) {
                 Some(g) => g.rows.push(row),
@@ -348,7 +341,7 @@ impl Matrix {
                 let _ = write!(
                     out,
                     "<tr><td class=\"rule\"><code>{}</code> <small>{}</small></td>",
-                    html_escape(&row.rule),
+                    html_escape(row.rule.as_str()),
                     html_escape(&row.summary)
                 );
                 for (i, (cell, col)) in row.cells.iter().zip(&self.columns).enumerate() {

@@ -10,7 +10,7 @@ use crate::generate::GeneratedSummary;
 use crate::judge::{ActualReply, Difference};
 use crate::scenario::Scenario;
 use crate::verdict::Verdict;
-use reference_model::clauses::{self, Coverage as ClauseCoverage};
+use reference_model::clauses::{Coverage as ClauseCoverage, RuleId};
 use reference_model::Level;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -49,10 +49,10 @@ pub struct StepResult {
     pub operation: Option<Operation>,
     /// Rule IDs the scenario file names for this step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     /// Rule IDs the model exercised answering it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub clauses: Vec<String>,
+    pub clauses: Vec<RuleId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_header: Option<String>,
     /// The body sent to the target (JSON, or the raw text when it is not JSON).
@@ -114,7 +114,7 @@ pub struct ScenarioResult {
     pub id: String,
     pub title: String,
     pub source: String,
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     pub verdict: Verdict,
     /// The prefix of the names this scenario created.
     #[serde(default)]
@@ -144,7 +144,7 @@ impl ScenarioResult {
             id: scenario.id.clone(),
             title: scenario.title.clone(),
             source: scenario.source.display().to_string(),
-            rules: scenario.all_rules().into_iter().map(str::to_owned).collect(),
+            rules: scenario.all_rules().into_iter().collect(),
             verdict: Verdict::Pass,
             prefix: String::new(),
             note: None,
@@ -282,7 +282,7 @@ pub struct Report {
     pub scenario_counts: Counts,
     pub step_counts: Counts,
     /// Every rule a scenario of the run declares or a judged step exercised.
-    pub rules: BTreeMap<String, RuleCoverage>,
+    pub rules: BTreeMap<RuleId, RuleCoverage>,
     /// Rules declared by the scenarios of the run (skipped ones included).
     #[serde(default)]
     pub rules_declared: usize,
@@ -290,7 +290,7 @@ pub struct Report {
     #[serde(default)]
     pub rules_exercised: usize,
     /// Modelled rules no judged step of this run exercised.
-    pub rules_not_covered: Vec<String>,
+    pub rules_not_covered: Vec<RuleId>,
     pub operations: BTreeMap<String, OperationCoverage>,
     pub expectations: ExpectationSummary,
     /// Generated sequences, when the run had any.
@@ -339,13 +339,13 @@ impl Report {
         for s in &self.scenarios {
             self.scenario_counts.add(s.verdict);
             for rule in &s.rules {
-                self.rules.entry(rule.clone()).or_default().scenarios.add(s.verdict);
+                self.rules.entry(*rule).or_default().scenarios.add(s.verdict);
             }
             for step in &s.steps {
                 self.step_counts.add(step.verdict);
                 if step.judged() {
                     for rule in &step.clauses {
-                        self.rules.entry(rule.clone()).or_default().steps.add(step.verdict);
+                        self.rules.entry(*rule).or_default().steps.add(step.verdict);
                     }
                 }
                 if let Some(op) = &step.operation {
@@ -362,10 +362,8 @@ impl Report {
         }
         self.rules_declared = self.rules.values().filter(|c| c.declared()).count();
         self.rules_exercised = self.rules.values().filter(|c| c.exercised()).count();
-        self.rules_not_covered = clauses::CLAUSES
-            .iter()
-            .filter(|c| c.coverage == ClauseCoverage::Modelled && !self.rules.get(c.id).is_some_and(RuleCoverage::exercised))
-            .map(|c| c.id.to_owned())
+        self.rules_not_covered = RuleId::all()
+            .filter(|id| id.clause().coverage == ClauseCoverage::Modelled && !self.rules.get(id).is_some_and(RuleCoverage::exercised))
             .collect();
     }
 

@@ -458,11 +458,11 @@ pub fn markdown(report: &Report) -> String {
         "\n## Per rule\n\n| rule | declared by scenarios | judged steps | steps conforming | summary |\n|---|---:|---:|---:|---|"
     );
     for (rule, c) in &report.rules {
-        let summary = reference_model::clauses::find(rule).map(|c| c.summary).unwrap_or("");
+        let summary = rule.clause().summary;
         let _ = writeln!(out, "| {rule} | {} | {} | {} | {} |", c.scenarios.total(), c.steps.total(), rate(&c.steps), md_escape(summary));
     }
     if !report.rules_not_covered.is_empty() {
-        let _ = writeln!(out, "\nModelled rules no judged step of this run exercised: {}", report.rules_not_covered.join(", "));
+        let _ = writeln!(out, "\nModelled rules no judged step of this run exercised: {}", report.rules_not_covered.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "));
     }
     if let Some(g) = report.generated.as_ref().filter(|g| !g.deviations.is_empty()) {
         let _ = writeln!(out, "\n## Deviating generated sequences\n\n| sequence | steps | deviation | expectation |\n|---:|---:|---|---|");
@@ -590,11 +590,11 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}pre{{background:#f
     out.push_str("</table>");
     let _ = write!(out, "<h2>Per rule</h2><table><tr><th>rule</th><th>declared by scenarios</th><th>judged steps</th><th>steps conforming</th><th>summary</th></tr>");
     for (rule, c) in &report.rules {
-        let summary = reference_model::clauses::find(rule).map(|c| c.summary).unwrap_or("");
+        let summary = rule.clause().summary;
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            html_escape(rule),
+            html_escape(rule.as_str()),
             c.scenarios.total(),
             c.steps.total(),
             rate(&c.steps),
@@ -672,7 +672,7 @@ mod tests {
             kind: StepKind::Call,
             operation: Some(Operation::PutRemediationExceptions),
             rules: vec![],
-            clauses: vec!["R-PRE-04".into()],
+            clauses: vec![reference_model::rule!("R-PRE-04")],
             target_header: Some("StarlingDoveService.PutRemediationExceptions".into()),
             request: Some(serde_json::json!({"ConfigRuleName": "rsuite-0-a"})),
             expected: vec![ExpectedReply {
@@ -699,7 +699,7 @@ mod tests {
             prefix: String::new(),
             title: "t <i>".into(),
             source: "s.json".into(),
-            rules: vec!["R-PRE-04".into()],
+            rules: vec![reference_model::rule!("R-PRE-04")],
             verdict,
             note: None,
             expected_deviation: None,
