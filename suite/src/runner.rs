@@ -23,6 +23,16 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+
+/// Why a control step could not be sent: its template, or the action it expands to.
+#[derive(Debug, thiserror::Error)]
+enum ControlStepError {
+    #[error(transparent)]
+    Template(scenario::TemplateError),
+    #[error(transparent)]
+    Action(serde_json::Error),
+}
+
 /// True for a listing of rules that names none and, by the model, spans more than one page:
 /// its pages depend on every rule of the account, so only an empty account can judge it.
 fn pages_whole_account(op: Operation, request: &[u8], outcome: &Outcome) -> bool {
@@ -336,9 +346,10 @@ impl<T: Target> Run<'_, T> {
         let (model_side, target_side) = self.sides();
         let parsed = scenario::instantiate(template, &model_side)
             .and_then(|m| scenario::instantiate(template, &target_side).map(|t| (m, t)))
+            .map_err(ControlStepError::Template)
             .and_then(|(m, t)| {
-                let m = serde_json::from_value(m).map_err(|e| e.to_string())?;
-                let t = serde_json::from_value(t.clone()).map_err(|e| e.to_string()).map(|c| (c, t))?;
+                let m = serde_json::from_value(m).map_err(ControlStepError::Action)?;
+                let t = serde_json::from_value(t.clone()).map_err(ControlStepError::Action).map(|c| (c, t))?;
                 Ok((m, t))
             });
         let (model_action, (target_action, target_json)) = match parsed {
