@@ -9,7 +9,7 @@
 use remediation_suite::report::ScenarioResult;
 use remediation_suite::runner::{run_scenario, RunSettings};
 use remediation_suite::scenario::{load_dir, Scenario};
-use remediation_suite::testkit::{self, Fault};
+use suite_testkit::{self as testkit, Fault};
 use remediation_suite::verdict::Verdict;
 use std::collections::BTreeSet;
 use std::path::Path;
