@@ -71,7 +71,16 @@ fn test_function(line: &str) -> Option<String> {
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest.parent().expect("the suite sits in the workspace").to_path_buf();
-    let dirs = ["reference-model/src", "reference-model/tests", "suite/src", "suite/tests"];
+    let dirs = [
+        "reference-model/src",
+        "reference-model/tests",
+        "reference-endpoint/src",
+        "reference-endpoint/tests",
+        "suite/src",
+        "suite/tests",
+        "suite-testkit/src",
+        "suite-testkit/tests",
+    ];
     let mut mentions = Vec::new();
     for dir in dirs {
         println!("cargo::rerun-if-changed={}", root.join(dir).display());

@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| remediation_suite::fuzzing::judge_answer(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| suite_testkit::fuzzing::judge_answer(data));

@@ -1,4 +1,4 @@
-//! The command line: it only parses and wires; the work is in `session`, `runner`, `server`.
+//! The command line: it only parses and wires; the work is in `session`, `runner` and the `reference-endpoint` crate.
 //!
 //! Exit codes: 0 conformant (or only listed deviations), 1 unexpected deviations, 2 usage or
 //! set-up error (bad flag, unreachable endpoint, malformed scenario or expectation file).
@@ -26,7 +26,7 @@ pub enum Command {
     /// Run the conformance scenarios (default target: the embedded reference endpoint).
     Run(RunArgs),
     /// Serve the reference endpoint.
-    Serve(crate::server::ServeArgs),
+    Serve(reference_endpoint::ServeArgs),
     /// List scenarios, or rules with the scenarios that check them.
     List(ListArgs),
     /// Run one scenario and print every step with a curl command that reproduces it.
@@ -383,7 +383,7 @@ fn fresh_seed() -> u64 {
 /// Runs the command; returns the process exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Serve(args) => Ok(crate::server::run_serve(args)),
+        Command::Serve(args) => Ok(reference_endpoint::run_serve(args)),
         Command::Run(args) => run(args),
         Command::List(args) => list(args),
         Command::Replay(args) => replay(args),

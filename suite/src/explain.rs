@@ -106,6 +106,8 @@ pub fn explain(clause: &Clause, scenarios: &[Scenario]) -> String {
     };
     section("implemented in the model", places(id, |path, test| path.starts_with("reference-model/src") && !test));
     section("judged and run in the suite", places(id, |path, test| path.starts_with("suite/src") && !test));
+    section("served by the reference endpoint", places(id, |path, test| path.starts_with("reference-endpoint/src") && !test));
+    section("planted as a fault or a mutation (suite-testkit)", places(id, |path, test| path.starts_with("suite-testkit/src") && !test));
     let mut tests: Vec<String> = index::MENTIONS
         .iter()
         .filter(|(m, _, _, _, f)| m.eq_ignore_ascii_case(id) && f.is_some())

@@ -1,7 +1,21 @@
 //! # remediation-suite
 //!
-//! The conformance and fuzz suite for the AWS Config remediation APIs: the embedded reference
-//! endpoint (`server`), the target client, the runner and its reports.
+//! The conformance and fuzz suite for the AWS Config remediation APIs: the target client, the
+//! runner, the judge, the reports and the command line.
+//!
+//! ## The crates
+//!
+//! | crate | what it holds | ships |
+//! | --- | --- | --- |
+//! | `reference-model` | the documented behaviour as a pure state machine: every acceptable answer, each tagged MUST / SHOULD / MAY | yes |
+//! | `reference-endpoint` | the model served over AWS JSON 1.1 with its control API (`serve`, `--target reference` in process), and a hook for planted faults (`FaultHook`) | yes, inside this binary |
+//! | `remediation-suite` (this crate) | target client, runner, judge, expectations, snapshots, reports, the CLI; the `remediation-suite` binary and its wheel | yes |
+//! | `suite-testkit` | test support, dev-only (`publish = false`): scripted and deliberately faulty peers (the reference router plus a `FaultHook`), the answer mutator, the fuzz targets' entry points (`suite_testkit::fuzzing`), `TempDir` | no |
+//! | `xtask`, `fuzz/` | automation (`cargo xtask test`, peers, bench, fuzz, wheel); the cargo-fuzz binaries over `suite_testkit::fuzzing` | no |
+//!
+//! This crate's own unit tests use no test support: `suite-testkit` depends on this crate, so
+//! inside `src/` it would be a second copy of every type. Whatever needs a peer, the mutator or
+//! a fuzz entry point is an integration test under `tests/`.
 //!
 //! ## How a verdict is made
 //!
@@ -13,7 +27,8 @@
 //! ```
 //!
 //! 1. [`scenario`] reads a file into typed steps (a call, a control action, a move of the
-//!    clock); [`generate`] and [`fuzzing`] make the same steps from a seed or from bytes.
+//!    clock); [`generate`] makes the same steps from a seed, the fuzz targets
+//!    (`suite_testkit::fuzzing`) from bytes.
 //! 2. [`runner`] sends each call to the [`target::Target`] and to the model side by side,
 //!    keeps identities (an Arn the target gave stands for the model's), follows the other
 //!    states an answer may have left (A-21), and ends a scenario where the target lacks a
@@ -38,7 +53,6 @@
 //! `remediation-suite explain <RULE>` lists, for one rule ID, the code, tests, scenarios and
 //! assumptions ([`explain`]).
 
-pub mod server;
 pub mod judge;
 pub mod profile;
 pub mod target;
@@ -53,8 +67,6 @@ pub mod cli;
 pub mod session;
 pub mod shard;
 pub mod generate;
-pub mod testkit;
-pub mod fuzzing;
 pub mod transcript;
 pub mod snapshot;
 pub mod explain;

@@ -161,7 +161,7 @@ fn expected_replies(outcome: &Outcome) -> Vec<ExpectedReply> {
 }
 
 /// Sees every answer before the judge does and may replace it. The mutation harness
-/// (`testkit::mutate`) plants wrong answers and acceptable variants through it; a normal run has
+/// (`suite_testkit::mutate`) plants wrong answers and acceptable variants through it; a normal run has
 /// none.
 pub trait AnswerHook: Sync {
     /// `call` counts the scenario's API calls from 0; `outcome` is what the model accepts.

@@ -8,7 +8,7 @@ use crate::profile::TargetProfile;
 use crate::report::{self, render, Report, TargetInfo};
 use crate::runner::{run_scenario, RunSettings};
 use crate::scenario::{self, Scenario};
-use crate::server::{self, ServerConfig};
+use reference_endpoint::{self as server, ServerConfig};
 use crate::shard::Shard;
 use crate::target::{Endpoint, HttpTarget, SigningCredentials, Target};
 use reference_model::clauses::RuleId;

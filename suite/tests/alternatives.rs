@@ -6,7 +6,7 @@
 
 use remediation_suite::runner::{run_scenario, RunSettings};
 use remediation_suite::scenario::load_dir;
-use remediation_suite::testkit::mutate::ModelTarget;
+use suite_testkit::mutate::ModelTarget;
 use std::path::Path;
 
 #[tokio::test]
@@ -57,7 +57,7 @@ fn older_evaluations(rounds: usize, unnamed_call: bool) -> remediation_suite::sc
         steps.push(serde_json::json!({"op": "DescribeConfigRules", "target_header": null, "body": {"ConfigRuleNames": ["${rule:a}"]}}));
     }
     steps.push(serde_json::json!({"op": "GetComplianceDetailsByConfigRule", "body": {"ConfigRuleName": "${rule:a}"}}));
-    remediation_suite::testkit::scenario(&serde_json::json!({"id": "t/older", "title": "t", "rules": ["R-PE-07"], "steps": steps}))
+    suite_testkit::scenario(&serde_json::json!({"id": "t/older", "title": "t", "rules": ["R-PE-07"], "steps": steps}))
 }
 
 #[rstest::rstest]

@@ -2,7 +2,7 @@
 //! set-up error. Every run writes its reports to a temporary `--out` and is killed if it
 //! outlives [`DEADLINE`].
 
-use remediation_suite::testkit::{self, TempDir};
+use suite_testkit::{self as testkit, TempDir};
 use rstest::rstest;
 use serde_json::Value;
 use std::io::Read;

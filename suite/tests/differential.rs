@@ -6,8 +6,8 @@
 
 mod support;
 
-use remediation_suite::fuzzing::{differential_steps, Differential, Finding, MAX_DIFFERENTIAL_STEPS};
-use remediation_suite::testkit::{self, Fault, TempDir};
+use suite_testkit::fuzzing::{differential_steps, Differential, Finding, MAX_DIFFERENTIAL_STEPS};
+use suite_testkit::{self as testkit, Fault, TempDir};
 use rstest::rstest;
 use std::path::Path;
 use std::time::Duration;

@@ -7,7 +7,7 @@
 
 use remediation_suite::expect::{ExpectationFile, StepAction, Subject};
 use remediation_suite::scenario::{self, Action};
-use remediation_suite::testkit::{self, Alteration, TempDir};
+use suite_testkit::{self as testkit, Alteration, TempDir};
 use rstest::rstest;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -8,8 +8,8 @@
 
 mod support;
 
-use remediation_suite::server::{start_in_background, BackgroundServer, ClockMode, ServerConfig, DEFAULT_MAX_BODY_BYTES};
-use remediation_suite::testkit::TempDir;
+use reference_endpoint::{start_in_background, BackgroundServer, ClockMode, ServerConfig, DEFAULT_MAX_BODY_BYTES};
+use suite_testkit::TempDir;
 use serde_json::{json, Value};
 use std::process::{Child, Command};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! targets call, then a bounded number of pseudo-random inputs, so `cargo test` keeps every
 //! finding fixed without a fuzzer installed.
 
-use remediation_suite::fuzzing;
+use suite_testkit::fuzzing;
 use std::path::Path;
 
 /// A fuzz target's entry point, by name.

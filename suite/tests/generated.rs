@@ -5,8 +5,8 @@
 use remediation_suite::generate::{run_generated, GenerateOptions, GeneratedSummary};
 use remediation_suite::runner::{run_scenario, RunSettings};
 use remediation_suite::scenario::Scenario;
-use remediation_suite::server::{self, ServerConfig};
-use remediation_suite::testkit::{self, Fault};
+use reference_endpoint::{self as server, ServerConfig};
+use suite_testkit::{self as testkit, Fault};
 use remediation_suite::verdict::Verdict;
 use rstest::rstest;
 use std::path::Path;

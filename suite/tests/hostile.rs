@@ -5,7 +5,7 @@
 
 mod support;
 
-use remediation_suite::testkit::{self, Peer, TempDir};
+use suite_testkit::{self as testkit, Peer, TempDir};
 use rstest::rstest;
 use std::time::Duration;
 

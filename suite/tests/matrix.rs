@@ -6,7 +6,7 @@
 //! Chromium is Debian's `chromium` package (`.ci/run` installs it); set `CHROMIUM` to use
 //! another binary. Without it this test fails with that advice: it does not skip.
 
-use remediation_suite::testkit::TempDir;
+use suite_testkit::TempDir;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

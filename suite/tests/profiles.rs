@@ -3,7 +3,7 @@
 
 mod support;
 
-use remediation_suite::testkit::{self, Fault, TempDir};
+use suite_testkit::{self as testkit, Fault, TempDir};
 use support::binary::Finished;
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! equal what fails the run in report.json, which the exit code follows. Runs the built binary
 //! against deliberately broken endpoints (`testkit::faulty_reference`).
 
-use remediation_suite::testkit::{self, Fault, TempDir};
+use suite_testkit::{self as testkit, Fault, TempDir};
 use rstest::rstest;
 use serde_json::Value;
 use std::path::Path;

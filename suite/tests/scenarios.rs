@@ -9,7 +9,7 @@ use remediation_suite::profile::TargetProfile;
 use remediation_suite::report::ScenarioResult;
 use remediation_suite::runner::{run_scenario, RunSettings};
 use remediation_suite::scenario::{load_dir, Action, CallBody, Scenario};
-use remediation_suite::server::{self, ServerConfig};
+use reference_endpoint::{self as server, ServerConfig};
 use remediation_suite::target::{Endpoint, HttpTarget, SigningCredentials};
 use remediation_suite::verdict::Verdict;
 use serde_json::Value;

@@ -9,7 +9,7 @@
 
 mod support;
 
-use remediation_suite::server::{start_in_background, ServerConfig};
+use reference_endpoint::{start_in_background, ServerConfig};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use support::*;

@@ -3,7 +3,7 @@
 
 mod support;
 
-use remediation_suite::server::{ClockMode, ServerConfig};
+use reference_endpoint::{ClockMode, ServerConfig};
 use reqwest::Method;
 use rstest::rstest;
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 //! (`python3 -m venv` + `pip install -r scripts/server/clients-requirements.txt`, about a minute
 //! once) and reused after while it holds exactly the pinned versions.
 
-use remediation_suite::server::{start_in_background, ServerConfig};
+use reference_endpoint::{start_in_background, ServerConfig};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;

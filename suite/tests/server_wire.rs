@@ -4,7 +4,7 @@
 
 mod support;
 
-use remediation_suite::server::ServerConfig;
+use reference_endpoint::ServerConfig;
 use rstest::rstest;
 use serde_json::{json, Value};
 use support::*;

@@ -6,7 +6,7 @@
 //! Every run is against the embedded reference endpoint over the whole corpus (or a filter of
 //! it) with few generated sequences: one takes well under a second.
 
-use remediation_suite::testkit::TempDir;
+use suite_testkit::TempDir;
 use rstest::rstest;
 use serde_json::Value;
 use std::collections::BTreeSet;

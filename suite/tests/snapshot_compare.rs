@@ -8,7 +8,7 @@
 //! sequences: each takes about a second.
 
 use remediation_suite::snapshot::{SnapshotDir, SnapshotFile};
-use remediation_suite::testkit::TempDir;
+use suite_testkit::TempDir;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

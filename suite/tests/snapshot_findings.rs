@@ -3,7 +3,7 @@
 //! endpoint's own recordings give none.
 
 use remediation_suite::snapshot::{SnapshotDir, SnapshotFile};
-use remediation_suite::testkit::TempDir;
+use suite_testkit::TempDir;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;

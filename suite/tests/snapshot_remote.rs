@@ -4,8 +4,8 @@
 //! Every file the run wrote, and everything it printed, is searched for the access key, the
 //! secret key, the session token and the account id.
 
-use remediation_suite::server::{start_in_background, ServerConfig};
-use remediation_suite::testkit::TempDir;
+use reference_endpoint::{start_in_background, ServerConfig};
+use suite_testkit::TempDir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -4,7 +4,7 @@
 
 use reference_model::Operation;
 use remediation_suite::profile::TargetProfile;
-use remediation_suite::server::{self, AccountOptions, ServerConfig};
+use reference_endpoint::{self as server, AccountOptions, ServerConfig};
 use remediation_suite::target::{Endpoint, HttpTarget, SigningCredentials, Target, WireRequest};
 use remediation_suite::teardown;
 use serde_json::{json, Value};

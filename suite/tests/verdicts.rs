@@ -1,10 +1,10 @@
 //! Every verdict, provoked on purpose: scenarios written here run through the real runner
-//! (`runner::run_scenario`) against the scripted peers of `remediation_suite::testkit`.
+//! (`runner::run_scenario`) against the scripted peers of `suite_testkit`.
 
 use remediation_suite::expect::ExpectationFile;
 use remediation_suite::report::{Report, ScenarioResult, TargetInfo};
 use remediation_suite::runner::{run_scenario, RunSettings};
-use remediation_suite::testkit::{self, Alteration, Fault, Peer, TempDir};
+use suite_testkit::{self as testkit, Alteration, Fault, Peer, TempDir};
 use remediation_suite::verdict::Verdict;
 use reference_model::Level;
 use rstest::rstest;

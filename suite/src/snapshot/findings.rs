@@ -17,7 +17,7 @@ use crate::profile::{Capability, TargetProfile};
 use crate::report::ExpectedReply;
 use crate::runner::{run_scenario_hooked, AnswerHook, RunSettings};
 use crate::scenario::{Action, Scenario};
-use crate::server::{self, ServerConfig};
+use reference_endpoint::{self as server, ServerConfig};
 use crate::target::{Endpoint, HttpTarget, SigningCredentials};
 use crate::verdict::Verdict;
 use reference_model::{Operation, Outcome};

@@ -4,7 +4,7 @@
 
 pub mod binary;
 
-use remediation_suite::server::{start, RunningServer, ServerConfig};
+use reference_endpoint::{start, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 use std::net::{Ipv4Addr, SocketAddr};
 

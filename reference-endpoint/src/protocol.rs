@@ -8,7 +8,7 @@
 //! 2. `X-Amz-Target` must be `StarlingDoveService.<Operation>` for an operation the model
 //!    knows; missing, not text, or unknown → 400 bare `{"__type":"UnknownOperationException"}`.
 //! 3. With signature checking on: a body that is not JSON → 400 `SerializationException`
-//!    first, then the SigV4 check ([`super::signature`]).
+//!    first, then the SigV4 check ([`crate::signature`]).
 //! 4. The body is parsed as JSON outside the lock (an empty body is `{}`); under the lock: read
 //!    the clock, advance the world to it, `reference_model::handle_value` (or, for a body that
 //!    is not JSON, `reference_model::handle`, which refuses it), take the preferred reply.
@@ -19,10 +19,12 @@
 //!    status, `{"__type":"<Code>","message":"<text>"}` (no `message` when the text is empty,
 //!    like the real `{"__type":"SerializationException"}`) and `X-Amzn-ErrorType: <Code>`.
 //!
-//! Every response also gets `x-amzn-RequestId` (added by a layer in `mod.rs`).
+//! Every response also gets `x-amzn-RequestId` (added by a layer in `lib.rs`). A planted fault
+//! ([`crate::fault::FaultHook`]) answers step 4 in the model's place and may rewrite step 5's
+//! response.
 
-use super::signature;
-use super::state::AppState;
+use crate::signature;
+use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::State;
@@ -128,9 +130,13 @@ pub async fn handle_aws_json(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match answer(&state, &method, &uri, &headers, body) {
+    let response = match answer(&state, &method, &uri, &headers, body) {
         Ok(reply) => reply_response(reply),
         Err(e) => e.into_response(),
+    };
+    match &state.fault {
+        Some(fault) => fault.response(response),
+        None => response,
     }
 }
 
@@ -153,6 +159,10 @@ fn answer(
         signature::verify(method, uri, headers, &body, access_key, secret_key)
             .map_err(|f| WireError::new(f.status(), f.code(), f.message()))?;
     }
+    if let Some(fault) = &state.fault {
+        // A planted fault answers in the model's place, under the same lock (`crate::fault`).
+        return state.with_shared(|shared| fault.answer(shared, op, &body)).map_err(panicked)?;
+    }
     // The one critical section: synchronous, no await while the lock is held. What it does is
     // `reference_model::handle` (advance the clock, then apply), with the parse already done.
     let outcome = state
@@ -167,13 +177,16 @@ fn answer(
                 None => reference_model::handle(&mut shared.world, op, &body, now),
             }
         })
-        .map_err(|panic| {
-            WireError::model(ErrorCode::InternalFailure, format!("The reference model failed on this request: {panic}"))
-        })?;
+        .map_err(panicked)?;
     Ok(outcome.alternatives.into_iter().next().map_or_else(
         || Reply::Failure(reference_model::ApiError::new(ErrorCode::InternalFailure, "the model gave no answer")),
         |preferred| preferred.reply,
     ))
+}
+
+/// The answer to a request whose handling panicked (a bug of the model or of a planted fault).
+fn panicked(panic: String) -> WireError {
+    WireError::model(ErrorCode::InternalFailure, format!("The reference model failed on this request: {panic}"))
 }
 
 /// Any other path: the endpoint only serves `POST /` and the control API.

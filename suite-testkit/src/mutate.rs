@@ -2,7 +2,7 @@
 //!
 //! The measurement (`suite/tests/mutation.rs`) and the `judge_answer` fuzz target run a
 //! scenario once as it is ([`Recorder`]), then again with one answer replaced ([`Planter`],
-//! through [`crate::runner::AnswerHook`]) by either
+//! through [`remediation_suite::runner::AnswerHook`]) by either
 //!
 //! * a [`WrongKind`]: an answer that breaks a MUST of every acceptable alternative (the judge
 //!   must end the scenario FAIL or ERROR), or
@@ -23,11 +23,11 @@
 //! the unchanged answers are the model's own, as the reference endpoint's are ([`plant`] checks
 //! that the unchanged answer is acceptable first).
 
-use crate::judge::Observed;
-use crate::profile::TargetProfile;
-use crate::report::{ScenarioResult, StepKind, StepResult};
-use crate::runner::AnswerHook;
-use crate::target::{ControlError, Target, TransportError, WireRequest};
+use remediation_suite::judge::Observed;
+use remediation_suite::profile::TargetProfile;
+use remediation_suite::report::{ScenarioResult, StepKind, StepResult};
+use remediation_suite::runner::AnswerHook;
+use remediation_suite::target::{ControlError, Target, TransportError, WireRequest};
 use reference_model::service_model::{ServiceModel, Shape};
 use reference_model::{
     flexible_fields, handle, Alternative, Control, ErrorCode, FieldKind, IdFormat, Operation, Outcome, Reply,
@@ -451,7 +451,7 @@ impl Comparison<'_, '_> {
                 return a.as_str().is_some_and(|s| EXECUTION_STATES.contains(&s));
             }
             // The shape of the steps, from the service model (R-DRES-09).
-            Some(FieldKind::ExecutionSteps) if !shared => return crate::judge::execution::check_steps(a).is_empty(),
+            Some(FieldKind::ExecutionSteps) if !shared => return remediation_suite::judge::execution::check_steps(a).is_empty(),
             Some(FieldKind::Unordered) => {
                 if let (Value::Array(ea), Value::Array(aa)) = (e, a) {
                     return self.same_items_any_order(ea, aa, path);

@@ -1,15 +1,19 @@
-//! The embedded reference endpoint: the reference model served over AWS JSON 1.1, as AWS
-//! Config speaks it, so that official clients (boto3, the AWS CLI, the AWS SDKs) work against
-//! it unchanged.
+//! # reference-endpoint
+//!
+//! The reference endpoint: the reference model (`reference_model`) served over AWS JSON 1.1, as
+//! AWS Config speaks it, so that official clients (boto3, the AWS CLI, the AWS SDKs) work
+//! against it unchanged. `remediation-suite serve` runs it as a process, `--target reference`
+//! in the suite's own process; it imports nothing from the suite.
 //!
 //! * [`protocol`]: `POST /` with `X-Amz-Target: StarlingDoveService.<Operation>`, the model's
 //!   preferred answer on the wire (status, `__type`, `X-Amzn-ErrorType`, empty bodies).
 //! * [`control`]: the control API below.
-//! * [`state`]: one `World` and one [`Clock`] behind one mutex (requests are applied one at a
+//! * [`state`]: one `World` and one [`clock::Clock`] behind one mutex (requests are applied one at a
 //!   time, in the order they take the lock: a serial history, no lost writes).
 //! * [`clock`]: virtual or wall time, never going backwards.
 //! * [`signature`]: optional SigV4 verification.
 //! * [`cli`]: the `serve` command.
+//! * [`fault`]: the hook through which test support plants a fault ([`router_with_fault`]).
 //!
 //! Every response carries `x-amzn-RequestId`. Limits against abuse: bodies over
 //! [`ServerConfig::max_body_bytes`] get 413 `RequestEntityTooLargeException`; the model bounds
@@ -72,7 +76,7 @@
 //! ## Starting it
 //!
 //! ```no_run
-//! use remediation_suite::server::{start_in_background, ServerConfig};
+//! use reference_endpoint::{start_in_background, ServerConfig};
 //! let server = start_in_background(ServerConfig::default()).unwrap();
 //! println!("{}", server.url); // http://127.0.0.1:<port>; dropping `server` stops it
 //! ```
@@ -80,12 +84,14 @@
 pub mod cli;
 pub mod clock;
 pub mod control;
+pub mod fault;
 pub mod protocol;
 pub mod signature;
 pub mod state;
 
 pub use cli::{run_serve, ServeArgs};
 pub use clock::ClockMode;
+pub use fault::{FaultHook, OmitRequestId};
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderValue;
@@ -150,15 +156,26 @@ pub fn router(config: ServerConfig) -> Router {
 /// [`router`] for accounts set up as `account` says (`serve --no-recorder`,
 /// `--rule-deletion-seconds`; A-40, A-43).
 pub fn router_with(config: ServerConfig, account: AccountOptions) -> Router {
+    router_with_fault(config, account, None)
+}
+
+/// [`router_with`] with a planted fault answering `POST /` in the model's place ([`FaultHook`]):
+/// the control API, limits and request ids stay the endpoint's own. Test support only; `fault`
+/// `None` is [`router_with`].
+pub fn router_with_fault(config: ServerConfig, account: AccountOptions, fault: Option<Arc<dyn FaultHook>>) -> Router {
     let max_body_bytes = config.max_body_bytes;
-    let state = Arc::new(AppState::with_options(
+    let mut state = AppState::with_options(
         config.account_id,
         config.region,
         config.clock,
         config.verify_signatures,
         max_body_bytes,
         account,
-    ));
+    );
+    if let Some(fault) = fault {
+        state = state.with_fault(fault);
+    }
+    let state = Arc::new(state);
     Router::new()
         .route("/", post(protocol::handle_aws_json).fallback(protocol::not_found))
         .route("/_reference/health", get(control::health).fallback(control::wrong_method))
@@ -172,8 +189,12 @@ pub fn router_with(config: ServerConfig, account: AccountOptions) -> Router {
         .with_state(state)
 }
 
-/// Every response gets a fresh `x-amzn-RequestId`, as every AWS response does.
+/// Every response gets a fresh `x-amzn-RequestId`, as every AWS response does, unless a planted
+/// fault marked it [`OmitRequestId`].
 async fn add_request_id(State(state): State<Arc<AppState>>, mut response: Response) -> Response {
+    if response.extensions().get::<OmitRequestId>().is_some() {
+        return response;
+    }
     if let Ok(value) = HeaderValue::from_str(&state.next_request_id()) {
         response.headers_mut().insert("x-amzn-requestid", value);
     }

@@ -1,7 +1,7 @@
 //! `remediation-suite serve`: the reference endpoint as a foreground process.
 
-use super::clock::ClockMode;
-use super::{start_with, AccountOptions, AccountStart, ServerConfig};
+use crate::clock::ClockMode;
+use crate::{start_with, AccountOptions, AccountStart, ServerConfig};
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
@@ -30,7 +30,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub verify_signatures: bool,
     /// Largest request body accepted, in bytes.
-    #[arg(long, default_value_t = super::DEFAULT_MAX_BODY_BYTES)]
+    #[arg(long, default_value_t = crate::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
     /// Start the account (and every reset) without configuration recorder and delivery
     /// channel, as a new real account is: PutConfigRule answers

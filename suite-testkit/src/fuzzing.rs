@@ -5,12 +5,12 @@
 //! Each function panics only when it finds a bug: a panic inside the code under test, or a
 //! broken invariant of the model.
 
-use crate::judge::{read_answer, Identities, Judge, Observed};
-use crate::profile::TargetProfile;
-use crate::runner::{run_scenario_hooked, RunSettings};
-use crate::scenario::{instantiate, load_dir, Action, CallBody, Scenario, Side};
-use crate::testkit::mutate::{call_steps, histories, plant, Context, Kind, ModelTarget, Planter, Recorder};
-use crate::verdict::Verdict;
+use remediation_suite::judge::{read_answer, Identities, Judge, Observed};
+use remediation_suite::profile::TargetProfile;
+use remediation_suite::runner::{run_scenario_hooked, RunSettings};
+use remediation_suite::scenario::{instantiate, load_dir, Action, CallBody, Scenario, Side};
+use crate::mutate::{call_steps, histories, plant, Context, Kind, ModelTarget, Planter, Recorder};
+use remediation_suite::verdict::Verdict;
 use arbitrary::{Arbitrary, Unstructured};
 use reference_model::auto::ExecutionState;
 use reference_model::service_model::ServiceModel;
@@ -336,7 +336,7 @@ pub fn judge_answer(data: &[u8]) {
     let mut world = World::reference(Timestamp::EPOCH_2026);
     let outcome = handle(&mut world, op, b"{}", Timestamp::EPOCH_2026);
     let judgement = Judge { op, profile: &profile, clock_shared: answer.status % 2 == 0 }.judge(&outcome, &observed, &mut Identities::default());
-    assert!(judgement.verdict != crate::verdict::Verdict::Skipped);
+    assert!(judgement.verdict != remediation_suite::verdict::Verdict::Skipped);
     judge_mutation(data);
 }
 
@@ -479,8 +479,8 @@ impl std::fmt::Display for Finding {
 /// may own) are built once, not per input.
 pub struct Differential {
     runtime: tokio::runtime::Runtime,
-    target: crate::target::HttpTarget,
-    _server: Option<crate::server::RunningServer>,
+    target: remediation_suite::target::HttpTarget,
+    _server: Option<reference_endpoint::RunningServer>,
     settings: RunSettings,
     findings: std::path::PathBuf,
     replay_args: String,
@@ -494,14 +494,14 @@ impl Differential {
     pub fn new(endpoint: Option<String>, profile: Option<String>, findings: std::path::PathBuf) -> Result<Self, DifferentialSetupError> {
         // Current-thread: the in-process server runs while an input's requests wait for it.
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(DifferentialSetupError::Runtime)?;
-        let mut options = crate::session::RunOptions::embedded(0);
+        let mut options = remediation_suite::session::RunOptions::embedded(0);
         options.endpoint = endpoint.clone();
-        options.profile = profile.as_deref().map(crate::profile::TargetProfile::resolve).transpose().map_err(|e| DifferentialSetupError::Target(e.to_string()))?;
-        let prepared = runtime.block_on(crate::session::prepare_target(&options)).map_err(|e| DifferentialSetupError::Target(e.0))?;
+        options.profile = profile.as_deref().map(remediation_suite::profile::TargetProfile::resolve).transpose().map_err(|e| DifferentialSetupError::Target(e.to_string()))?;
+        let prepared = runtime.block_on(remediation_suite::session::prepare_target(&options)).map_err(|e| DifferentialSetupError::Target(e.0))?;
         std::fs::create_dir_all(&findings).map_err(|source| DifferentialSetupError::Findings { path: findings.clone(), source })?;
-        use crate::target::Target;
+        use remediation_suite::target::Target;
         // As `run` does: against a target that keeps its state, names no earlier run used.
-        let settings = if prepared.target.profile().has(crate::profile::Capability::Reset) {
+        let settings = if prepared.target.profile().has(remediation_suite::profile::Capability::Reset) {
             RunSettings::new(0)
         } else {
             RunSettings::new(0).with_fresh_names()
@@ -535,8 +535,8 @@ impl Differential {
 
     /// What this target can be sent: steps needing the control API or the virtual clock are
     /// left out for a target without them.
-    pub fn capabilities(&self) -> &std::collections::BTreeSet<crate::profile::Capability> {
-        use crate::target::Target;
+    pub fn capabilities(&self) -> &std::collections::BTreeSet<remediation_suite::profile::Capability> {
+        use remediation_suite::target::Target;
         &self.target.profile().capabilities
     }
 
@@ -549,22 +549,22 @@ impl Differential {
     /// Sends `steps` to the endpoint, judging every answer against the model's outcomes (the
     /// runner's judge); FAIL or ERROR is a finding, written as a scenario file. UNIMPLEMENTED
     /// is not: an emulator without an operation is told by its expectation file, not here.
-    pub fn check(&self, steps: &[crate::generate::GenStep]) -> Result<(), Finding> {
+    pub fn check(&self, steps: &[remediation_suite::generate::GenStep]) -> Result<(), Finding> {
         if steps.is_empty() {
             return Ok(());
         }
         let n = self.inputs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let scenario = crate::generate::to_scenario(&format!("fuzz/differential-{n}"), steps);
-        let result = self.runtime.block_on(crate::runner::run_scenario(&self.target, &scenario, &self.settings));
+        let scenario = remediation_suite::generate::to_scenario(&format!("fuzz/differential-{n}"), steps);
+        let result = self.runtime.block_on(remediation_suite::runner::run_scenario(&self.target, &scenario, &self.settings));
         if !matches!(result.verdict, Verdict::Fail | Verdict::Error) {
             return Ok(());
         }
-        let point = crate::expect::DeviationPoint::of(&result, crate::expect::NonStrictPolicy::Conforms);
+        let point = remediation_suite::expect::DeviationPoint::of(&result, remediation_suite::expect::NonStrictPolicy::Conforms);
         // Named by its content, so the same finding is written once however often it recurs.
-        let mut probe = crate::generate::to_scenario_json("", steps).to_string().into_bytes();
+        let mut probe = remediation_suite::generate::to_scenario_json("", steps).to_string().into_bytes();
         probe.extend_from_slice(self.replay_args.as_bytes());
         let id = format!("regressions/differential-{:016x}", fnv1a(&probe));
-        let json = crate::generate::to_scenario_json(&id, steps);
+        let json = remediation_suite::generate::to_scenario_json(&id, steps);
         let path = self.findings.join(format!("{}.json", id.trim_start_matches("regressions/")));
         let text = serde_json::to_string_pretty(&json).expect("scenario JSON prints");
         if let Err(e) = std::fs::write(&path, text + "\n") {
@@ -578,7 +578,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// One step of a differential input: the generator's vocabulary ([`crate::generate::GenStep`])
+/// One step of a differential input: the generator's vocabulary ([`remediation_suite::generate::GenStep`])
 /// with fuzzed values, wider than the generator draws (out-of-range numbers included: the
 /// model decides what every answer must be, so any request can be judged).
 #[derive(Arbitrary, Debug)]
@@ -604,10 +604,10 @@ enum DiffStep {
 const GEN_RULES: usize = 3;
 const GEN_RESOURCES: usize = 4;
 
-/// Every [`crate::generate::Breakage`]; the match below stops compiling when one is added and
+/// Every [`remediation_suite::generate::Breakage`]; the match below stops compiling when one is added and
 /// not listed here.
-const BREAKAGES: [crate::generate::Breakage; 21] = {
-    use crate::generate::Breakage::*;
+const BREAKAGES: [remediation_suite::generate::Breakage; 21] = {
+    use remediation_suite::generate::Breakage::*;
     [
         RuleNameTooLong, RuleNameBlank, RuleNameWithNewline, NoResourceKeys, TooManyExceptionKeys, TooManyExecutionKeys,
         ExecutionResourceIdTooLong, UnknownResourceType, MessageTooLong, LimitTooLarge, AttemptsOutOfRange,
@@ -615,8 +615,8 @@ const BREAKAGES: [crate::generate::Breakage; 21] = {
         WrongMemberType, MalformedJson, InsufficientDataEvaluation, BothParameterValues, AutomaticWithoutRole,
     ]
 };
-const _EVERY_BREAKAGE_LISTED: fn(crate::generate::Breakage) = |b| {
-    use crate::generate::Breakage::*;
+const _EVERY_BREAKAGE_LISTED: fn(remediation_suite::generate::Breakage) = |b| {
+    use remediation_suite::generate::Breakage::*;
     match b {
         RuleNameTooLong | RuleNameBlank | RuleNameWithNewline | NoResourceKeys | TooManyExceptionKeys | TooManyExecutionKeys
         | ExecutionResourceIdTooLong | UnknownResourceType | MessageTooLong | LimitTooLarge | AttemptsOutOfRange
@@ -634,9 +634,9 @@ fn resource_set(mask: u8) -> Vec<usize> {
 
 /// The sequence `data` decodes to for a target with `capabilities` (at most
 /// [`MAX_DIFFERENTIAL_STEPS`]; steps the target cannot take are left out).
-pub fn differential_steps(data: &[u8], capabilities: &std::collections::BTreeSet<crate::profile::Capability>) -> Vec<crate::generate::GenStep> {
-    use crate::generate::{GenStep, TokenKind};
-    use crate::profile::Capability;
+pub fn differential_steps(data: &[u8], capabilities: &std::collections::BTreeSet<remediation_suite::profile::Capability>) -> Vec<remediation_suite::generate::GenStep> {
+    use remediation_suite::generate::{GenStep, TokenKind};
+    use remediation_suite::profile::Capability;
     let control = capabilities.contains(&Capability::Control);
     let clock = capabilities.contains(&Capability::VirtualClock);
     let rule = |r: u8| r as usize % GEN_RULES;

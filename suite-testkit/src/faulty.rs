@@ -1,22 +1,21 @@
 //! The reference endpoint with one rule broken on purpose ([`Fault`]), or with one MAY/SHOULD
 //! detail of its answers changed ([`Alteration`]).
 //!
-//! The world, the virtual clock and the control API (`/_reference/{health,clock,control,reset}`)
-//! are the reference endpoint's own ([`crate::server::state::AppState`] and
-//! [`crate::server::control`]), so the runner's `reference` profile drives these peers exactly as
-//! it drives the real thing; only `POST /` goes through the fault.
+//! Each peer is the reference endpoint's own router ([`reference_endpoint::router_with_fault`])
+//! with a [`FaultHook`]: the world, the virtual clock, the control API
+//! (`/_reference/{health,clock,control,reset}`), body limit and request ids are the endpoint's,
+//! so the runner's `reference` profile drives these peers exactly as it drives the real thing;
+//! only the answer to `POST /` goes through the fault.
 
 use super::{spawn, Peer};
-use crate::server::protocol::{read_body, reply_response, WireError};
-use crate::server::state::AppState;
-use crate::server::{control, ClockMode, DEFAULT_MAX_BODY_BYTES};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
-use axum::Router;
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use reference_endpoint::fault::{FaultHook, OmitRequestId};
+use reference_endpoint::protocol::WireError;
+use reference_endpoint::state::Shared;
+use reference_endpoint::{router_with_fault, AccountOptions, ServerConfig};
+use reference_model::clauses::RuleId;
+use reference_model::rule;
 use reference_model::names::{ResourceRef, RuleName};
 use reference_model::validate::{validate_request, violations, ConstraintKind, Violation};
 use reference_model::wire::*;
@@ -234,57 +233,57 @@ impl Fault {
     ];
 
     /// The rule (an ID of `reference_model::clauses`) this fault breaks.
-    pub fn rule(self) -> &'static str {
+    pub fn rule(self) -> Option<RuleId> {
         match self {
-            Fault::None => "",
-            Fault::OffByOneResourceKeys => "R-PRE-07",
-            Fault::NoPatternCheck => "R-DRE-07",
-            Fault::ExceptionForCompliantResource => "R-PRE-04",
-            Fault::WrongErrorCode => "R-ERR-04",
-            Fault::DropFailedBatches => "R-DelRE-03",
-            Fault::ExpiryIgnored => "R-PRE-09",
-            Fault::PrcUnknownRuleAccepted => "R-PRC-02",
-            Fault::PrcServiceLinkedRuleAccepted => "R-PRC-05",
-            Fault::PrcAutomaticWithoutAssumeRole => "R-PRC-01",
-            Fault::PrcAmbiguousParameterValue => "R-RC-10",
-            Fault::PrcPartialFailureUnreported => "R-PRC-10",
-            Fault::PrcTooManyConfigurations => "R-PRC-11",
-            Fault::PrcTargetTypeUnchecked => "R-RC-01",
-            Fault::PrcMaxAttemptsUnbounded => "R-RC-05",
-            Fault::PrcErrorPercentageZero => "R-RC-08",
-            Fault::PrcResourceValueUnchecked => "R-RC-11",
-            Fault::PrcStaticValueItemUnchecked => "R-RC-12",
-            Fault::PrcDefaultAttemptsNotApplied => "R-RC-05",
-            Fault::PrcDefaultConcurrencyNotApplied => "R-RC-07",
-            Fault::PrcArnChangesOnRead => "R-RC-13",
-            Fault::DrcInventsDefaults => "R-DRC-01",
-            Fault::DrcTooManyNames => "R-DRC-02",
-            Fault::DrcArnWithoutRuleName => "R-RC-13",
-            Fault::DelRcMissingSucceeds => "R-DelRC-02",
-            Fault::DelRcInProgressWrongCode => "R-DelRC-03",
-            Fault::PreMessageUnbounded => "R-PRE-08",
-            Fault::PreServiceLinkedAccepted => "R-PRE-05",
-            Fault::PreValidationErrorMisnamed => "R-PRE-07",
-            Fault::DreDefaultPageTen => "R-DRE-04",
-            Fault::DreNextPageRepeatsItem => "R-DRE-05",
-            Fault::DreResourceKeysIgnored => "R-DRE-03",
-            Fault::DreExpiredStillListed => "R-PRE-09",
-            Fault::DelReMissingIsSuccess => "R-DelRE-03",
-            Fault::SreResourceTypeUnchecked => "R-SRE-03",
-            Fault::SreNoConfigurationSucceeds => "R-SRE-05",
-            Fault::SreRestartsRunning => "R-SRE-04",
-            Fault::DresDefaultPageTwentyFive => "R-DRES-03",
-            Fault::DresResourceKeysIgnored => "R-DRES-05",
-            Fault::DresStateMovesBackwards => "R-DRES-07",
-            Fault::DresInvocationTimeIsUpdateTime => "R-DRES-06",
-            Fault::DresNextPageDropsItem => "R-DRES-02",
-            Fault::PeInsufficientDataAccepted => "R-PE-06",
-            Fault::PeAnnotationUnbounded => "R-PE-08",
-            Fault::PeTooManyEvaluations => "R-PE-02",
-            Fault::PeInvalidTokenAccepted => "R-ERR-10",
-            Fault::PeTestModeChecksToken => "R-PE-05",
-            Fault::PeTestModeStores => "R-PE-04",
-            Fault::PeDeletedRuleTokenMisreported => "R-ERR-03",
+            Fault::None => None,
+            Fault::OffByOneResourceKeys => Some(rule!("R-PRE-07")),
+            Fault::NoPatternCheck => Some(rule!("R-DRE-07")),
+            Fault::ExceptionForCompliantResource => Some(rule!("R-PRE-04")),
+            Fault::WrongErrorCode => Some(rule!("R-ERR-04")),
+            Fault::DropFailedBatches => Some(rule!("R-DelRE-03")),
+            Fault::ExpiryIgnored => Some(rule!("R-PRE-09")),
+            Fault::PrcUnknownRuleAccepted => Some(rule!("R-PRC-02")),
+            Fault::PrcServiceLinkedRuleAccepted => Some(rule!("R-PRC-05")),
+            Fault::PrcAutomaticWithoutAssumeRole => Some(rule!("R-PRC-01")),
+            Fault::PrcAmbiguousParameterValue => Some(rule!("R-RC-10")),
+            Fault::PrcPartialFailureUnreported => Some(rule!("R-PRC-10")),
+            Fault::PrcTooManyConfigurations => Some(rule!("R-PRC-11")),
+            Fault::PrcTargetTypeUnchecked => Some(rule!("R-RC-01")),
+            Fault::PrcMaxAttemptsUnbounded => Some(rule!("R-RC-05")),
+            Fault::PrcErrorPercentageZero => Some(rule!("R-RC-08")),
+            Fault::PrcResourceValueUnchecked => Some(rule!("R-RC-11")),
+            Fault::PrcStaticValueItemUnchecked => Some(rule!("R-RC-12")),
+            Fault::PrcDefaultAttemptsNotApplied => Some(rule!("R-RC-05")),
+            Fault::PrcDefaultConcurrencyNotApplied => Some(rule!("R-RC-07")),
+            Fault::PrcArnChangesOnRead => Some(rule!("R-RC-13")),
+            Fault::DrcInventsDefaults => Some(rule!("R-DRC-01")),
+            Fault::DrcTooManyNames => Some(rule!("R-DRC-02")),
+            Fault::DrcArnWithoutRuleName => Some(rule!("R-RC-13")),
+            Fault::DelRcMissingSucceeds => Some(rule!("R-DelRC-02")),
+            Fault::DelRcInProgressWrongCode => Some(rule!("R-DelRC-03")),
+            Fault::PreMessageUnbounded => Some(rule!("R-PRE-08")),
+            Fault::PreServiceLinkedAccepted => Some(rule!("R-PRE-05")),
+            Fault::PreValidationErrorMisnamed => Some(rule!("R-PRE-07")),
+            Fault::DreDefaultPageTen => Some(rule!("R-DRE-04")),
+            Fault::DreNextPageRepeatsItem => Some(rule!("R-DRE-05")),
+            Fault::DreResourceKeysIgnored => Some(rule!("R-DRE-03")),
+            Fault::DreExpiredStillListed => Some(rule!("R-PRE-09")),
+            Fault::DelReMissingIsSuccess => Some(rule!("R-DelRE-03")),
+            Fault::SreResourceTypeUnchecked => Some(rule!("R-SRE-03")),
+            Fault::SreNoConfigurationSucceeds => Some(rule!("R-SRE-05")),
+            Fault::SreRestartsRunning => Some(rule!("R-SRE-04")),
+            Fault::DresDefaultPageTwentyFive => Some(rule!("R-DRES-03")),
+            Fault::DresResourceKeysIgnored => Some(rule!("R-DRES-05")),
+            Fault::DresStateMovesBackwards => Some(rule!("R-DRES-07")),
+            Fault::DresInvocationTimeIsUpdateTime => Some(rule!("R-DRES-06")),
+            Fault::DresNextPageDropsItem => Some(rule!("R-DRES-02")),
+            Fault::PeInsufficientDataAccepted => Some(rule!("R-PE-06")),
+            Fault::PeAnnotationUnbounded => Some(rule!("R-PE-08")),
+            Fault::PeTooManyEvaluations => Some(rule!("R-PE-02")),
+            Fault::PeInvalidTokenAccepted => Some(rule!("R-ERR-10")),
+            Fault::PeTestModeChecksToken => Some(rule!("R-PE-05")),
+            Fault::PeTestModeStores => Some(rule!("R-PE-04")),
+            Fault::PeDeletedRuleTokenMisreported => Some(rule!("R-ERR-03")),
         }
     }
 
@@ -361,11 +360,11 @@ pub enum Alteration {
 /// What [`Alteration::ErrorMessage`] appends to every error message.
 pub const REWORDED_SUFFIX: &str = " (reworded by the recorded peer)";
 
+/// The hook: the fault, the alteration, and what the fault remembers between calls.
 struct Faulty {
-    app: Arc<AppState>,
     fault: Fault,
     alteration: Option<Alteration>,
-    /// What a fault must remember between calls; emptied by `/_reference/reset`.
+    /// Emptied by `/_reference/reset` ([`FaultHook::reset`]).
     memory: Mutex<Memory>,
 }
 
@@ -381,10 +380,6 @@ struct Memory {
     /// Readings of each rule's configuration ([`Fault::PrcArnChangesOnRead`]).
     reads: BTreeMap<String, u32>,
 }
-
-/// Marks a response that must go out without `x-amzn-RequestId`.
-#[derive(Clone, Copy)]
-struct NoRequestId;
 
 /// The reference endpoint with `fault` (a virtual clock at 2026-01-01, account 123456789012,
 /// us-east-1, no signature check).
@@ -403,91 +398,49 @@ pub fn wrong_content_type() -> Peer {
 }
 
 fn serve(name: &str, fault: Fault, alteration: Option<Alteration>) -> Peer {
-    let app = Arc::new(AppState::new(
-        "123456789012".into(),
-        "us-east-1".into(),
-        ClockMode::Virtual,
-        None,
-        DEFAULT_MAX_BODY_BYTES,
-    ));
-    let control_routes = Router::new()
-        .route("/_reference/health", get(control::health).fallback(control::wrong_method))
-        .route("/_reference/clock", get(control::get_clock).post(control::post_clock).fallback(control::wrong_method))
-        .route("/_reference/control", post(control::post_control).fallback(control::wrong_method))
-        .route("/_reference/{*rest}", any(control::not_found))
-        .with_state(app.clone());
-    let faulty = Arc::new(Faulty { app: app.clone(), fault, alteration, memory: Mutex::new(Memory::default()) });
-    let router = Router::new()
-        .route("/", post(aws_json).fallback(crate::server::protocol::not_found))
-        .route("/_reference/reset", post(reset).fallback(control::wrong_method))
-        .fallback(crate::server::protocol::not_found)
-        .with_state(faulty)
-        .merge(control_routes)
-        .layer(axum::middleware::map_response_with_state(app, add_request_id))
-        .layer(axum::extract::DefaultBodyLimit::max(DEFAULT_MAX_BODY_BYTES));
-    spawn(name, router)
+    let hook = Faulty { fault, alteration, memory: Mutex::new(Memory::default()) };
+    spawn(name, router_with_fault(ServerConfig::default(), AccountOptions::default(), Some(Arc::new(hook))))
 }
 
-/// The reference's reset, which also forgets what the fault remembered.
-async fn reset(State(peer): State<Arc<Faulty>>) -> Response {
-    *peer.memory.lock().unwrap_or_else(PoisonError::into_inner) = Memory::default();
-    control::post_reset(State(peer.app.clone())).await
-}
-
-async fn add_request_id(State(app): State<Arc<AppState>>, mut response: Response) -> Response {
-    if response.extensions().get::<NoRequestId>().is_none() {
-        if let Ok(value) = HeaderValue::from_str(&app.next_request_id()) {
-            response.headers_mut().insert("x-amzn-requestid", value);
+impl FaultHook for Faulty {
+    fn answer(&self, shared: &mut Shared, op: Operation, body: &[u8]) -> Result<Reply, WireError> {
+        let now = shared.clock.now();
+        let mut memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner);
+        let request = match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => Some(map),
+            _ => None,
+        };
+        let running = running_keys(self.fault, &shared.world, op, request.as_ref(), now);
+        let outcome = faulty_outcome(self.fault, &mut shared.world, op, body, now, &mut memory);
+        let mut reply = outcome.alternatives.into_iter().next().map_or_else(
+            || Reply::Failure(reference_model::ApiError::new(ErrorCode::InternalFailure, "the model gave no answer")),
+            |preferred| preferred.reply,
+        );
+        if let Some(request) = &request {
+            bend_reply(self.fault, op, request, &mut reply, &shared.world, &mut memory, &running)?;
         }
-    }
-    response
-}
-
-async fn aws_json(State(peer): State<Arc<Faulty>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
-    let mut response = match answer(&peer, &headers, body) {
-        Ok(reply) => reply_response(reply),
-        Err(e) => e.into_response(),
-    };
-    if peer.alteration == Some(Alteration::HtmlContentTypeNoRequestId) {
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-        response.extensions_mut().insert(NoRequestId);
-    }
-    response
-}
-
-fn answer(peer: &Faulty, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Reply, WireError> {
-    let body = read_body(body, DEFAULT_MAX_BODY_BYTES)?;
-    let op = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .and_then(Operation::from_target)
-        .ok_or_else(|| WireError::model(ErrorCode::UnknownOperationException, ""))?;
-    let mut shared = peer.app.lock();
-    let now = shared.clock.now();
-    let mut memory = peer.memory.lock().unwrap_or_else(PoisonError::into_inner);
-    let request = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
-    };
-    let running = running_keys(peer.fault, &shared.world, op, request.as_ref(), now);
-    let outcome = faulty_outcome(peer.fault, &mut shared.world, op, &body, now, &mut memory);
-    let mut reply = outcome.alternatives.into_iter().next().map_or_else(
-        || Reply::Failure(reference_model::ApiError::new(ErrorCode::InternalFailure, "the model gave no answer")),
-        |preferred| preferred.reply,
-    );
-    if let Some(request) = &request {
-        bend_reply(peer.fault, op, request, &mut reply, &shared.world, &mut memory, &running)?;
-    }
-    drop(memory);
-    drop(shared);
-    if peer.alteration == Some(Alteration::ErrorMessage) {
-        if let Reply::Failure(e) = &mut reply {
-            if !e.message.is_empty() {
-                e.message.push_str(REWORDED_SUFFIX);
+        if self.alteration == Some(Alteration::ErrorMessage) {
+            if let Reply::Failure(e) = &mut reply {
+                if !e.message.is_empty() {
+                    e.message.push_str(REWORDED_SUFFIX);
+                }
             }
         }
+        Ok(reply)
     }
-    Ok(reply)
+
+    fn response(&self, mut response: Response) -> Response {
+        if self.alteration == Some(Alteration::HtmlContentTypeNoRequestId) {
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            response.extensions_mut().insert(OmitRequestId);
+        }
+        response
+    }
+
+    /// The reference's reset also forgets what the fault remembered.
+    fn reset(&self) {
+        *self.memory.lock().unwrap_or_else(PoisonError::into_inner) = Memory::default();
+    }
 }
 
 /// The keys of a StartRemediationExecution request whose execution is still running before it
@@ -1090,7 +1043,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for fault in Fault::BROKEN {
             assert!(seen.insert(fault), "{fault:?} is listed twice");
-            assert!(reference_model::clauses::find(fault.rule()).is_some(), "{fault:?}: {} is not a rule ID", fault.rule());
+            assert!(fault.rule().is_some(), "{fault:?} names no rule");
             assert!(!fault.operations().is_empty(), "{fault:?} bends no operation");
         }
         assert!(!seen.contains(&Fault::None));

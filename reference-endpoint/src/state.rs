@@ -6,11 +6,12 @@
 //! The lock is a `std` mutex and is never held across an `.await`: every critical section is
 //! synchronous and short.
 
-use super::clock::{Clock, ClockMode};
+use crate::clock::{Clock, ClockMode};
+use crate::fault::FaultHook;
 use reference_model::world::AccountOptions;
 use reference_model::World;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What the mutex guards.
 pub struct Shared {
@@ -40,6 +41,8 @@ pub struct AppState {
     pub credentials: Option<(String, String)>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// A planted fault in the path of `POST /` (test support only; `None` when served).
+    pub fault: Option<Arc<dyn FaultHook>>,
     request_ids: RequestIds,
 }
 
@@ -71,8 +74,15 @@ impl AppState {
             account,
             credentials,
             max_body_bytes,
+            fault: None,
             request_ids: RequestIds::new(),
         }
+    }
+
+    /// This state with `fault` answering `POST /` ([`FaultHook`]).
+    pub fn with_fault(mut self, fault: Arc<dyn FaultHook>) -> Self {
+        self.fault = Some(fault);
+        self
     }
 
     /// The world and clock. A handler that panicked while holding the lock cannot have left
@@ -98,6 +108,11 @@ impl AppState {
 
     /// Replaces world and clock with fresh ones (`/_reference/reset`).
     pub fn reset(&self) -> reference_model::Timestamp {
+        // Before the lock is taken: a hook takes its own lock inside the endpoint's one when it
+        // answers, never the other way round.
+        if let Some(fault) = &self.fault {
+            fault.reset();
+        }
         let mut shared = self.lock();
         *shared = Shared::fresh(&self.account_id, &self.region, self.clock_mode, self.account);
         shared.clock.now()

@@ -1,4 +1,21 @@
-//! Scripted peers: real HTTP servers on 127.0.0.1 that misbehave on purpose, so tests can prove
+//! # suite-testkit
+//!
+//! Test support for `remediation-suite`, a dev-only crate (`publish = false`): what the suite's
+//! integration tests, benchmarks, examples and fuzz targets need, and the shipped suite does not.
+//!
+//! * Scripted peers (below) and [`faulty_reference`], the reference endpoint with a planted
+//!   fault (`reference_endpoint::FaultHook`).
+//! * [`mutate`]: the answer mutator (wrong answers and acceptable variants planted into a run
+//!   through `remediation_suite::runner::AnswerHook`).
+//! * [`fuzzing`]: the entry points of the fuzz targets in `fuzz/fuzz_targets/`.
+//!
+//! It depends on the suite, so the suite's own unit tests (inside `suite/src`) do not use it:
+//! they would see a second copy of the suite's types. Tests that need a peer live in
+//! `suite/tests/`.
+//!
+//! ## Scripted peers
+//!
+//! Real HTTP servers on 127.0.0.1 that misbehave on purpose, so tests can prove
 //! that the suite notices (in the spirit of h2's test-support crate).
 //!
 //! Every peer listens on an ephemeral port, runs on its own thread with its own tokio runtime
@@ -24,15 +41,16 @@
 //! [`http_target`] and [`scenario`] to build the runner's inputs in a few lines.
 
 mod faulty;
+pub mod fuzzing;
 pub mod mutate;
 mod scripted;
 
 pub use faulty::{faulty_reference, recorded, wrong_content_type, Alteration, Fault, REWORDED_SUFFIX};
 pub use scripted::{garbage_json, hang, html_500, missing_error_type, not_implemented_501, reset_connections, server_error, slow_drip};
 
-use crate::profile::TargetProfile;
-use crate::scenario::Scenario;
-use crate::target::{Endpoint, HttpTarget, SigningCredentials};
+use remediation_suite::profile::TargetProfile;
+use remediation_suite::scenario::Scenario;
+use remediation_suite::target::{Endpoint, HttpTarget, SigningCredentials};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -138,43 +156,36 @@ pub fn scenario(json: &serde_json::Value) -> Scenario {
     Scenario::parse(&json.to_string(), Path::new("<test>")).unwrap_or_else(|e| panic!("test scenario: {e}"))
 }
 
-/// A fresh directory under the system's temporary directory, removed with its contents on drop.
+/// A fresh directory under the system's temporary directory, removed with its contents on drop
+/// (the `tempfile` crate underneath; a test-support crate may add it, the shipped suite does
+/// not carry it).
 #[derive(Debug)]
 pub struct TempDir {
-    path: PathBuf,
+    dir: tempfile::TempDir,
 }
 
 impl TempDir {
+    /// A directory named `remediation-suite-<label>-<random>`, so a leftover one says whose it is.
     pub fn new(label: &str) -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "remediation-suite-{label}-{}-{}-{nanos}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
-        TempDir { path }
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("remediation-suite-{label}-"))
+            .tempdir()
+            .unwrap_or_else(|e| panic!("cannot create a temporary directory for {label}: {e}"));
+        TempDir { dir }
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.dir.path()
     }
 
     /// Writes `contents` to `relative` (creating parent directories) and returns the full path.
     pub fn write(&self, relative: &str, contents: &str) -> PathBuf {
-        let path = self.path.join(relative);
+        let path = self.path().join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
         }
         std::fs::write(&path, contents).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Peers that answer every request with the same broken or foreign answer, whatever was asked.
 
 use super::{spawn, Peer};
-use crate::server::protocol::AMZ_JSON;
+use reference_endpoint::protocol::AMZ_JSON;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -2,10 +2,10 @@
 //! other services (a rule's Lambda function, SSM, the passage of time). JSON in, JSON out
 //! (`Content-Type: application/json`); every error is `{"error": "<what went wrong>"}` with
 //! status 400 (404 for an unknown path, 413 for a body over the limit). The routes are listed
-//! in the module documentation of [`crate::server`]. Signatures are never checked here.
+//! in the module documentation of [`crate`]. Signatures are never checked here.
 
-use super::protocol::read_body;
-use super::state::AppState;
+use crate::protocol::read_body;
+use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -91,7 +91,7 @@ pub async fn post_clock(State(state): State<Arc<AppState>>, raw: Result<Bytes, B
         };
         // Run the executions and expiries that are now due, so the world is at `now` too.
         shared.world.advance_to(now);
-        Ok::<_, super::clock::ClockError>(now)
+        Ok::<_, crate::clock::ClockError>(now)
     });
     match result {
         Ok(Ok(now)) => json_response(StatusCode::OK, &json!({ "now": now.to_json() })),
