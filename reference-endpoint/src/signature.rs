@@ -14,7 +14,7 @@ use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
 use axum::http::{HeaderMap, Method, Uri};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// Why a request's signature was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,34 +108,19 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, SignatureFailur
 }
 
 /// Parses an `X-Amz-Date` value (`20260101T000000Z`).
+///
+/// It is ISO 8601's basic format, which neither `httpdate` (RFC 7231 dates) nor `humantime`
+/// reads as it is: it is spelt out as RFC 3339 for `humantime`, which checks the calendar
+/// (no 29 February outside leap years).
 fn parse_amz_date(value: &str) -> Option<SystemTime> {
     let b = value.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+    let digits_at = |range: std::ops::Range<usize>| b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' || !digits_at(0..8) || !digits_at(9..15) {
         return None;
     }
-    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
-        let s = value.get(range)?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
-    };
-    let (y, m, d) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
-    let (hh, mm, ss) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    let secs = days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss;
-    let secs = u64::try_from(secs).ok()?;
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let part = |range: std::ops::Range<usize>| value.get(range).unwrap_or_default();
+    let rfc3339 = format!("{}-{}-{}T{}:{}:{}Z", part(0..4), part(4..6), part(6..8), part(9..11), part(11..13), part(13..15));
+    humantime::parse_rfc3339(&rfc3339).ok()
 }
 
 /// Checks the SigV4 signature of a request against the one key pair the endpoint knows.
@@ -210,14 +195,16 @@ pub fn verify(
     }
 }
 
-/// Compares without an early exit, so timing does not reveal how much of a guess was right.
+/// Compares without an early exit (`subtle`), so timing does not reveal how much of a guess
+/// was right.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    bool::from(subtle::ConstantTimeEq::ct_eq(a, b))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn parses_a_botocore_authorization_header() {
@@ -256,8 +243,16 @@ mod tests {
         assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), 1_767_225_600);
         let t = parse_amz_date("20240229T235959Z").unwrap();
         assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), 1_709_251_199);
-        for bad in ["", "2026-01-01T00:00:00Z", "20261301T000000Z", "2026010aT000000Z", "20260101T000000", "٢٠٢٦0101T000000Z"] {
+        for bad in ["", "2026-01-01T00:00:00Z", "20261301T000000Z", "20250229T000000Z", "20260431T000000Z", "2026010aT000000Z", "20260101T000000", "٢٠٢٦0101T000000Z"] {
             assert_eq!(parse_amz_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn signatures_compare_whole() {
+        assert!(constant_time_eq(b"abc123", b"abc123"));
+        assert!(!constant_time_eq(b"abc123", b"abc124"));
+        assert!(!constant_time_eq(b"abc123", b"abc12"));
+        assert!(!constant_time_eq(b"", b"a"));
     }
 }
