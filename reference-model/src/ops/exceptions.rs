@@ -72,6 +72,20 @@ fn failed_batches(rule: &RuleName, keys: &[RemediationExceptionResourceKey], req
 /// allowed failed attempts (R-RC-05) are there.
 const LISTING_SHOWS: &[RuleId] = &[rule!("R-PRE-04"), rule!("R-PRE-09"), rule!("R-RC-05")];
 
+/// What a listing of a rule with a remediation configuration shows too: whether Config placed
+/// exceptions itself after failed runs (R-PRE-02) and, when it remediates automatically, after
+/// how many attempts within which window (R-RC-06), a member left out meaning its default (M-04).
+fn config_places(world: &World, rule: &RuleName) -> &'static [RuleId] {
+    match world.remediation(rule).map(|s| &s.config) {
+        Some(c) if c.automatic == Some(true) && (c.maximum_automatic_attempts.is_none() || c.retry_attempt_seconds.is_none()) => {
+            &[rule!("R-PRE-02"), rule!("R-RC-06"), rule!("M-04")]
+        }
+        Some(c) if c.automatic == Some(true) => &[rule!("R-PRE-02"), rule!("R-RC-06")],
+        Some(_) => &[rule!("R-PRE-02")],
+        None => &[],
+    }
+}
+
 /// PutRemediationExceptions (R-PRE-01..11).
 ///
 /// One exception per key (R-PRE-07), an upsert per (rule, resource) (R-PRE-01), only for
@@ -205,9 +219,13 @@ fn resume_point(after: &str) -> ResourceRef {
 /// none (preferred: NoSuchConfigRuleException is not modelled, R-DRE-06), or is refused with
 /// NoSuchConfigRuleException as the other operations refuse it.
 pub fn apply_describe_exceptions(world: &mut World, req: &DescribeRemediationExceptionsRequest) -> Outcome {
-    let outcome = describe_exceptions(world, req);
+    let mut outcome = describe_exceptions(world, req);
     if world.rules.contains_key(&RuleName::new(&req.config_rule_name)) {
         return outcome;
+    }
+    // Answering an unknown rule without an error keeps to the modelled errors (R-DRE-06, M-10).
+    if let Some(listed) = outcome.alternatives.first_mut().filter(|a| a.reply.error_code().is_none()) {
+        listed.covers.extend([rule!("R-DRE-06"), rule!("M-10")]);
     }
     outcome.or(
         Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(&req.config_rule_name))
@@ -240,7 +258,8 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
         }
         return Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions: found, next_token: None }))
             .clauses(&[rule!("R-DRE-01"), rule!("R-DRE-03")])
-            .clauses(LISTING_SHOWS);
+            .clauses(LISTING_SHOWS)
+            .clauses(config_places(world, &rule));
     }
     let page_size = if req.limit == 0 { defaults::EXCEPTIONS_PAGE } else { req.limit as usize };
     let listing = |size: usize| {
@@ -255,7 +274,8 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
         Ok(preferred) => {
             let mut outcome = Outcome::ok(preferred.clone())
                 .clauses(&[rule!("R-DRE-01"), rule!("R-DRE-02"), rule!("R-DRE-04"), rule!("R-DRE-05")])
-                .clauses(LISTING_SHOWS);
+                .clauses(LISTING_SHOWS)
+                .clauses(config_places(world, &rule));
             if req.limit == 0 {
                 outcome = outcome.clause(rule!("R-PAG-03"));
             }
@@ -270,7 +290,7 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
             }
             outcome
         }
-        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-DRE-05"), rule!("R-PAG-04")]),
+        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-DRE-05"), rule!("R-PAG-04"), rule!("R-DRE-06")]),
     }
 }
 

@@ -195,11 +195,18 @@ pub fn apply_describe_configurations(world: &mut World, req: &DescribeRemediatio
             found.push(stored.config.clone());
         }
     }
+    let some_unconfigured = found.len() < seen.len();
+    let shows_absent_numerics = found.iter().any(|c| c.maximum_automatic_attempts.is_none() || c.retry_attempt_seconds.is_none());
     // A listed configuration shows its Arn (R-RC-13) and what the last put stored (R-PRC-01).
     let shows_stored: &[RuleId] = if found.is_empty() { &[] } else { &[rule!("R-RC-13"), rule!("R-PRC-01")] };
     Outcome::ok(body(&DescribeRemediationConfigurationsResponse { remediation_configurations: found }))
         .clauses(&[rule!("R-DRC-01"), rule!("R-DRC-02")])
         .clauses(shows_stored)
+        // No NextToken and no error (R-DRC-03); a name without a configuration is left out, not refused (M-10).
+        .clause(rule!("R-DRC-03"))
+        .clauses(if some_unconfigured { &[rule!("M-10")] } else { &[] })
+        // A boxed numeric left out stays out: no default is filled in (M-04).
+        .clauses(if shows_absent_numerics { &[rule!("M-04")] } else { &[] })
 }
 
 fn no_configuration(rule: &RuleName) -> Alternative {
@@ -222,7 +229,7 @@ pub fn apply_delete_configuration(world: &mut World, req: &DeleteRemediationConf
         );
         (in_progress, &[rule!("R-DelRC-03")])
     } else {
-        (Alternative::success(json!({})), &[rule!("R-DelRC-01"), rule!("R-DelRC-05")])
+        (Alternative::success(json!({})), &[rule!("R-DelRC-01"), rule!("R-DelRC-05"), rule!("M-09")])
     };
     let before = other_type.then(|| world.clone());
     if answer.reply.error_code().is_none() {

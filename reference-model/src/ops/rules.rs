@@ -124,7 +124,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             .message_level(Level::Should)
             .basis("rule-put-no-recorder"),
         )
-        .clauses(&[rule!("R-PCR-10"), rule!("R-ERR-11")]);
+        .clauses(&[rule!("R-PCR-10"), rule!("R-ERR-11"), rule!("R-PCR-08")]);
     }
     let sent = &req.config_rule;
     if sent.config_rule_name.is_none() && sent.config_rule_arn.is_none() && sent.config_rule_id.is_none() {
@@ -224,7 +224,8 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         stored.evaluation_started = evaluation_started;
     }
     world.rules.insert(name, stored);
-    let mut outcome = Outcome::ok(Value::Null).clauses(clauses);
+    // Success has no output shape (M-09, R-PCR-08): an empty body.
+    let mut outcome = Outcome::new(Alternative::success(Value::Null).covers(rule!("M-09"))).clauses(clauses).clause(rule!("R-PCR-08"));
     let refused_while_deleting = still_deleting.is_some();
     if let Some(refusal) = still_deleting {
         outcome = outcome.or(refusal);
@@ -300,7 +301,8 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
     let recorded = world.rule(&rule).and_then(|s| s.activity).map(|a| a.task);
     let before = world.clone();
     world.remove_rule(&rule);
-    let deleted = Outcome::ok(Value::Null).clauses(&[rule!("R-DCR-01"), rule!("R-DCR-02")]);
+    // Success has no output shape (M-09, R-DCR-04): an empty body.
+    let deleted = Outcome::new(Alternative::success(Value::Null).covers(rule!("M-09"))).clauses(&[rule!("R-DCR-01"), rule!("R-DCR-02"), rule!("R-DCR-04")]);
     match (running, recorded) {
         (Some(RuleTask::DeletingResults), _) => {
             let refusal = busy_refusal(ErrorCode::ResourceInUseException, &rule, RuleTask::DeletingResults).basis("A-48");
