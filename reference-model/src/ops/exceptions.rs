@@ -100,7 +100,8 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     if world.remediations.get(&rule).is_some_and(|r| r.config.created_by_service.is_some()) {
         let message = format!("Remediation exceptions cannot be placed on the service-linked remediation action of rule {rule}.");
         return Outcome::new(
-            Alternative::error(ErrorCode::InvalidParameterValueException, message.clone()).provenance(Level::May).basis("A-06"),
+            // A parameter error, one of the operation's modelled errors (R-PRE-10).
+            Alternative::error(ErrorCode::InvalidParameterValueException, message.clone()).provenance(Level::May).basis("A-06").covers(rule!("R-PRE-10")),
         )
         .or(Alternative::success(failed_batches(&rule, &unique(&req.resource_keys), req, &message)).provenance(Level::May).basis("A-06").covers(rule!("R-PRE-11")))
         .clause(rule!("R-PRE-05"));
@@ -134,6 +135,10 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     let refused = unique(&refused);
 
     let mut clauses = vec![rule!("R-PRE-01"), rule!("R-PRE-07")];
+    // Both parts of this key shape are optional (M-01): a key missing one is accepted, and matches no resource.
+    if req.resource_keys.iter().any(|k| k.resource_type.is_none() || k.resource_id.is_none()) {
+        clauses.push(rule!("M-01"));
+    }
     if req.message.is_some() {
         clauses.push(rule!("R-PRE-08"));
     }
@@ -163,6 +168,8 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
         .clauses(&clauses)
         .clause(rule!("R-PRE-04"))
     };
+    // An unknown rule is not an error: NoSuchConfigRuleException is not a modelled error (R-PRE-10).
+    outcome = outcome.clauses(if world.rules.contains_key(&rule) { &[] } else { &[rule!("R-PRE-10")] });
     if let Some(before) = before {
         // A target may refuse a time already past: as a whole, as a validation or parameter
         // error, or key by key with every key listed. Nothing changes then.
@@ -275,7 +282,9 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
             let mut outcome = Outcome::ok(preferred.clone())
                 .clauses(&[rule!("R-DRE-01"), rule!("R-DRE-02"), rule!("R-DRE-04"), rule!("R-DRE-05")])
                 .clauses(LISTING_SHOWS)
-                .clauses(config_places(world, &rule));
+                .clauses(config_places(world, &rule))
+                // Paged by Limit and NextToken, without a paginator entry (R-PAG-02).
+                .clauses(if req.next_token.is_some() || preferred.get("NextToken").is_some() { &[rule!("R-PAG-02")] } else { &[] });
             if req.limit == 0 {
                 outcome = outcome.clause(rule!("R-PAG-03"));
             }

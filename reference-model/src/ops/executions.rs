@@ -159,6 +159,8 @@ pub fn apply_describe_execution_status(world: &mut World, req: &DescribeRemediat
             .clause(rule!("R-RC-07"))
             // A batch stops at the configuration's error percentage (R-RC-08), 50 % by default.
             .clause(rule!("R-RC-08"))
+            // Runs start by themselves only when the configuration is automatic (R-RC-04).
+            .clause(rule!("R-RC-04"))
             // A percentage left out means its default (M-04).
             .clauses(if default_controls { &[rule!("M-04")] } else { &[] })
             .clauses(if shows_steps { &[rule!("R-DRES-08"), rule!("R-DRES-09")] } else { &[] })

@@ -146,7 +146,9 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
         let mut refused = Alternative::error(ErrorCode::InvalidParameterValueException, reason.message(rule))
             .provenance(Level::May)
             .message_level(reason.message_level())
-            .basis("A-03");
+            .basis("A-03")
+            // A parameter error, one of the operation's modelled errors (R-PRC-09).
+            .covers(rule!("R-PRC-09"));
         let (failed_batches, partial) = partial_answer(world, req, &refusals);
         let mut listed = Alternative::success(failed_batches).provenance(Level::May).basis("A-03").covers(rule!("R-PRC-10"));
         if role_accepted {
@@ -176,8 +178,11 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
     }
     let mut outcome = Outcome::ok(json!({"FailedBatches": []})).clause(rule!("R-PRC-01"));
     if req.remediation_configurations.iter().any(|c| c.automatic == Some(true)) {
-        outcome = outcome.clauses(&[rule!("R-RC-04"), rule!("R-PRC-08")]);
+        // Stored because AutomationAssumeRole has a value (R-PRC-07).
+        outcome = outcome.clauses(&[rule!("R-RC-04"), rule!("R-PRC-08"), rule!("R-PRC-07")]);
     }
+    // A manual configuration needs no AutomationAssumeRole (R-RC-04).
+    outcome = outcome.clauses(if req.remediation_configurations.iter().any(|c| c.automatic == Some(false)) { &[rule!("R-RC-04")] } else { &[] });
     outcome
 }
 
@@ -196,9 +201,15 @@ pub fn apply_describe_configurations(world: &mut World, req: &DescribeRemediatio
         }
     }
     let some_unconfigured = found.len() < seen.len();
-    let shows_absent_numerics = found.iter().any(|c| c.maximum_automatic_attempts.is_none() || c.retry_attempt_seconds.is_none());
+    let shows_absent_numerics = found.iter().any(|c| {
+        let ssm = c.execution_controls.as_ref().and_then(|e| e.ssm_controls.as_ref());
+        c.maximum_automatic_attempts.is_none()
+            || c.retry_attempt_seconds.is_none()
+            || ssm.is_none_or(|s| s.concurrent_execution_rate_percentage.is_none() || s.error_percentage.is_none())
+    });
     // A listed configuration shows its Arn (R-RC-13) and what the last put stored (R-PRC-01).
-    let shows_stored: &[RuleId] = if found.is_empty() { &[] } else { &[rule!("R-RC-13"), rule!("R-PRC-01")] };
+    // CreatedByService only for a service-linked rule (R-RC-14).
+    let shows_stored: &[RuleId] = if found.is_empty() { &[] } else { &[rule!("R-RC-13"), rule!("R-PRC-01"), rule!("R-RC-14")] };
     Outcome::ok(body(&DescribeRemediationConfigurationsResponse { remediation_configurations: found }))
         .clauses(&[rule!("R-DRC-01"), rule!("R-DRC-02")])
         .clauses(shows_stored)

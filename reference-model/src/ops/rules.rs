@@ -98,6 +98,41 @@ fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
     Ok(())
 }
 
+/// The rules an accepted put was checked against, beside the put's own: each member sent kept
+/// its rule (R-PCR-03 the source identifier, R-PCR-12/13 the scope, R-PCR-18/19 a custom
+/// policy, R-PCR-20 the event source, R-PCR-21 the input, R-PCR-22 the modes, R-PCR-25 the
+/// description, R-PCR-26 the tags). A target refusing such a put fails these rules.
+fn accepted_members(req: &PutConfigRuleRequest) -> Vec<RuleId> {
+    let rule = &req.config_rule;
+    let scope = rule.scope.as_ref();
+    let present = [
+        (true, rule!("R-PCR-03")),
+        (scope.is_some_and(|s| s.compliance_resource_id.is_some()), rule!("R-PCR-12")),
+        (scope.is_some_and(|s| s.tag_key.is_some() || s.tag_value.is_some()), rule!("R-PCR-13")),
+        (rule.source.owner == "CUSTOM_POLICY", rule!("R-PCR-18")),
+        (rule.source.custom_policy_details.is_some(), rule!("R-PCR-19")),
+        (rule.source.source_details.as_ref().is_some_and(|d| !d.is_empty()), rule!("R-PCR-20")),
+        (rule.input_parameters.is_some(), rule!("R-PCR-21")),
+        (rule.evaluation_modes.is_some(), rule!("R-PCR-22")),
+        (rule.description.is_some(), rule!("R-PCR-25")),
+        (req.tags.is_some(), rule!("R-PCR-26")),
+    ];
+    present.into_iter().filter(|(sent, _)| *sent).map(|(_, id)| id).collect()
+}
+
+/// What a listing of rules shows beside its own rules: CreatedBy only on service-linked rules
+/// (R-PCR-14) and the evaluation modes, Detective when none was sent (R-PCR-22); a filter by
+/// mode (R-PCR-22) or by visibility (R-PCR-23); paging by the paginator's tokens (R-PAG-01).
+fn listing_shows(shown: &[ConfigRule], filters: Option<&DescribeConfigRulesFilters>, paged: bool) -> Vec<RuleId> {
+    let present = [
+        (!shown.is_empty(), rule!("R-PCR-14")),
+        (!shown.is_empty() || filters.is_some_and(|f| f.evaluation_mode.is_some()), rule!("R-PCR-22")),
+        (filters.is_some_and(|f| f.rule_evaluation_visibility.is_some()), rule!("R-PCR-23")),
+        (paged, rule!("R-PAG-01")),
+    ];
+    present.into_iter().filter(|(shows, _)| *shows).map(|(_, id)| id).collect()
+}
+
 fn find_rule(world: &World, rule: &ConfigRule) -> Option<RuleName> {
     if let Some(name) = &rule.config_rule_name {
         return Some(RuleName::new(name)).filter(|n| world.rules.contains_key(n));
@@ -226,6 +261,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     world.rules.insert(name, stored);
     // Success has no output shape (M-09, R-PCR-08): an empty body.
     let mut outcome = Outcome::new(Alternative::success(Value::Null).covers(rule!("M-09"))).clauses(clauses).clause(rule!("R-PCR-08"));
+    outcome = outcome.clauses(&accepted_members(req));
     let refused_while_deleting = still_deleting.is_some();
     if let Some(refusal) = still_deleting {
         outcome = outcome.or(refusal);
@@ -532,7 +568,8 @@ fn describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) ->
         match page(current) {
             Ok((config_rules, next_token)) => {
                 let mut outcome = Outcome::ok(body(&DescribeConfigRulesResponse { config_rules: config_rules.clone(), next_token: next_token.clone() }))
-                    .clauses(&[rule!("R-DCRs-01"), rule!("R-DCRs-02"), rule!("R-DCRs-03")]);
+                    .clauses(&[rule!("R-DCRs-01"), rule!("R-DCRs-02"), rule!("R-DCRs-03")])
+                    .clauses(&listing_shows(&config_rules, filters, req.next_token.is_some() || next_token.is_some()));
                 // The page size is the model's choice: a first page may hold every rule.
                 if req.next_token.is_none() && next_token.is_some() {
                     outcome = outcome.or(
