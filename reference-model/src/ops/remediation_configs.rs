@@ -181,6 +181,11 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
         // Stored because AutomationAssumeRole has a value (R-PRC-07).
         outcome = outcome.clauses(&[rule!("R-RC-04"), rule!("R-PRC-08"), rule!("R-PRC-07")]);
     }
+    // Each parameter value stored was one of the two kinds (R-RC-10): RESOURCE_ID (R-RC-11) or a list of strings (R-RC-12).
+    let values = || req.remediation_configurations.iter().flat_map(|c| c.parameters.iter().flatten().map(|(_, v)| v));
+    outcome = outcome.clauses(if values().next().is_some() { &[rule!("R-RC-10")] } else { &[] });
+    outcome = outcome.clauses(if values().any(|v| v.resource_value.is_some()) { &[rule!("R-RC-11")] } else { &[] });
+    outcome = outcome.clauses(if values().any(|v| v.static_value.is_some()) { &[rule!("R-RC-12")] } else { &[] });
     // A manual configuration needs no AutomationAssumeRole (R-RC-04).
     outcome = outcome.clauses(if req.remediation_configurations.iter().any(|c| c.automatic == Some(false)) { &[rule!("R-RC-04")] } else { &[] });
     outcome

@@ -17,7 +17,8 @@ use crate::rule;
 pub const CONFIG_RULES_PAGE: usize = 25;
 
 fn invalid(message: impl Into<String>, clause: RuleId) -> Outcome {
-    Outcome::err(ErrorCode::InvalidParameterValueException, message).clause(clause)
+    // A parameter error, one of PutConfigRule's modelled errors (R-PCR-08).
+    Outcome::err(ErrorCode::InvalidParameterValueException, message).clause(clause).clause(rule!("R-PCR-08"))
 }
 
 /// The text the real service sends for an unknown rule name (research: cloud-custodian placebo).
@@ -99,9 +100,9 @@ fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
 }
 
 /// The rules an accepted put was checked against, beside the put's own: each member sent kept
-/// its rule (R-PCR-03 the source identifier, R-PCR-12/13 the scope, R-PCR-18/19 a custom
-/// policy, R-PCR-20 the event source, R-PCR-21 the input, R-PCR-22 the modes, R-PCR-25 the
-/// description, R-PCR-26 the tags). A target refusing such a put fails these rules.
+/// its rule (R-PCR-03 the source identifier, R-PCR-12/13 the scope, R-PCR-15 the frequency,
+/// R-PCR-18/19 a custom policy, R-PCR-20 the event source, R-PCR-21 the input, R-PCR-22 the
+/// modes, R-PCR-23 the visibility, R-PCR-25 the description, R-PCR-26 the tags). A target refusing such a put fails these rules.
 fn accepted_members(req: &PutConfigRuleRequest) -> Vec<RuleId> {
     let rule = &req.config_rule;
     let scope = rule.scope.as_ref();
@@ -112,8 +113,10 @@ fn accepted_members(req: &PutConfigRuleRequest) -> Vec<RuleId> {
         (rule.source.owner == "CUSTOM_POLICY", rule!("R-PCR-18")),
         (rule.source.custom_policy_details.is_some(), rule!("R-PCR-19")),
         (rule.source.source_details.as_ref().is_some_and(|d| !d.is_empty()), rule!("R-PCR-20")),
+        (rule.maximum_execution_frequency.is_some(), rule!("R-PCR-15")),
         (rule.input_parameters.is_some(), rule!("R-PCR-21")),
         (rule.evaluation_modes.is_some(), rule!("R-PCR-22")),
+        (rule.rule_evaluation_visibility.is_some(), rule!("R-PCR-23")),
         (rule.description.is_some(), rule!("R-PCR-25")),
         (req.tags.is_some(), rule!("R-PCR-26")),
     ];
@@ -170,7 +173,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             )
             .message_level(Level::Should),
         )
-        .clause(rule!("R-PCR-05"));
+        .clauses(&[rule!("R-PCR-05"), rule!("R-PCR-08")]);
     }
     if let Err(mut outcome) = check_rule(sent) {
         // Which the service checks first, the members or the Lambda function, is not
@@ -192,14 +195,14 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
                 )
                 .message_level(Level::Should),
             )
-            .clause(rule!("R-PCR-05"));
+            .clauses(&[rule!("R-PCR-05"), rule!("R-PCR-08")]);
         }
         // An update naming an Arn or Id that no rule has. NoSuchConfigRuleException is not a
         // modelled error of PutConfigRule (R-PCR-08), so it is a parameter error.
         (None, None) => {
             let given = sent.config_rule_arn.as_deref().or(sent.config_rule_id.as_deref()).unwrap_or_default();
             return Outcome::err(ErrorCode::InvalidParameterValueException, format!("No ConfigRule has the Arn or Id {given}."))
-                .clause(rule!("R-PCR-06"));
+                .clauses(&[rule!("R-PCR-06"), rule!("R-PCR-08")]);
         }
     };
     if existing.is_none() && world.rules.len() >= defaults::MAX_CONFIG_RULES {
