@@ -25,13 +25,40 @@ fn filter_types(types: &Option<Vec<String>>, clause: RuleId) -> Result<Option<Ve
                     ErrorCode::InvalidParameterValueException,
                     "INSUFFICIENT_DATA cannot be used as a ComplianceType filter.",
                 )
-                .clause(clause)),
+                .clause(clause)
+                // A parameter error, one of the operation's modelled errors (R-GCD-07).
+                .clause(rule!("R-GCD-07"))),
                 Some(t) => Ok(t),
                 None => Err(Outcome::err(ErrorCode::InvalidParameterValueException, format!("Unknown ComplianceType {t}")).clause(clause)),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
     }
+}
+
+/// The paging rules a listing with a Limit member exercised: the paginator's tokens when it
+/// was paged (R-PAG-01), the documented default when Limit was 0 or left out (R-PAG-03).
+fn paging_rules(paged: bool, limit: i32) -> &'static [RuleId] {
+    match (paged, limit == 0) {
+        (true, true) => &[rule!("R-PAG-01"), rule!("R-PAG-03")],
+        (true, false) => &[rule!("R-PAG-01")],
+        (false, true) => &[rule!("R-PAG-03")],
+        (false, false) => &[],
+    }
+}
+
+/// What a summary shows: a NON_COMPLIANT entry's capped contributor count (R-CMP-02), and
+/// INSUFFICIENT_DATA where no current result exists (`no_data`: R-DCBR-03 or R-DCBC-03).
+fn summary_rules(compliance: &[&Compliance], no_data: RuleId) -> Vec<RuleId> {
+    let shows = |t: &str| compliance.iter().any(|c| c.compliance_type == t);
+    let mut rules = Vec::new();
+    if shows("NON_COMPLIANT") {
+        rules.push(rule!("R-CMP-02"));
+    }
+    if shows("INSUFFICIENT_DATA") {
+        rules.push(no_data);
+    }
+    rules
 }
 
 fn page_size(limit: i32) -> usize {
@@ -81,14 +108,16 @@ pub fn apply_get_compliance_details(world: &mut World, req: &GetComplianceDetail
         })
         .collect();
     let key = |(res, _): &(ResourceRef, EvaluationResult)| format!("{}\u{0}{}", res.resource_type, res.resource_id);
+    let resumed = req.next_token.is_some();
     match paging::page(results, key, page_size(req.limit), req.next_token.as_deref(), "GetComplianceDetailsByConfigRule", rule.as_str()) {
         Ok((page, next_token)) => Outcome::ok(body(&GetComplianceDetailsByConfigRuleResponse {
             evaluation_results: page.into_iter().map(|(_, r)| r).collect(),
-            next_token,
+            next_token: next_token.clone(),
         }))
         .clauses(&[rule!("R-GCD-01"), rule!("R-GCD-03"), rule!("R-GCD-05"), rule!("R-GCD-06")])
         // What was stored leaves out every dry run (R-PE-04).
-        .clause(rule!("R-PE-04")),
+        .clause(rule!("R-PE-04"))
+        .clauses(paging_rules(resumed || next_token.is_some(), req.limit)),
         Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-GCD-07"), rule!("R-PAG-04")]),
     }
 }
@@ -142,14 +171,20 @@ pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &Describ
         })
         .filter(|row| types.as_ref().is_none_or(|t| t.iter().any(|t| t.as_str() == row.compliance.compliance_type)))
         .collect();
+    // The filters, and paging by NextToken alone (R-DCBC-04, R-PAG-01).
+    let filtered = req.config_rule_names.as_ref().is_some_and(|n| !n.is_empty()) || types.is_some();
     let key = |row: &ComplianceByConfigRule| row.config_rule_name.clone();
     let first = req.next_token.is_none();
     let whole = rows.clone();
     match paging::page(rows, key, 25, req.next_token.as_deref(), "DescribeComplianceByConfigRule", "") {
         Ok((page, next_token)) => {
             let paged = next_token.is_some();
+            let shown = summary_rules(&page.iter().map(|r| &r.compliance).collect::<Vec<_>>(), rule!("R-DCBC-03"));
             let outcome = Outcome::ok(body(&DescribeComplianceByConfigRuleResponse { compliance_by_config_rules: page, next_token }))
-                .clauses(&[rule!("R-DCBC-01"), rule!("R-DCBC-02"), rule!("R-CMP-01")]);
+                .clauses(&[rule!("R-DCBC-01"), rule!("R-DCBC-02"), rule!("R-CMP-01")])
+                .clauses(&shown)
+                .clauses(if filtered || paged || !first { &[rule!("R-DCBC-04")] } else { &[] })
+                .clauses(if paged || !first { &[rule!("R-PAG-01")] } else { &[] });
             // The page size is the model's choice: a first page may hold every rule.
             if first && paged {
                 let all = DescribeComplianceByConfigRuleResponse { compliance_by_config_rules: whole, next_token: None };
@@ -164,7 +199,7 @@ pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &Describ
 /// DescribeComplianceByResource (R-DCBR-01..07).
 pub fn apply_describe_compliance_by_resource(world: &mut World, req: &DescribeComplianceByResourceRequest) -> Outcome {
     if req.resource_id.is_some() && req.resource_type.is_none() {
-        return Outcome::err(ErrorCode::InvalidParameterValueException, "A ResourceId needs a ResourceType.").clause(rule!("R-DCBR-05"));
+        return Outcome::err(ErrorCode::InvalidParameterValueException, "A ResourceId needs a ResourceType.").clause(rule!("R-DCBR-05")).clause(rule!("R-DCBR-07"));
     }
     let types = match filter_types(&req.compliance_types, rule!("R-DCBR-07")) {
         Ok(t) => t,
@@ -186,10 +221,17 @@ pub fn apply_describe_compliance_by_resource(world: &mut World, req: &DescribeCo
         })
         .filter(|row| types.as_ref().is_none_or(|t| t.iter().any(|t| t.as_str() == row.compliance.compliance_type)))
         .collect();
+    let resumed = req.next_token.is_some();
     let key = |row: &ComplianceByResource| format!("{}\u{0}{}", row.resource_type, row.resource_id);
     match paging::page(rows, key, page_size(req.limit), req.next_token.as_deref(), "DescribeComplianceByResource", "") {
-        Ok((page, next_token)) => Outcome::ok(body(&DescribeComplianceByResourceResponse { compliance_by_resources: page, next_token }))
-            .clauses(&[rule!("R-DCBR-01"), rule!("R-DCBR-02"), rule!("R-DCBR-06")]),
+        Ok((page, next_token)) => {
+            let paging = paging_rules(resumed || next_token.is_some(), req.limit);
+            let shown = summary_rules(&page.iter().map(|r| &r.compliance).collect::<Vec<_>>(), rule!("R-DCBR-03"));
+            Outcome::ok(body(&DescribeComplianceByResourceResponse { compliance_by_resources: page, next_token }))
+                .clauses(&[rule!("R-DCBR-01"), rule!("R-DCBR-02"), rule!("R-DCBR-06"), rule!("R-CMP-01")])
+                .clauses(&shown)
+                .clauses(paging)
+        }
         Err(e) => Outcome::err(e.code, e.message).clause(rule!("R-DCBR-07")),
     }
 }

@@ -72,6 +72,20 @@ fn failed_batches(rule: &RuleName, keys: &[RemediationExceptionResourceKey], req
 /// allowed failed attempts (R-RC-05) are there.
 const LISTING_SHOWS: &[RuleId] = &[rule!("R-PRE-04"), rule!("R-PRE-09"), rule!("R-RC-05")];
 
+/// What a listing of a rule with a remediation configuration shows too: whether Config placed
+/// exceptions itself after failed runs (R-PRE-02) and, when it remediates automatically, after
+/// how many attempts within which window (R-RC-06), a member left out meaning its default (M-04).
+fn config_places(world: &World, rule: &RuleName) -> &'static [RuleId] {
+    match world.remediation(rule).map(|s| &s.config) {
+        Some(c) if c.automatic == Some(true) && (c.maximum_automatic_attempts.is_none() || c.retry_attempt_seconds.is_none()) => {
+            &[rule!("R-PRE-02"), rule!("R-RC-06"), rule!("M-04")]
+        }
+        Some(c) if c.automatic == Some(true) => &[rule!("R-PRE-02"), rule!("R-RC-06")],
+        Some(_) => &[rule!("R-PRE-02")],
+        None => &[],
+    }
+}
+
 /// PutRemediationExceptions (R-PRE-01..11).
 ///
 /// One exception per key (R-PRE-07), an upsert per (rule, resource) (R-PRE-01), only for
@@ -86,7 +100,8 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     if world.remediations.get(&rule).is_some_and(|r| r.config.created_by_service.is_some()) {
         let message = format!("Remediation exceptions cannot be placed on the service-linked remediation action of rule {rule}.");
         return Outcome::new(
-            Alternative::error(ErrorCode::InvalidParameterValueException, message.clone()).provenance(Level::May).basis("A-06"),
+            // A parameter error, one of the operation's modelled errors (R-PRE-10).
+            Alternative::error(ErrorCode::InvalidParameterValueException, message.clone()).provenance(Level::May).basis("A-06").covers(rule!("R-PRE-10")),
         )
         .or(Alternative::success(failed_batches(&rule, &unique(&req.resource_keys), req, &message)).provenance(Level::May).basis("A-06").covers(rule!("R-PRE-11")))
         .clause(rule!("R-PRE-05"));
@@ -120,6 +135,10 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
     let refused = unique(&refused);
 
     let mut clauses = vec![rule!("R-PRE-01"), rule!("R-PRE-07")];
+    // Both parts of this key shape are optional (M-01): a key missing one is accepted, and matches no resource.
+    if req.resource_keys.iter().any(|k| k.resource_type.is_none() || k.resource_id.is_none()) {
+        clauses.push(rule!("M-01"));
+    }
     if req.message.is_some() {
         clauses.push(rule!("R-PRE-08"));
     }
@@ -149,6 +168,8 @@ pub fn apply_put_exceptions(world: &mut World, req: &PutRemediationExceptionsReq
         .clauses(&clauses)
         .clause(rule!("R-PRE-04"))
     };
+    // An unknown rule is not an error: NoSuchConfigRuleException is not a modelled error (R-PRE-10).
+    outcome = outcome.clauses(if world.rules.contains_key(&rule) { &[] } else { &[rule!("R-PRE-10")] });
     if let Some(before) = before {
         // A target may refuse a time already past: as a whole, as a validation or parameter
         // error, or key by key with every key listed. Nothing changes then.
@@ -205,9 +226,13 @@ fn resume_point(after: &str) -> ResourceRef {
 /// none (preferred: NoSuchConfigRuleException is not modelled, R-DRE-06), or is refused with
 /// NoSuchConfigRuleException as the other operations refuse it.
 pub fn apply_describe_exceptions(world: &mut World, req: &DescribeRemediationExceptionsRequest) -> Outcome {
-    let outcome = describe_exceptions(world, req);
+    let mut outcome = describe_exceptions(world, req);
     if world.rules.contains_key(&RuleName::new(&req.config_rule_name)) {
         return outcome;
+    }
+    // Answering an unknown rule without an error keeps to the modelled errors (R-DRE-06, M-10).
+    if let Some(listed) = outcome.alternatives.first_mut().filter(|a| a.reply.error_code().is_none()) {
+        listed.covers.extend([rule!("R-DRE-06"), rule!("M-10")]);
     }
     outcome.or(
         Alternative::error(ErrorCode::NoSuchConfigRuleException, no_such_rule_message(&req.config_rule_name))
@@ -240,7 +265,8 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
         }
         return Outcome::ok(body(&DescribeRemediationExceptionsResponse { remediation_exceptions: found, next_token: None }))
             .clauses(&[rule!("R-DRE-01"), rule!("R-DRE-03")])
-            .clauses(LISTING_SHOWS);
+            .clauses(LISTING_SHOWS)
+            .clauses(config_places(world, &rule));
     }
     let page_size = if req.limit == 0 { defaults::EXCEPTIONS_PAGE } else { req.limit as usize };
     let listing = |size: usize| {
@@ -255,7 +281,10 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
         Ok(preferred) => {
             let mut outcome = Outcome::ok(preferred.clone())
                 .clauses(&[rule!("R-DRE-01"), rule!("R-DRE-02"), rule!("R-DRE-04"), rule!("R-DRE-05")])
-                .clauses(LISTING_SHOWS);
+                .clauses(LISTING_SHOWS)
+                .clauses(config_places(world, &rule))
+                // Paged by Limit and NextToken, without a paginator entry (R-PAG-02).
+                .clauses(if req.next_token.is_some() || preferred.get("NextToken").is_some() { &[rule!("R-PAG-02")] } else { &[] });
             if req.limit == 0 {
                 outcome = outcome.clause(rule!("R-PAG-03"));
             }
@@ -270,7 +299,7 @@ fn describe_exceptions(world: &World, req: &DescribeRemediationExceptionsRequest
             }
             outcome
         }
-        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-DRE-05"), rule!("R-PAG-04")]),
+        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-DRE-05"), rule!("R-PAG-04"), rule!("R-DRE-06")]),
     }
 }
 

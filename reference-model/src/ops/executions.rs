@@ -95,7 +95,8 @@ pub fn apply_start_execution(world: &mut World, req: &StartRemediationExecutionR
     });
     let (refused, message) = start(world, &rule, &keys, true);
     // R-SRE-06 is exercised by an answer that lists refused keys, and only then.
-    let reported = |a: Alternative, refused: &[ResourceKey]| if refused.is_empty() { a } else { a.covers(rule!("R-SRE-06")) };
+    // With none refused, FailedItems is left out rather than empty: it has a minimum of one (M-06).
+    let reported = |a: Alternative, refused: &[ResourceKey]| if refused.is_empty() { a.covers(rule!("M-06")) } else { a.covers(rule!("R-SRE-06")) };
     let meets_running = before.is_some();
     let mut alternatives = Vec::new();
     if let Some((w, (refused2, message2))) = strict_world {
@@ -139,25 +140,42 @@ pub fn apply_describe_execution_status(world: &mut World, req: &DescribeRemediat
         .filter(|((r, res), _)| *r == rule && wanted.as_ref().is_none_or(|w| w.contains(res)))
         .map(|((_, res), e)| e.status(res))
         .collect();
+    // Steps shown are checked for their members and states (R-DRES-08, R-DRES-09).
+    let shows_steps = statuses.iter().any(|s| !s.step_details.is_empty());
+    let excepted = world.exceptions.of_rule(&rule, None).next().is_some();
+    let controls = world.remediation(&rule).and_then(|s| s.config.execution_controls.as_ref()).and_then(|c| c.ssm_controls.as_ref());
+    let default_controls = controls.is_none_or(|c| c.concurrent_execution_rate_percentage.is_none() || c.error_percentage.is_none());
     let page_size = if req.limit == 0 { defaults::EXECUTIONS_PAGE } else { req.limit as usize };
     let key = |s: &RemediationExecutionStatus| format!("{}\u{0}{}", s.resource_key.resource_type, s.resource_key.resource_id);
     match paging::page(statuses, key, page_size, req.next_token.as_deref(), "DescribeRemediationExecutionStatus", rule.as_str()) {
         Ok((page, next_token)) => {
+            let paged = next_token.is_some() || req.next_token.is_some();
             let mut outcome = Outcome::ok(body(&DescribeRemediationExecutionStatusResponse {
                 remediation_execution_statuses: page,
                 next_token,
             }))
             .clauses(&[rule!("R-DRES-01"), rule!("R-DRES-02"), rule!("R-DRES-06"), rule!("R-DRES-07")])
             // How many run at once is the configuration's rate (R-RC-07), 10 % by default.
-            .clause(rule!("R-RC-07"));
+            .clause(rule!("R-RC-07"))
+            // A batch stops at the configuration's error percentage (R-RC-08), 50 % by default.
+            .clause(rule!("R-RC-08"))
+            // Runs start by themselves only when the configuration is automatic (R-RC-04).
+            .clause(rule!("R-RC-04"))
+            // A percentage left out means its default (M-04).
+            .clauses(if default_controls { &[rule!("M-04")] } else { &[] })
+            .clauses(if shows_steps { &[rule!("R-DRES-08"), rule!("R-DRES-09")] } else { &[] })
+            // An exception blocks automatic runs of its resource (R-PRE-02).
+            .clauses(if excepted { &[rule!("R-PRE-02")] } else { &[] })
+            // A paged listing follows the paginator (R-PAG-01, R-DRES-10).
+            .clauses(if paged { &[rule!("R-PAG-01"), rule!("R-DRES-10")] } else { &[] });
             if req.limit == 0 {
-                outcome = outcome.clause(rule!("R-DRES-03"));
+                outcome = outcome.clause(rule!("R-DRES-03")).clause(rule!("R-PAG-03"));
             }
             if req.resource_keys.is_some() {
                 outcome = outcome.clause(rule!("R-DRES-05"));
             }
             outcome
         }
-        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-DRES-02"), rule!("R-PAG-04")]),
+        Err(e) => Outcome::err(e.code, e.message).clauses(&[rule!("R-DRES-02"), rule!("R-PAG-04"), rule!("R-DRES-04")]),
     }
 }

@@ -70,8 +70,12 @@ pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
             ErrorCode::ValidationException => ("A-01", Level::Should),
             _ => ("A-02", Level::Should),
         };
+        let ids = refusal.rule_ids(validation_clause(op));
+        // TestMode does not make the ResultToken optional (R-PE-05).
+        let test_mode = op == Operation::PutEvaluations && ids.contains(&rule!("R-PE-03")) && body.get("TestMode") == Some(&Value::Bool(true));
         return Outcome::new(Alternative::error(e.code, e.message.clone()).code_level(code_level).basis(basis))
-            .clauses(&refusal.rule_ids(validation_clause(op)));
+            .clauses(&ids)
+            .clauses(if test_mode { &[rule!("R-PE-05")] } else { &[] });
     }
     apply_unchecked(world, op, body).unwrap_or_else(|e| panic!("validated body does not fit its typed request: {e}: {body}"))
 }

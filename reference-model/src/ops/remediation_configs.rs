@@ -146,7 +146,9 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
         let mut refused = Alternative::error(ErrorCode::InvalidParameterValueException, reason.message(rule))
             .provenance(Level::May)
             .message_level(reason.message_level())
-            .basis("A-03");
+            .basis("A-03")
+            // A parameter error, one of the operation's modelled errors (R-PRC-09).
+            .covers(rule!("R-PRC-09"));
         let (failed_batches, partial) = partial_answer(world, req, &refusals);
         let mut listed = Alternative::success(failed_batches).provenance(Level::May).basis("A-03").covers(rule!("R-PRC-10"));
         if role_accepted {
@@ -176,8 +178,16 @@ pub fn apply_put_configurations(world: &mut World, req: &PutRemediationConfigura
     }
     let mut outcome = Outcome::ok(json!({"FailedBatches": []})).clause(rule!("R-PRC-01"));
     if req.remediation_configurations.iter().any(|c| c.automatic == Some(true)) {
-        outcome = outcome.clauses(&[rule!("R-RC-04"), rule!("R-PRC-08")]);
+        // Stored because AutomationAssumeRole has a value (R-PRC-07).
+        outcome = outcome.clauses(&[rule!("R-RC-04"), rule!("R-PRC-08"), rule!("R-PRC-07")]);
     }
+    // Each parameter value stored was one of the two kinds (R-RC-10): RESOURCE_ID (R-RC-11) or a list of strings (R-RC-12).
+    let values = || req.remediation_configurations.iter().flat_map(|c| c.parameters.iter().flatten().map(|(_, v)| v));
+    outcome = outcome.clauses(if values().next().is_some() { &[rule!("R-RC-10")] } else { &[] });
+    outcome = outcome.clauses(if values().any(|v| v.resource_value.is_some()) { &[rule!("R-RC-11")] } else { &[] });
+    outcome = outcome.clauses(if values().any(|v| v.static_value.is_some()) { &[rule!("R-RC-12")] } else { &[] });
+    // A manual configuration needs no AutomationAssumeRole (R-RC-04).
+    outcome = outcome.clauses(if req.remediation_configurations.iter().any(|c| c.automatic == Some(false)) { &[rule!("R-RC-04")] } else { &[] });
     outcome
 }
 
@@ -195,11 +205,24 @@ pub fn apply_describe_configurations(world: &mut World, req: &DescribeRemediatio
             found.push(stored.config.clone());
         }
     }
+    let some_unconfigured = found.len() < seen.len();
+    let shows_absent_numerics = found.iter().any(|c| {
+        let ssm = c.execution_controls.as_ref().and_then(|e| e.ssm_controls.as_ref());
+        c.maximum_automatic_attempts.is_none()
+            || c.retry_attempt_seconds.is_none()
+            || ssm.is_none_or(|s| s.concurrent_execution_rate_percentage.is_none() || s.error_percentage.is_none())
+    });
     // A listed configuration shows its Arn (R-RC-13) and what the last put stored (R-PRC-01).
-    let shows_stored: &[RuleId] = if found.is_empty() { &[] } else { &[rule!("R-RC-13"), rule!("R-PRC-01")] };
+    // CreatedByService only for a service-linked rule (R-RC-14).
+    let shows_stored: &[RuleId] = if found.is_empty() { &[] } else { &[rule!("R-RC-13"), rule!("R-PRC-01"), rule!("R-RC-14")] };
     Outcome::ok(body(&DescribeRemediationConfigurationsResponse { remediation_configurations: found }))
         .clauses(&[rule!("R-DRC-01"), rule!("R-DRC-02")])
         .clauses(shows_stored)
+        // No NextToken and no error (R-DRC-03); a name without a configuration is left out, not refused (M-10).
+        .clause(rule!("R-DRC-03"))
+        .clauses(if some_unconfigured { &[rule!("M-10")] } else { &[] })
+        // A boxed numeric left out stays out: no default is filled in (M-04).
+        .clauses(if shows_absent_numerics { &[rule!("M-04")] } else { &[] })
 }
 
 fn no_configuration(rule: &RuleName) -> Alternative {
@@ -222,7 +245,7 @@ pub fn apply_delete_configuration(world: &mut World, req: &DeleteRemediationConf
         );
         (in_progress, &[rule!("R-DelRC-03")])
     } else {
-        (Alternative::success(json!({})), &[rule!("R-DelRC-01"), rule!("R-DelRC-05")])
+        (Alternative::success(json!({})), &[rule!("R-DelRC-01"), rule!("R-DelRC-05"), rule!("M-09")])
     };
     let before = other_type.then(|| world.clone());
     if answer.reply.error_code().is_none() {

@@ -17,7 +17,8 @@ use crate::rule;
 pub const CONFIG_RULES_PAGE: usize = 25;
 
 fn invalid(message: impl Into<String>, clause: RuleId) -> Outcome {
-    Outcome::err(ErrorCode::InvalidParameterValueException, message).clause(clause)
+    // A parameter error, one of PutConfigRule's modelled errors (R-PCR-08).
+    Outcome::err(ErrorCode::InvalidParameterValueException, message).clause(clause).clause(rule!("R-PCR-08"))
 }
 
 /// The text the real service sends for an unknown rule name (research: cloud-custodian placebo).
@@ -98,6 +99,43 @@ fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
     Ok(())
 }
 
+/// The rules an accepted put was checked against, beside the put's own: each member sent kept
+/// its rule (R-PCR-03 the source identifier, R-PCR-12/13 the scope, R-PCR-15 the frequency,
+/// R-PCR-18/19 a custom policy, R-PCR-20 the event source, R-PCR-21 the input, R-PCR-22 the
+/// modes, R-PCR-23 the visibility, R-PCR-25 the description, R-PCR-26 the tags). A target refusing such a put fails these rules.
+fn accepted_members(req: &PutConfigRuleRequest) -> Vec<RuleId> {
+    let rule = &req.config_rule;
+    let scope = rule.scope.as_ref();
+    let present = [
+        (true, rule!("R-PCR-03")),
+        (scope.is_some_and(|s| s.compliance_resource_id.is_some()), rule!("R-PCR-12")),
+        (scope.is_some_and(|s| s.tag_key.is_some() || s.tag_value.is_some()), rule!("R-PCR-13")),
+        (rule.source.owner == "CUSTOM_POLICY", rule!("R-PCR-18")),
+        (rule.source.custom_policy_details.is_some(), rule!("R-PCR-19")),
+        (rule.source.source_details.as_ref().is_some_and(|d| !d.is_empty()), rule!("R-PCR-20")),
+        (rule.maximum_execution_frequency.is_some(), rule!("R-PCR-15")),
+        (rule.input_parameters.is_some(), rule!("R-PCR-21")),
+        (rule.evaluation_modes.is_some(), rule!("R-PCR-22")),
+        (rule.rule_evaluation_visibility.is_some(), rule!("R-PCR-23")),
+        (rule.description.is_some(), rule!("R-PCR-25")),
+        (req.tags.is_some(), rule!("R-PCR-26")),
+    ];
+    present.into_iter().filter(|(sent, _)| *sent).map(|(_, id)| id).collect()
+}
+
+/// What a listing of rules shows beside its own rules: CreatedBy only on service-linked rules
+/// (R-PCR-14) and the evaluation modes, Detective when none was sent (R-PCR-22); a filter by
+/// mode (R-PCR-22) or by visibility (R-PCR-23); paging by the paginator's tokens (R-PAG-01).
+fn listing_shows(shown: &[ConfigRule], filters: Option<&DescribeConfigRulesFilters>, paged: bool) -> Vec<RuleId> {
+    let present = [
+        (!shown.is_empty(), rule!("R-PCR-14")),
+        (!shown.is_empty() || filters.is_some_and(|f| f.evaluation_mode.is_some()), rule!("R-PCR-22")),
+        (filters.is_some_and(|f| f.rule_evaluation_visibility.is_some()), rule!("R-PCR-23")),
+        (paged, rule!("R-PAG-01")),
+    ];
+    present.into_iter().filter(|(shows, _)| *shows).map(|(_, id)| id).collect()
+}
+
 fn find_rule(world: &World, rule: &ConfigRule) -> Option<RuleName> {
     if let Some(name) = &rule.config_rule_name {
         return Some(RuleName::new(name)).filter(|n| world.rules.contains_key(n));
@@ -124,7 +162,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             .message_level(Level::Should)
             .basis("rule-put-no-recorder"),
         )
-        .clauses(&[rule!("R-PCR-10"), rule!("R-ERR-11")]);
+        .clauses(&[rule!("R-PCR-10"), rule!("R-ERR-11"), rule!("R-PCR-08")]);
     }
     let sent = &req.config_rule;
     if sent.config_rule_name.is_none() && sent.config_rule_arn.is_none() && sent.config_rule_id.is_none() {
@@ -135,7 +173,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
             )
             .message_level(Level::Should),
         )
-        .clause(rule!("R-PCR-05"));
+        .clauses(&[rule!("R-PCR-05"), rule!("R-PCR-08")]);
     }
     if let Err(mut outcome) = check_rule(sent) {
         // Which the service checks first, the members or the Lambda function, is not
@@ -157,14 +195,14 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
                 )
                 .message_level(Level::Should),
             )
-            .clause(rule!("R-PCR-05"));
+            .clauses(&[rule!("R-PCR-05"), rule!("R-PCR-08")]);
         }
         // An update naming an Arn or Id that no rule has. NoSuchConfigRuleException is not a
         // modelled error of PutConfigRule (R-PCR-08), so it is a parameter error.
         (None, None) => {
             let given = sent.config_rule_arn.as_deref().or(sent.config_rule_id.as_deref()).unwrap_or_default();
             return Outcome::err(ErrorCode::InvalidParameterValueException, format!("No ConfigRule has the Arn or Id {given}."))
-                .clause(rule!("R-PCR-06"));
+                .clauses(&[rule!("R-PCR-06"), rule!("R-PCR-08")]);
         }
     };
     if existing.is_none() && world.rules.len() >= defaults::MAX_CONFIG_RULES {
@@ -224,7 +262,9 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
         stored.evaluation_started = evaluation_started;
     }
     world.rules.insert(name, stored);
-    let mut outcome = Outcome::ok(Value::Null).clauses(clauses);
+    // Success has no output shape (M-09, R-PCR-08): an empty body.
+    let mut outcome = Outcome::new(Alternative::success(Value::Null).covers(rule!("M-09"))).clauses(clauses).clause(rule!("R-PCR-08"));
+    outcome = outcome.clauses(&accepted_members(req));
     let refused_while_deleting = still_deleting.is_some();
     if let Some(refusal) = still_deleting {
         outcome = outcome.or(refusal);
@@ -300,7 +340,8 @@ pub fn apply_delete_config_rule(world: &mut World, req: &DeleteConfigRuleRequest
     let recorded = world.rule(&rule).and_then(|s| s.activity).map(|a| a.task);
     let before = world.clone();
     world.remove_rule(&rule);
-    let deleted = Outcome::ok(Value::Null).clauses(&[rule!("R-DCR-01"), rule!("R-DCR-02")]);
+    // Success has no output shape (M-09, R-DCR-04): an empty body.
+    let deleted = Outcome::new(Alternative::success(Value::Null).covers(rule!("M-09"))).clauses(&[rule!("R-DCR-01"), rule!("R-DCR-02"), rule!("R-DCR-04")]);
     match (running, recorded) {
         (Some(RuleTask::DeletingResults), _) => {
             let refusal = busy_refusal(ErrorCode::ResourceInUseException, &rule, RuleTask::DeletingResults).basis("A-48");
@@ -530,7 +571,8 @@ fn describe_config_rules(world: &mut World, req: &DescribeConfigRulesRequest) ->
         match page(current) {
             Ok((config_rules, next_token)) => {
                 let mut outcome = Outcome::ok(body(&DescribeConfigRulesResponse { config_rules: config_rules.clone(), next_token: next_token.clone() }))
-                    .clauses(&[rule!("R-DCRs-01"), rule!("R-DCRs-02"), rule!("R-DCRs-03")]);
+                    .clauses(&[rule!("R-DCRs-01"), rule!("R-DCRs-02"), rule!("R-DCRs-03")])
+                    .clauses(&listing_shows(&config_rules, filters, req.next_token.is_some() || next_token.is_some()));
                 // The page size is the model's choice: a first page may hold every rule.
                 if req.next_token.is_none() && next_token.is_some() {
                     outcome = outcome.or(
