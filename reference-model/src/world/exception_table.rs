@@ -8,6 +8,7 @@
 //! only the rows that expire, so a table of exceptions without ExpirationTime pays nothing for
 //! it.
 
+use super::id_map::IdMap;
 use super::{ResourceKeyOf, StoredException};
 use crate::names::{ResourceRef, RuleName};
 use crate::time::Timestamp;
@@ -41,8 +42,9 @@ impl fmt::Display for ResourceView<'_> {
     }
 }
 
-/// A rule's exceptions of one resource type, by resource id.
-type ById = BTreeMap<Box<str>, StoredException>;
+/// A rule's exceptions of one resource type, by resource id: sorted runs that rows put in id
+/// order fill completely ([`IdMap`]).
+type ById = IdMap<StoredException>;
 
 /// The remediation exceptions: one per resource and rule (R-PRE-01), with an index of their
 /// expiries so that the clock finds the next one without reading every row (R-PRE-09). The
@@ -100,8 +102,8 @@ impl ExceptionTable {
         });
         types.flat_map(move |(t, ids)| {
             // Only `from`'s own type starts part-way; the types after it start at their first id.
-            let lower = if **t == *from_type { Bound::Included(from_id.as_str()) } else { Bound::Unbounded };
-            ids.range::<str, _>((lower, Bound::Unbounded)).map(move |(id, row)| (ResourceView { resource_type: t, resource_id: id }, row))
+            let lower = if **t == *from_type { from_id.as_str() } else { "" };
+            ids.range_from(lower).map(move |(id, row)| (ResourceView { resource_type: t, resource_id: id }, row))
         })
     }
 
@@ -174,9 +176,9 @@ impl ExceptionTable {
         let Some(types) = self.rules.remove(rule) else { return };
         for (t, ids) in &types {
             self.len -= ids.len();
-            for (id, row) in ids {
+            for (id, row) in ids.iter() {
                 if let Some(expiry) = row.expiration {
-                    self.expiries.remove(&(expiry, rule.clone(), ResourceRef::new(&**t, &**id)));
+                    self.expiries.remove(&(expiry, rule.clone(), ResourceRef::new(&**t, id)));
                 }
             }
         }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 mod exception_table;
+mod id_map;
 pub(crate) use exception_table::ExceptionTable;
 pub use exception_table::ResourceView;
 
