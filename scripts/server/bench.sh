@@ -202,8 +202,9 @@ PY
 # Resident memory holding 1,000,000 exceptions (issue 13, item 3): a fresh endpoint of its own,
 # 1,000,000 NON_COMPLIANT evaluations (PutEvaluations, 100 a call, with a ResultToken from the
 # control API) and an exception on each (PutRemediationExceptions, 100 keys a call); VmRSS of
-# the process from /proc before and after. Each answer is checked; DescribeRemediationExceptions
-# for a few keys must find them.
+# the process from /proc before, between (the evaluations alone: what the exceptions add is the
+# difference) and after. Each answer is checked; DescribeRemediationExceptions for a few keys
+# must find them.
 say "loading 1,000,000 exceptions into a fresh endpoint"
 start_printing_url memory "$WORK/mem.url" "$TARGET/release/remediation-suite" serve --port 0
 MEM_PID=${PIDS[-1]}
@@ -211,9 +212,13 @@ MEM=$(head -n1 "$WORK/mem.url")
 wait_for "$MEM/_reference/health" 10
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 RSS_EMPTY_MB=$(rss_mb "$MEM_PID")
-python3 - "$MEM" "$ROOT/scripts/server" <<'PY'
+RSS_EVALUATIONS_MB=$(python3 - "$MEM" "$ROOT/scripts/server" "$MEM_PID" <<'PY'
 import json, sys
 sys.path.insert(0, sys.argv[2])
+def rss_mb():
+    with open(f"/proc/{sys.argv[3]}/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return round(kb / 1024)
 from bench_client import Client
 post = Client(sys.argv[1], timeout=60).post
 RULE, N = "bench-memory", 1_000_000
@@ -226,6 +231,7 @@ for start in range(0, N, 100):
     answer = post("/", {"Evaluations": evaluations, "ResultToken": token}, "PutEvaluations")
     if answer.get("FailedEvaluations"):
         sys.exit(f"PutEvaluations refused: {answer['FailedEvaluations'][:1]}")
+print(rss_mb())
 for start in range(0, N, 100):
     keys = [{"ResourceType": "AWS::S3::Bucket", "ResourceId": i} for i in ids(start)]
     answer = post("/", {"ConfigRuleName": RULE, "ResourceKeys": keys, "Message": "memory"}, "PutRemediationExceptions")
@@ -236,6 +242,7 @@ found = post("/", {"ConfigRuleName": RULE, "ResourceKeys": probe}, "DescribeReme
 if len(found) != 3:
     sys.exit(f"DescribeRemediationExceptions found {len(found)} of the 3 probed exceptions")
 PY
+)
 RSS_1M_MB=$(rss_mb "$MEM_PID")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0fx", a / b }'; }
@@ -252,7 +259,7 @@ row "DescribeRemediationConfigurations (1 rule)" "$REF_DRC" "-" "${MOTO_DRC_STAT
 row "PutRemediationExceptions (100 keys)" "$REF_PRE" "-" "${MOTO_PUT_STATUS:+not implemented (HTTP $MOTO_PUT_STATUS)}"
 echo
 echo "DescribeRemediationExceptions, paging through 10,000 exceptions (pages of 100): $PAGING_MS ms"
-echo "resident memory: $RSS_EMPTY_MB MB empty, $RSS_1M_MB MB holding 1,000,000 exceptions (and their 1,000,000 evaluations)"
+echo "resident memory: $RSS_EMPTY_MB MB empty, $RSS_EVALUATIONS_MB MB holding 1,000,000 evaluations, $RSS_1M_MB MB with an exception on each too"
 echo "reference / echo on DescribeConfigRules: $(percent "$REF_DCR" "$ECHO_DCR")"
 [ -n "$MOTO_DCR" ] && echo "reference / moto on DescribeConfigRules: $(ratio "$REF_DCR" "$MOTO_DCR")"
 
@@ -269,6 +276,7 @@ if [ -n "${RESULTS:-}" ]; then
     echo "ref_put_remediation_exceptions_100=$REF_PRE"
     echo "ref_paging_10000_ms=$PAGING_MS"
     echo "ref_rss_empty_mb=$RSS_EMPTY_MB"
+    echo "ref_rss_1m_evaluations_mb=$RSS_EVALUATIONS_MB"
     echo "ref_rss_1m_exceptions_mb=$RSS_1M_MB"
     echo "moto_version=$MOTO_VERSION"
     echo "moto_describe_config_rules=$MOTO_DCR"
