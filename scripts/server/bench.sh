@@ -84,9 +84,11 @@ start_printing_url() { # NAME OUTFILE COMMAND... -> waits until the command prin
 
 say "starting the reference endpoint and the echo"
 start_printing_url reference "$WORK/ref.url" "$TARGET/release/remediation-suite" serve --port 0
+REF_PID=${PIDS[-1]}
 REF=$(head -n1 "$WORK/ref.url")
 wait_for "$REF/_reference/health" 10
 start_printing_url echo "$WORK/echo.url" "$TARGET/release/examples/axum_echo"
+ECHO_PID=${PIDS[-1]}
 ECHO=$(head -n1 "$WORK/echo.url")
 
 MOTO_VERSION=
@@ -141,25 +143,37 @@ if [ "$HAVE_MOTO" = 1 ]; then
 fi
 
 # --- measurements ---------------------------------------------------------------------------------
-measure() { # URL CONNECTIONS TARGET BODYFILE -> prints requests/s
-  local url=$1 connections=$2 target=$3 body=$4 out
+# CPU time a process has used, in clock ticks (utime + stime of /proc/PID/stat; the fields are
+# counted after the command name, which may hold spaces).
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+HZ=$(getconf CLK_TCK)
+
+measure() { # URL CONNECTIONS TARGET BODYFILE [SERVER_PID NAME] -> prints requests/s
+  # With SERVER_PID, also writes "$WORK/cpu-NAME": the server's and wrk's CPU microseconds per
+  # request. On cores the two share, their sum bounds the rate: cores * 1e6 / (server + wrk).
+  local url=$1 connections=$2 target=$3 body=$4 pid=${5:-} name=${6:-} out before after
   wrk -t"$WRK_THREADS" -c"$connections" -d2s -s "$LUA" "$url" -- "StarlingDoveService.$target" "$body" >/dev/null # warm-up
-  out=$(wrk -t"$WRK_THREADS" -c"$connections" -d"$DURATION" -s "$LUA" "$url" -- "StarlingDoveService.$target" "$body")
+  [ -n "$pid" ] && before=$(ticks "$pid")
+  out=$(/usr/bin/time -f 'wrk-cpu %U %S' wrk -t"$WRK_THREADS" -c"$connections" -d"$DURATION" -s "$LUA" "$url" -- "StarlingDoveService.$target" "$body" 2>&1)
   if grep -q 'Non-2xx' <<<"$out"; then
     say "$target on $url: some answers were not 2xx:"
     echo "$out" >&2
     exit 1
   fi
+  if [ -n "$pid" ]; then
+    after=$(ticks "$pid")
+    awk -v t=$((after - before)) -v hz="$HZ" '/requests in/ {n = $1} /^wrk-cpu/ {w = $2 + $3} END { printf "%.1f %.1f\n", 1e6 * t / hz / n, 1e6 * w / n }' <<<"$out" >"$WORK/cpu-$name"
+  fi
   awk '/^Requests\/sec:/ {print $2}' <<<"$out"
 }
 
 say "measuring, $DURATION per figure (wrk -t$WRK_THREADS; reference and echo -c$REF_CONNECTIONS, moto -c$MOTO_CONNECTIONS)"
-REF_DCR=$(measure "$REF" "$REF_CONNECTIONS" DescribeConfigRules "$WORK/empty.json")
-ECHO_DCR=$(measure "$ECHO" "$REF_CONNECTIONS" DescribeConfigRules "$WORK/empty.json")
+REF_DCR=$(measure "$REF" "$REF_CONNECTIONS" DescribeConfigRules "$WORK/empty.json" "$REF_PID" ref-dcr)
+ECHO_DCR=$(measure "$ECHO" "$REF_CONNECTIONS" DescribeConfigRules "$WORK/empty.json" "$ECHO_PID" echo-dcr)
 MOTO_DCR=
 [ "$HAVE_MOTO" = 1 ] && MOTO_DCR=$(measure "$MOTO" "$MOTO_CONNECTIONS" DescribeConfigRules "$WORK/empty.json")
 REF_DRC=$(measure "$REF" "$REF_CONNECTIONS" DescribeRemediationConfigurations "$WORK/describe-rc.json")
-REF_PRE=$(measure "$REF" "$REF_CONNECTIONS" PutRemediationExceptions "$WORK/put-exceptions.json")
+REF_PRE=$(measure "$REF" "$REF_CONNECTIONS" PutRemediationExceptions "$WORK/put-exceptions.json" "$REF_PID" ref-pre)
 
 # Paging through 10,000 exceptions (issue 13, item 3): one keep-alive connection, pages of 100,
 # timed as a whole; the best of three passes. On its own rule so that the figures above are not
@@ -262,6 +276,14 @@ echo "DescribeRemediationExceptions, paging through 10,000 exceptions (pages of 
 echo "resident memory: $RSS_EMPTY_MB MB empty, $RSS_EVALUATIONS_MB MB holding 1,000,000 evaluations, $RSS_1M_MB MB with an exception on each too"
 echo "reference / echo on DescribeConfigRules: $(percent "$REF_DCR" "$ECHO_DCR")"
 [ -n "$MOTO_DCR" ] && echo "reference / moto on DescribeConfigRules: $(ratio "$REF_DCR" "$MOTO_DCR")"
+# Where the time goes (issue 13, item 4): CPU per request of the server and of the load generator.
+cpu_line() { # NAME LABEL
+  read -r server client <"$WORK/cpu-$1"
+  awk -v s="$server" -v c="$client" -v n="$(nproc)" -v l="$2" 'BEGIN { printf "CPU a request, %s: server %.1f us, wrk %.1f us; on %d shared cores at most %.0f/s\n", l, s, c, n, n * 1e6 / (s + c) }'
+}
+cpu_line ref-dcr "reference, DescribeConfigRules"
+cpu_line echo-dcr "echo, DescribeConfigRules"
+cpu_line ref-pre "reference, PutRemediationExceptions (100 keys)"
 
 if [ -n "${RESULTS:-}" ]; then
   {

@@ -11,6 +11,11 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
 
+// The same allocator as the endpoint's binary (suite/src/main.rs), so that the floor is measured
+// on equal terms.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Parses and re-serialises the body: the work any JSON endpoint does per request at least.
 async fn echo(body: Bytes) -> impl IntoResponse {
     match serde_json::from_slice::<serde_json::Value>(&body) {

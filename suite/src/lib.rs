@@ -52,6 +52,13 @@
 //! answer is travels with it as its level, so a guess can never fail a target.
 //! `remediation-suite explain <RULE>` lists, for one rule ID, the code, tests, scenarios and
 //! assumptions ([`explain`]).
+//!
+//! Rule IDs are `reference_model::clauses::RuleId` everywhere: the model names them with
+//! `rule!("R-PRE-04")`, checked against the catalogue when the code is built; scenario files,
+//! expectation files and `--rule` are checked when they are read. Each step's result records
+//! the rules its answer was judged under (`StepResult::clauses`), and a scenario's declared
+//! rules must be among them (`tests/scenarios.rs`, with a strict list of the known gaps in
+//! `tests/data/unexercised-declarations.txt`).
 
 pub mod judge;
 pub mod profile;
