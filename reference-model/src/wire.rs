@@ -336,10 +336,28 @@ pub struct Scope {
     pub service_principals: Option<Vec<String>>,
 }
 
+/// `Source.Owner`: whose logic the rule runs (R-PCR-03, R-PCR-16, R-PCR-18). The validator
+/// refuses any other value first, so a validated request always parses into one of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Owner {
+    Aws,
+    CustomLambda,
+    CustomPolicy,
+}
+
+/// `EvaluationModeConfiguration.Mode` and the DescribeConfigRules filter (R-PCR-22).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EvaluationMode {
+    Detective,
+    Proactive,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Source {
-    pub owner: String,
+    pub owner: Owner,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_identifier: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -372,7 +390,7 @@ pub struct CustomPolicyDetails {
 #[serde(rename_all = "PascalCase")]
 pub struct EvaluationModeConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
+    pub mode: Option<EvaluationMode>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -400,7 +418,7 @@ pub struct DeleteConfigRuleRequest {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeConfigRulesFilters {
-    pub evaluation_mode: Option<String>,
+    pub evaluation_mode: Option<EvaluationMode>,
     pub rule_evaluation_visibility: Option<String>,
 }
 
@@ -697,4 +715,28 @@ pub struct StartConfigRulesEvaluationRequest {
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteEvaluationResultsRequest {
     pub config_rule_name: String,
+}
+
+#[cfg(test)]
+mod enum_tests {
+    use super::*;
+    use crate::service_model::ServiceModel;
+
+    /// Each typed enum member has exactly the values of its service-model shape, so parsing a
+    /// validated request cannot fail and no value the service allows is missing.
+    #[test]
+    fn typed_enums_have_the_service_models_values() {
+        let model = ServiceModel::get();
+        let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        let owners: Vec<String> = [Owner::Aws, Owner::CustomLambda, Owner::CustomPolicy].map(|o| text(serde_json::json!(o))).to_vec();
+        let modes: Vec<String> = [EvaluationMode::Detective, EvaluationMode::Proactive].map(|m| text(serde_json::json!(m))).to_vec();
+        for (shape, ours) in [("Owner", owners), ("EvaluationMode", modes)] {
+            let mut theirs = model.enum_values(shape).to_vec();
+            let mut ours = ours;
+            theirs.sort();
+            ours.sort();
+            assert!(!theirs.is_empty(), "{shape} has no enum in the service model");
+            assert_eq!(ours, theirs, "{shape}");
+        }
+    }
 }

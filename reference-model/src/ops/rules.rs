@@ -62,8 +62,8 @@ fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
         }
     }
     let source = &rule.source;
-    match source.owner.as_str() {
-        "AWS" => {
+    match source.owner {
+        Owner::Aws => {
             if source.source_details.is_some() {
                 return Err(invalid("SourceDetails can only be given for custom rules.", rule!("R-PCR-16")));
             }
@@ -71,13 +71,12 @@ fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
                 return Err(invalid("A managed rule needs a SourceIdentifier.", rule!("R-PCR-03")));
             }
         }
-        "CUSTOM_LAMBDA" => {
+        Owner::CustomLambda => {
             if source.source_identifier.is_none() {
                 return Err(invalid("A custom Lambda rule needs the function ARN as SourceIdentifier.", rule!("R-PCR-03")));
             }
         }
-        _ => {
-            // CUSTOM_POLICY (the enum allows nothing else).
+        Owner::CustomPolicy => {
             if source.custom_policy_details.is_none() {
                 return Err(invalid("A custom policy rule needs CustomPolicyDetails.", rule!("R-PCR-18")));
             }
@@ -92,7 +91,7 @@ fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
     }) {
         return Err(invalid("A SourceDetail with MaximumExecutionFrequency needs MessageType ScheduledNotification.", rule!("R-PCR-16")));
     }
-    let modes: Vec<&str> = rule.evaluation_modes.iter().flatten().filter_map(|m| m.mode.as_deref()).collect();
+    let modes: Vec<EvaluationMode> = rule.evaluation_modes.iter().flatten().filter_map(|m| m.mode).collect();
     if (1..modes.len()).any(|i| modes[..i].contains(&modes[i])) {
         return Err(invalid("EvaluationModes must be distinct.", rule!("R-PCR-22")));
     }
@@ -110,7 +109,7 @@ fn accepted_members(req: &PutConfigRuleRequest) -> Vec<RuleId> {
         (true, rule!("R-PCR-03")),
         (scope.is_some_and(|s| s.compliance_resource_id.is_some()), rule!("R-PCR-12")),
         (scope.is_some_and(|s| s.tag_key.is_some() || s.tag_value.is_some()), rule!("R-PCR-13")),
-        (rule.source.owner == "CUSTOM_POLICY", rule!("R-PCR-18")),
+        (rule.source.owner == Owner::CustomPolicy, rule!("R-PCR-18")),
         (rule.source.custom_policy_details.is_some(), rule!("R-PCR-19")),
         (rule.source.source_details.as_ref().is_some_and(|d| !d.is_empty()), rule!("R-PCR-20")),
         (rule.maximum_execution_frequency.is_some(), rule!("R-PCR-15")),
@@ -178,7 +177,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     if let Err(mut outcome) = check_rule(sent) {
         // Which the service checks first, the members or the Lambda function, is not
         // documented: the observed Lambda refusal is acceptable too.
-        if sent.source.owner == "CUSTOM_LAMBDA" {
+        if sent.source.owner == Owner::CustomLambda {
             outcome = outcome.or(lambda_refusal(sent.source.source_identifier.as_deref().unwrap_or_default()));
         }
         return outcome;
@@ -240,10 +239,10 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     rule.created_by = service.clone();
     if rule.evaluation_modes.is_none() {
         // R-PCR-22: the default is Detective only; the real service lists it (research).
-        rule.evaluation_modes = Some(vec![EvaluationModeConfiguration { mode: Some("DETECTIVE".to_owned()) }]);
+        rule.evaluation_modes = Some(vec![EvaluationModeConfiguration { mode: Some(EvaluationMode::Detective) }]);
     }
     let clauses: &[RuleId] = if existing.is_some() { &[rule!("R-PCR-01"), rule!("R-PCR-06"), rule!("R-PCR-07")] } else { &[rule!("R-PCR-01"), rule!("R-PCR-02"), rule!("R-PCR-05")] };
-    let custom_lambda = rule.source.owner == "CUSTOM_LAMBDA";
+    let custom_lambda = rule.source.owner == Owner::CustomLambda;
     let function = rule.source.source_identifier.clone().unwrap_or_default();
     let unchanged = custom_lambda.then(|| world.clone());
     // An update while the rule evaluates or deletes its results: accepted (preferred) or in use.
@@ -251,7 +250,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     let in_use = in_use.map(|refusal| refusal.provenance(Level::May).basis("A-48").covers(rule!("R-PCR-24")).with_world(world.clone()));
     // R-PCR-03: a managed rule names a published identifier. Checked last: which check
     // the service makes first is not known.
-    let managed = (rule.source.owner == "AWS" && !crate::managed_rules::is_published(&function))
+    let managed = (rule.source.owner == Owner::Aws && !crate::managed_rules::is_published(&function))
         .then(|| (function.clone(), world.clone()));
     world.deleting.remove(&name);
     // An update keeps what the rule is busy with.
@@ -633,7 +632,7 @@ fn filtered<'a>(rules: Vec<&'a ConfigRule>, filters: Option<&DescribeConfigRules
         .into_iter()
         .filter(|r| {
             filters.is_none_or(|f| {
-                f.evaluation_mode.as_ref().is_none_or(|mode| r.evaluation_modes.iter().flatten().any(|m| m.mode.as_ref() == Some(mode)))
+                f.evaluation_mode.is_none_or(|mode| r.evaluation_modes.iter().flatten().any(|m| m.mode == Some(mode)))
                     && f.rule_evaluation_visibility.as_ref().is_none_or(|v| r.rule_evaluation_visibility.as_ref().is_none_or(|rv| rv == v))
             })
         })
