@@ -29,6 +29,7 @@
 pub mod auto;
 pub mod clauses;
 pub mod error;
+pub mod invariants;
 pub mod limits;
 pub mod managed_rules;
 pub mod names;

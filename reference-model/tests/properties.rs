@@ -8,13 +8,11 @@ mod common;
 use common::{BUCKET, ROLE, T0};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use reference_model::names::{ResourceRef, RuleName};
 use reference_model::service_model::{ServiceModel, Shape};
 use reference_model::validate::validate_request;
-use reference_model::world::StoredException;
+use reference_model::invariants::{self, Cause, Invariants};
 use reference_model::{handle, handle_value, ComplianceType, Control, ErrorCode, Millis, Operation, Outcome, Reply, Timestamp, World};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// 256 cases by default, so the suite stays fast; `PROPTEST_CASES` asks for a deeper search.
@@ -256,17 +254,9 @@ fn check_body(op: Operation, body: &Value) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Every alternative world is at the same time as the preferred one and differs from it (it is
-/// only given when the state differs).
+/// The shared checker's view of an outcome's alternatives ([`invariants::check_alternatives`]).
 fn check_alternatives(outcome: &Outcome, preferred_world: &World) -> Result<(), TestCaseError> {
-    prop_assert!(outcome.alternatives[0].world.is_none(), "the preferred alternative carries a world");
-    for alt in &outcome.alternatives[1..] {
-        if let Some(alt_world) = &alt.world {
-            prop_assert_eq!(alt_world.now(), preferred_world.now());
-            prop_assert!(**alt_world != *preferred_world, "an alternative world equal to the preferred one ({})", alt.basis);
-        }
-    }
-    Ok(())
+    invariants::check_alternatives(outcome, preferred_world).map_err(|v| TestCaseError::fail(v.to_string()))
 }
 
 proptest! {
@@ -414,16 +404,45 @@ fn exc_keys(resources: &[usize]) -> Vec<Value> {
     resources.iter().map(|i| json!({"ResourceType": BUCKET, "ResourceId": RESOURCES[*i]})).collect()
 }
 
-/// Applies one action; returns the outcome of the request it made, if any.
-fn apply(w: &mut World, a: &Action) -> Option<Outcome> {
+/// What is left of an action once [`apply`] did its control actions and clock moves: the
+/// request it makes, if any, for the caller to send after the invariants saw the world before.
+enum Pending {
+    /// A request body, handled as JSON at the world's time.
+    Call(Operation, Value),
+    /// A request body sent as bytes with a time of its own (one in the past).
+    Bytes(Operation, Value, Timestamp),
+    Control,
+    Clock,
+}
+
+impl Pending {
+    fn cause(&self) -> Cause<'_> {
+        match self {
+            Pending::Call(op, body) | Pending::Bytes(op, body, _) => Cause::Request { op: *op, body: Some(body) },
+            Pending::Control => Cause::Control,
+            Pending::Clock => Cause::Clock,
+        }
+    }
+
+    fn send(&self, w: &mut World) -> Option<Outcome> {
+        match self {
+            Pending::Call(op, body) => Some(handle_value(w, *op, body)),
+            Pending::Bytes(op, body, at) => Some(handle(w, *op, body.to_string().as_bytes(), *at)),
+            Pending::Control | Pending::Clock => None,
+        }
+    }
+}
+
+/// Applies one action's control actions and clock moves; returns the request it makes.
+fn apply(w: &mut World, a: &Action) -> Pending {
     let now = w.now();
-    let call = |w: &mut World, op: Operation, body: Value| Some(handle_value(w, op, &body));
+    let call = |_: &mut World, op: Operation, body: Value| Pending::Call(op, body);
     match a {
         Action::PutRule(r) => call(w, Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": RULES[*r], "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}})),
         Action::DeleteRule(r) => call(w, Operation::DeleteConfigRule, json!({"ConfigRuleName": RULES[*r]})),
         Action::SetCompliance(r, s, c) => {
             w.control(&Control::SetCompliance { rule: RULES[*r].into(), resource_type: BUCKET.into(), resource_id: RESOURCES[*s].into(), compliance: *c, annotation: None }, now);
-            None
+            Pending::Control
         }
         Action::Evaluate { rule, resource, compliance, test_mode, ordering } => {
             let token = w.control(&Control::IssueResultToken { rule: RULES[*rule].into() }, now).result_token.unwrap_or_else(|| "none".into());
@@ -475,86 +494,26 @@ fn apply(w: &mut World, a: &Action) -> Option<Outcome> {
         Action::Script { rule, resource, fails } => {
             let outcomes = fails.iter().map(|f| if *f { reference_model::auto::SsmRun::Fail { message: "no".into() } } else { reference_model::auto::SsmRun::Succeed }).collect();
             w.control(&Control::ScriptSsm { rule: RULES[*rule].into(), resource_type: BUCKET.into(), resource_id: RESOURCES[*resource].into(), outcomes }, now);
-            None
+            Pending::Control
         }
         Action::DefaultSsm(fail) => {
             let outcome = if *fail { reference_model::auto::SsmRun::Fail { message: "no".into() } } else { reference_model::auto::SsmRun::Succeed };
             w.control(&Control::SetDefaultSsm { outcome }, now);
-            None
+            Pending::Control
         }
         Action::MarkServiceLinked(r) => {
             w.control(&Control::MarkServiceLinked { rule: RULES[*r].into(), service: "config-conforms.amazonaws.com".into() }, now);
-            None
+            Pending::Control
         }
         Action::Advance(ms) => {
             w.advance_to(now + Millis(*ms));
-            None
+            Pending::Clock
         }
         Action::RequestInThePast(ms) => {
-            let body = json!({"ConfigRuleName": RULES[0]}).to_string();
-            Some(handle(w, Operation::DescribeRemediationExceptions, body.as_bytes(), now - Millis(*ms)))
+            Pending::Bytes(Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": RULES[0]}), now - Millis(*ms))
         }
         Action::Describe(r) => call(w, Operation::DescribeRemediationExecutionStatus, json!({"ConfigRuleName": RULES[*r]})),
     }
-}
-
-type Exceptions = BTreeMap<(RuleName, ResourceRef), StoredException>;
-
-fn exceptions(w: &World) -> Exceptions {
-    w.exceptions().map(|(k, e)| (k.clone(), e.clone())).collect()
-}
-
-/// The invariants between the world before and after one action (`after` may be an
-/// alternative's world).
-fn check_step(before: &World, after: &World, a: &Action) -> Result<(), TestCaseError> {
-    // The clock never goes back.
-    prop_assert!(after.now() >= before.now());
-    // Arns stay as long as the configuration does.
-    for rule in before.rule_names() {
-        if let (Some(old), Some(new)) = (before.remediation_arn(rule), after.remediation_arn(rule)) {
-            prop_assert_eq!(old, new, "the Arn of {} changed", rule);
-        }
-        if before.remediation(rule).is_some() && after.remediation(rule).is_none() {
-            prop_assert!(matches!(a, Action::DeleteConfig(r) if RULES[*r] == rule.as_str()), "configuration of {} lost by {:?}", rule, a);
-        }
-    }
-    // No exception for a resource that was not NON_COMPLIANT when it was put.
-    let (old, new) = (exceptions(before), exceptions(after));
-    for (k, e) in &new {
-        if old.get(k) == Some(e) || e.placed_by_config {
-            continue;
-        }
-        let put_here = matches!(a, Action::PutExceptions { rule, resources, .. }
-            if RULES[*rule] == k.0.as_str() && resources.iter().any(|i| RESOURCES[*i] == k.1.resource_id));
-        prop_assert!(put_here, "exception {:?} appeared by {:?}", k, a);
-        prop_assert_eq!(before.compliance(&k.0, &k.1), Some(ComplianceType::NonCompliant), "exception {:?} for a resource not NON_COMPLIANT", k);
-        prop_assert!(before.remediation(&k.0).is_none_or(|r| r.config.created_by_service.is_none()), "exception on a service-linked remediation");
-    }
-    // No exception lost without a delete, an expiry, or the rule's deletion.
-    for (k, e) in &old {
-        if new.contains_key(k) {
-            continue;
-        }
-        let expired = e.expiration.is_some_and(|t| t <= after.now());
-        let deleted = matches!(a, Action::DeleteExceptions { rule, resources } if RULES[*rule] == k.0.as_str() && resources.iter().any(|i| RESOURCES[*i] == k.1.resource_id));
-        let rule_gone = matches!(a, Action::DeleteRule(r) if RULES[*r] == k.0.as_str()) && after.rule(&k.0).is_none();
-        let put_expired = matches!(a, Action::PutExceptions { rule, resources, expire_in: Some(s) }
-            if *s <= 0 && RULES[*rule] == k.0.as_str() && resources.iter().any(|i| RESOURCES[*i] == k.1.resource_id));
-        prop_assert!(expired || deleted || rule_gone || put_expired, "exception {:?} lost by {:?}", k, a);
-    }
-    // Execution states only move forward.
-    for (k, e) in before.executions() {
-        if let Some(later) = after.execution(&k.0, &k.1) {
-            if later.batch == e.batch && later.invocation_time == e.invocation_time {
-                prop_assert!(e.state().can_reach(later.state()), "{:?}: {:?} -> {:?}", k, e.state(), later.state());
-            } else {
-                prop_assert!(later.invocation_time >= e.invocation_time, "{:?}: an older execution replaced a newer one", k);
-                // A running execution is only replaced after it finished, which takes time.
-                prop_assert!(!e.is_active() || after.now() > before.now(), "{:?}: a running execution was replaced", k);
-            }
-        }
-    }
-    Ok(())
 }
 
 proptest! {
@@ -563,25 +522,28 @@ proptest! {
     #[test]
     fn sequences_keep_the_invariants(actions in prop::collection::vec(action(), 1..40)) {
         let mut w = seeded();
+        let mut invariants = Invariants::new(&w);
+        let fail = |v: reference_model::invariants::Violation, a: &Action| TestCaseError::fail(format!("{v} (action {a:?})"));
         for a in actions.iter().flat_map(observed_steps) {
             let a = &a;
-            let before = w.clone();
-            let outcome = apply(&mut w, a);
-            check_step(&before, &w, a)?;
+            let pending = apply(&mut w, a);
+            let cause = pending.cause();
+            invariants.prepare(&w, &cause);
+            let outcome = pending.send(&mut w);
+            invariants.check(&w, &cause).map_err(|v| fail(v, a))?;
             if let Some(outcome) = &outcome {
-                prop_assert!(!outcome.alternatives.is_empty());
                 check_alternatives(outcome, &w)?;
                 for alt in &outcome.alternatives[1..] {
                     if let Some(alt_world) = &alt.world {
-                        check_step(&before, alt_world, a)?;
+                        invariants.check(alt_world, &cause).map_err(|v| fail(v, a))?;
                     }
                 }
             }
+            invariants.refresh(&w);
         }
         // The clock, finally: nothing is left running a day later, and the invariants still hold.
-        let before = w.clone();
         w.advance_to(w.now() + Millis::seconds(86_400));
-        check_step(&before, &w, &Action::Advance(86_400_000))?;
+        invariants.check(&w, &Cause::Clock).map_err(|v| fail(v, &Action::Advance(86_400_000)))?;
     }
 }
 
