@@ -312,6 +312,10 @@ fn every_valid_body_is_valid() {
 const RULES: [&str; 3] = ["r0", "r1", "r2"];
 const RESOURCES: [&str; 4] = ["b0", "b1", "b2", "b3"];
 
+/// One step of a sequence. Not yet one type with the model_sequence fuzz target's `Step`
+/// (suite-testkit's `fuzzing.rs`), which covers the same operations; both are checked by
+/// `reference_model::invariants`. Apart from the generator's `GenStep`, which renders to scenario
+/// JSON for any endpoint rather than calling a `World`.
 #[derive(Clone, Debug)]
 enum Action {
     PutRule(usize),

@@ -79,6 +79,10 @@ const RULES: [&str; 2] = ["a", "b"];
 const RESOURCES: [&str; 3] = ["r1", "r2", "r3"];
 
 /// A structured step: the shapes that reach deep states, with fuzzed values.
+///
+/// Not yet one type with `reference-model/tests/properties.rs`'s `Action`: both drive a `World`
+/// directly with the same operations and could be one vocabulary in the model crate (proptest
+/// and arbitrary behind features); they share the invariant checker, the type is left to do.
 #[derive(Arbitrary, Debug)]
 enum Step {
     PutRule(u8),
@@ -524,6 +528,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// One step of a differential input: the generator's vocabulary ([`remediation_suite::generate::GenStep`])
 /// with fuzzed values, wider than the generator draws (out-of-range numbers included: the
 /// model decides what every answer must be, so any request can be judged).
+///
+/// Apart from [`Step`] because a differential input must become a scenario for any endpoint
+/// (`GenStep`: wire requests, breakages, capabilities), not calls on a `World`.
 #[derive(Arbitrary, Debug)]
 enum DiffStep {
     PutRule(u8),
