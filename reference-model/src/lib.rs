@@ -38,6 +38,7 @@ pub mod ops;
 pub mod outcome;
 pub mod paging;
 pub mod service_model;
+pub mod steps;
 pub mod time;
 pub mod validate;
 pub mod wire;

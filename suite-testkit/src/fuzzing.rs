@@ -12,10 +12,11 @@ use remediation_suite::scenario::{instantiate, load_dir, Action, CallBody, Scena
 use crate::mutate::{call_steps, histories, plant, Context, Kind, ModelTarget, Planter, Recorder};
 use remediation_suite::verdict::Verdict;
 use arbitrary::{Arbitrary, Unstructured};
-use reference_model::invariants::{Cause, Invariants};
+use reference_model::invariants::Invariants;
+use reference_model::steps::{self, Depth, Pools, Step};
 use reference_model::service_model::ServiceModel;
-use reference_model::{handle, handle_value, ComplianceType, Control, ErrorCode, Millis, Operation, Reply, Timestamp, World};
-use serde_json::{json, Value};
+use reference_model::{handle, ErrorCode, Millis, Operation, Reply, Timestamp, World};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -75,58 +76,16 @@ pub fn model_request(data: &[u8]) {
     }
 }
 
-const RULES: [&str; 2] = ["a", "b"];
-const RESOURCES: [&str; 3] = ["r1", "r2", "r3"];
+/// model_sequence's pools: two rules, three resources.
+const POOLS: Pools = Pools { rules: &["a", "b"], resources: &["r1", "r2", "r3"], resource_type: "AWS::S3::Bucket", role: "arn:aws:iam::1:role/r" };
 
-/// A structured step: the shapes that reach deep states, with fuzzed values.
-///
-/// Not yet one type with `reference-model/tests/properties.rs`'s `Action`: both drive a `World`
-/// directly with the same operations and could be one vocabulary in the model crate (proptest
-/// and arbitrary behind features); they share the invariant checker, the type is left to do.
-#[derive(Arbitrary, Debug)]
-enum Step {
-    PutRule(u8),
-    DeleteRule(u8),
-    Compliance(u8, u8, u8),
-    PutConfiguration { rule: u8, automatic: bool, attempts: Option<u8>, window: Option<u16>, concurrency: Option<u8>, errors: Option<u8> },
-    DeleteConfiguration(u8),
-    PutExceptions { rule: u8, resources: Vec<u8>, expires_in: Option<u16> },
-    DeleteExceptions(u8, Vec<u8>),
-    DescribeExceptions { rule: u8, limit: u8, token: Option<String> },
-    Start(u8, Vec<u8>),
-    DescribeExecutions { rule: u8, limit: u8 },
-    ScriptFailures(u8, u8, u8),
-    Evaluate { rule: u8, resource: u8, compliance: u8, test_mode: bool, valid_token: bool },
-    Advance(u16),
-    Raw(u8, String),
-}
-
-fn pick<'a>(list: &[&'a str], i: u8) -> &'a str {
-    list[i as usize % list.len()]
-}
-
-fn keys(resources: &[u8], pascal: bool) -> Value {
-    let keys: Vec<Value> = resources
-        .iter()
-        .take(101)
-        .map(|r| {
-            if pascal {
-                json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": pick(&RESOURCES, *r)})
-            } else {
-                json!({"resourceType": "AWS::S3::Bucket", "resourceId": pick(&RESOURCES, *r)})
-            }
-        })
-        .collect();
-    Value::Array(keys)
-}
-
-/// Sequences of structured requests, checking the model's invariants after every step
-/// ([`reference_model::invariants`]: the clock, Arns and configurations, exceptions, executions,
-/// the stored limits, every outcome's alternatives).
+/// Sequences of the model's steps ([`reference_model::steps::Step`], decoded by its `Arbitrary`
+/// impl), checking the model's invariants after every step ([`reference_model::invariants`]:
+/// the clock, Arns and configurations, exceptions, executions, the stored limits, every
+/// outcome's alternatives) and every answer's form ([`check_outcome`]).
 pub fn model_sequence(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    let mut now = Timestamp::EPOCH_2026;
-    let mut world = World::reference(now);
+    let mut world = World::reference(Timestamp::EPOCH_2026);
     let mut tokens: Vec<String> = Vec::new();
     // What the invariants compare with: the state after the previous step, kept up to date
     // rather than copied before every step.
@@ -137,113 +96,31 @@ pub fn model_sequence(data: &[u8]) {
         if trace() {
             eprintln!("  {step:?}");
         }
-        let (op, body) = match step {
-            Step::PutRule(r) => (Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": pick(&RULES, r), "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}})),
-            Step::DeleteRule(r) => (Operation::DeleteConfigRule, json!({"ConfigRuleName": pick(&RULES, r)})),
-            Step::Compliance(r, res, c) => {
-                let compliance = [ComplianceType::Compliant, ComplianceType::NonCompliant, ComplianceType::NotApplicable][c as usize % 3];
-                world.control(&Control::SetCompliance { rule: pick(&RULES, r).into(), resource_type: "AWS::S3::Bucket".into(), resource_id: pick(&RESOURCES, res).into(), compliance, annotation: None }, now);
-                keep(&mut invariants, &world, &Cause::Control);
-                continue;
-            }
-            Step::PutConfiguration { rule, automatic, attempts, window, concurrency, errors } => {
-                let mut c = json!({"ConfigRuleName": pick(&RULES, rule), "TargetType": "SSM_DOCUMENT", "TargetId": "doc", "Automatic": automatic,
-                    "Parameters": {"AutomationAssumeRole": {"StaticValue": {"Values": ["arn:aws:iam::1:role/r"]}}}});
-                if let Some(a) = attempts { c["MaximumAutomaticAttempts"] = json!(a % 27); }
-                if let Some(w) = window { c["RetryAttemptSeconds"] = json!(w); }
-                if concurrency.is_some() || errors.is_some() {
-                    c["ExecutionControls"] = json!({"SsmControls": {"ConcurrentExecutionRatePercentage": concurrency.unwrap_or(10), "ErrorPercentage": errors.unwrap_or(50)}});
-                }
-                (Operation::PutRemediationConfigurations, json!({"RemediationConfigurations": [c]}))
-            }
-            Step::DeleteConfiguration(r) => (Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": pick(&RULES, r)})),
-            Step::PutExceptions { rule, resources, expires_in } => {
-                let mut b = json!({"ConfigRuleName": pick(&RULES, rule), "ResourceKeys": keys(&resources, true)});
-                if let Some(s) = expires_in { b["ExpirationTime"] = json!(now.millis() / 1000 + i64::from(s) - 100); }
-                (Operation::PutRemediationExceptions, b)
-            }
-            Step::DeleteExceptions(r, resources) => (Operation::DeleteRemediationExceptions, json!({"ConfigRuleName": pick(&RULES, r), "ResourceKeys": keys(&resources, true)})),
-            Step::DescribeExceptions { rule, limit, token } => {
-                let mut b = json!({"ConfigRuleName": pick(&RULES, rule), "Limit": limit % 102});
-                if let Some(t) = token { b["NextToken"] = json!(t); }
-                (Operation::DescribeRemediationExceptions, b)
-            }
-            Step::Start(r, resources) => (Operation::StartRemediationExecution, json!({"ConfigRuleName": pick(&RULES, r), "ResourceKeys": keys(&resources, false)})),
-            Step::DescribeExecutions { rule, limit } => (Operation::DescribeRemediationExecutionStatus, json!({"ConfigRuleName": pick(&RULES, rule), "Limit": limit % 102})),
-            Step::ScriptFailures(r, res, n) => {
-                let outcomes = (0..n % 8).map(|_| reference_model::auto::SsmRun::Fail { message: "scripted".into() }).collect();
-                world.control(&Control::ScriptSsm { rule: pick(&RULES, r).into(), resource_type: "AWS::S3::Bucket".into(), resource_id: pick(&RESOURCES, res).into(), outcomes }, now);
-                keep(&mut invariants, &world, &Cause::Control);
-                continue;
-            }
-            Step::Evaluate { rule, resource, compliance, test_mode, valid_token } => {
-                let token = if valid_token {
-                    world.control(&Control::IssueResultToken { rule: pick(&RULES, rule).into() }, now).result_token.unwrap_or_default()
-                } else {
-                    tokens.last().cloned().unwrap_or_else(|| "bogus".into())
-                };
-                tokens.push(token.clone());
-                let types = ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"];
-                (Operation::PutEvaluations, json!({"ResultToken": token, "TestMode": test_mode, "Evaluations": [{
-                    "ComplianceResourceType": "AWS::S3::Bucket", "ComplianceResourceId": pick(&RESOURCES, resource),
-                    "ComplianceType": types[compliance as usize % 4], "OrderingTimestamp": now.millis() / 1000}]}))
-            }
-            Step::Advance(s) => {
-                now = now + Millis(i64::from(s) * 37);
-                world.advance_to(now);
-                keep(&mut invariants, &world, &Cause::Clock);
-                continue;
-            }
-            Step::Raw(o, text) => {
-                // Raw text goes through the whole pipeline from bytes, parse errors included.
-                let op = Operation::ALL[o as usize % Operation::ALL.len()];
-                // The checker reads what a request names from its JSON, only for the operations
-                // that add or remove what it watches (parsing every raw body would cost time).
-                let parsed = NAMING_OPERATIONS.contains(&op).then(|| serde_json::from_str::<Value>(&text).ok()).flatten();
-                let cause = Cause::Request { op, body: parsed.as_ref() };
-                invariants.prepare(&world, &cause);
-                let outcome = handle(&mut world, op, text.as_bytes(), now);
-                check_outcome(op, &outcome);
-                // Not `check_alternatives` here: for a body of whitespace, ops::handle gives the
-                // A-28 refusal a world even when the request changed nothing (found by this
-                // target; the fix is in ops/mod.rs, reported to its owner).
-                keep(&mut invariants, &world, &cause);
-                continue;
-            }
-        };
-        // The structured bodies are JSON already: `handle` would print and parse them again
-        // (a fifth of the time per step, and the bytes-to-JSON path is model_request's job).
-        let cause = Cause::Request { op, body: Some(&body) };
-        invariants.prepare(&world, &cause);
-        world.advance_to(now);
-        let outcome = handle_value(&mut world, op, &body);
-        check_outcome(op, &outcome);
-        check_alternatives(&outcome, &world);
-        keep(&mut invariants, &world, &cause);
+        match steps::run(&mut world, &mut invariants, &step, &POOLS, &mut tokens, Depth::Step) {
+            Ok(Some(outcome)) => check_outcome(outcome_operation(&step), &outcome),
+            Ok(None) => {}
+            Err(violation) => panic!("invariant broken by {step:?}: {violation}"),
+        }
     }
 }
 
-/// The operations whose raw bodies [`Invariants`] reads: they add or remove exceptions,
-/// configurations or rules.
-const NAMING_OPERATIONS: [Operation; 4] = [
-    Operation::PutRemediationExceptions,
-    Operation::DeleteRemediationExceptions,
-    Operation::DeleteRemediationConfiguration,
-    Operation::DeleteConfigRule,
-];
-
-/// The model's invariants after a step ([`reference_model::invariants`]); a broken one is a
-/// finding.
-fn keep(invariants: &mut Invariants, world: &World, cause: &Cause<'_>) {
-    if let Err(violation) = invariants.step(world, cause) {
-        panic!("invariant broken: {violation}");
-    }
-}
-
-/// Every alternative of an outcome is at the world's time and differs from it.
-fn check_alternatives(outcome: &reference_model::Outcome, world: &World) {
-    if let Err(violation) = reference_model::invariants::check_alternatives(outcome, world) {
-        panic!("{violation}");
+/// The operation a request step sent.
+fn outcome_operation(step: &Step) -> Operation {
+    match step {
+        Step::PutRule(_) => Operation::PutConfigRule,
+        Step::DeleteRule(_) => Operation::DeleteConfigRule,
+        Step::Evaluate { .. } => Operation::PutEvaluations,
+        Step::PutConfiguration { .. } => Operation::PutRemediationConfigurations,
+        Step::DeleteConfiguration(_) => Operation::DeleteRemediationConfiguration,
+        Step::PutExceptions { .. } => Operation::PutRemediationExceptions,
+        Step::DeleteExceptions { .. } => Operation::DeleteRemediationExceptions,
+        Step::DescribeExceptions { .. } | Step::RequestInThePast(_) => Operation::DescribeRemediationExceptions,
+        Step::Start { .. } => Operation::StartRemediationExecution,
+        Step::DescribeExecutions { .. } => Operation::DescribeRemediationExecutionStatus,
+        Step::Raw(o, _) => Operation::ALL[*o as usize % Operation::ALL.len()],
+        Step::SetCompliance { .. } | Step::ScriptSsm { .. } | Step::DefaultSsm { .. } | Step::MarkServiceLinked(_) | Step::Advance { .. } => {
+            unreachable!("a control or clock step sends no request")
+        }
     }
 }
 
