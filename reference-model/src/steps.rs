@@ -281,3 +281,59 @@ pub fn run(world: &mut World, invariants: &mut Invariants, step: &Step, pools: &
     invariants.refresh(world);
     Ok(outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariants::Violation;
+
+    const POOLS: Pools = Pools { rules: &["a"], resources: &["r1", "r2"], resource_type: "AWS::S3::Bucket", role: "arn:aws:iam::1:role/r" };
+
+    fn run_all(steps: &[Step]) -> Result<World, Violation> {
+        let mut world = World::reference(Timestamp::EPOCH_2026);
+        let mut invariants = Invariants::new(&world);
+        let mut tokens = Vec::new();
+        for step in steps {
+            run(&mut world, &mut invariants, step, &POOLS, &mut tokens, Depth::Alternatives)?;
+        }
+        Ok(world)
+    }
+
+    fn configuration(attempts: u8) -> Step {
+        Step::PutConfiguration { rule: 0, automatic: false, attempts: Some(attempts), window: None, concurrency: None, errors: None, controls: false, ambiguous: false }
+    }
+
+    /// The planted bug (R-RC-05 unchecked) is two steps from an empty world, and `run` reports it.
+    #[test]
+    fn attempts_out_of_range_are_refused_or_reported() {
+        let result = run_all(&[Step::PutRule(0), configuration(26)]);
+        if cfg!(feature = "planted-bug") {
+            assert!(matches!(result, Err(Violation::ConfigurationOutOfLimits { value: 26, .. })), "{result:?}");
+        } else {
+            let world = result.expect("the invariants hold");
+            assert!(world.remediation(&crate::names::RuleName::new("a")).is_none());
+        }
+        let world = run_all(&[Step::PutRule(0), configuration(25)]).expect("the invariants hold");
+        assert!(world.remediation(&crate::names::RuleName::new("a")).is_some());
+    }
+
+    /// A sequence through exceptions, executions and the clock keeps the invariants, and each
+    /// kind of step does what it says.
+    #[test]
+    fn a_sequence_through_exceptions_and_executions_keeps_the_invariants() {
+        let world = run_all(&[
+            Step::PutRule(0),
+            Step::SetCompliance { rule: 0, resource: 0, compliance: 1 },
+            Step::SetCompliance { rule: 0, resource: 1, compliance: 1 },
+            configuration(3),
+            Step::PutExceptions { rule: 0, resources: vec![0], message: true, expires_in: Some(30) },
+            Step::Start { rule: 0, resources: vec![1] },
+            Step::Advance { ms: 500, minutes: Some(1) },
+            Step::Raw(0, " ".into()),
+        ])
+        .expect("the invariants hold");
+        let rule = crate::names::RuleName::new("a");
+        assert!(world.exception(&rule, &crate::names::ResourceRef::new("AWS::S3::Bucket", "r1")).is_none(), "expired after 30 s");
+        assert!(world.execution(&rule, &crate::names::ResourceRef::new("AWS::S3::Bucket", "r2")).is_some_and(|e| !e.is_active()));
+    }
+}
