@@ -29,6 +29,7 @@
 pub mod auto;
 pub mod clauses;
 pub mod error;
+pub mod invariants;
 pub mod limits;
 pub mod managed_rules;
 pub mod names;
@@ -37,6 +38,7 @@ pub mod ops;
 pub mod outcome;
 pub mod paging;
 pub mod service_model;
+pub mod steps;
 pub mod time;
 pub mod validate;
 pub mod wire;

@@ -12,11 +12,11 @@ use remediation_suite::scenario::{instantiate, load_dir, Action, CallBody, Scena
 use crate::mutate::{call_steps, histories, plant, Context, Kind, ModelTarget, Planter, Recorder};
 use remediation_suite::verdict::Verdict;
 use arbitrary::{Arbitrary, Unstructured};
-use reference_model::auto::ExecutionState;
+use reference_model::invariants::Invariants;
+use reference_model::steps::{self, Depth, Pools, Step};
 use reference_model::service_model::ServiceModel;
-use reference_model::names::{ResourceRef, RuleName};
-use reference_model::{handle, handle_value, ComplianceType, Control, ErrorCode, Millis, Operation, Reply, Timestamp, World};
-use serde_json::{json, Value};
+use reference_model::{handle, ErrorCode, Millis, Operation, Reply, Timestamp, World};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -76,175 +76,50 @@ pub fn model_request(data: &[u8]) {
     }
 }
 
-const RULES: [&str; 2] = ["a", "b"];
-const RESOURCES: [&str; 3] = ["r1", "r2", "r3"];
+/// model_sequence's pools: two rules, three resources.
+const POOLS: Pools = Pools { rules: &["a", "b"], resources: &["r1", "r2", "r3"], resource_type: "AWS::S3::Bucket", role: "arn:aws:iam::1:role/r" };
 
-/// A structured step: the shapes that reach deep states, with fuzzed values.
-#[derive(Arbitrary, Debug)]
-enum Step {
-    PutRule(u8),
-    DeleteRule(u8),
-    Compliance(u8, u8, u8),
-    PutConfiguration { rule: u8, automatic: bool, attempts: Option<u8>, window: Option<u16>, concurrency: Option<u8>, errors: Option<u8> },
-    DeleteConfiguration(u8),
-    PutExceptions { rule: u8, resources: Vec<u8>, expires_in: Option<u16> },
-    DeleteExceptions(u8, Vec<u8>),
-    DescribeExceptions { rule: u8, limit: u8, token: Option<String> },
-    Start(u8, Vec<u8>),
-    DescribeExecutions { rule: u8, limit: u8 },
-    ScriptFailures(u8, u8, u8),
-    Evaluate { rule: u8, resource: u8, compliance: u8, test_mode: bool, valid_token: bool },
-    Advance(u16),
-    Raw(u8, String),
-}
-
-fn pick<'a>(list: &[&'a str], i: u8) -> &'a str {
-    list[i as usize % list.len()]
-}
-
-fn keys(resources: &[u8], pascal: bool) -> Value {
-    let keys: Vec<Value> = resources
-        .iter()
-        .take(101)
-        .map(|r| {
-            if pascal {
-                json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": pick(&RESOURCES, *r)})
-            } else {
-                json!({"resourceType": "AWS::S3::Bucket", "resourceId": pick(&RESOURCES, *r)})
-            }
-        })
-        .collect();
-    Value::Array(keys)
-}
-
-/// Sequences of structured requests, checking the model's invariants after every step: a
-/// stored exception was put on a NON_COMPLIANT resource (or placed by Config), Arns survive
-/// upserts, execution states only move forward, the clock never goes back.
+/// Sequences of the model's steps ([`reference_model::steps::Step`], decoded by its `Arbitrary`
+/// impl), checking the model's invariants after every step ([`reference_model::invariants`]:
+/// the clock, Arns and configurations, exceptions, executions, the stored limits, every
+/// outcome's alternatives) and every answer's form ([`check_outcome`]).
 pub fn model_sequence(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    let mut now = Timestamp::EPOCH_2026;
-    let mut world = World::reference(now);
+    let mut world = World::reference(Timestamp::EPOCH_2026);
     let mut tokens: Vec<String> = Vec::new();
     // What the invariants compare with: the state after the previous step, kept up to date
     // rather than copied before every step.
-    let mut before = Forward::of(&world);
+    let mut invariants = Invariants::new(&world);
     // Arbitrary yields default values forever once the input is used up: stop there.
     while !u.is_empty() {
         let Ok(step) = Step::arbitrary(&mut u) else { return };
         if trace() {
             eprintln!("  {step:?}");
         }
-        let (op, body) = match step {
-            Step::PutRule(r) => (Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": pick(&RULES, r), "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}})),
-            Step::DeleteRule(r) => (Operation::DeleteConfigRule, json!({"ConfigRuleName": pick(&RULES, r)})),
-            Step::Compliance(r, res, c) => {
-                let compliance = [ComplianceType::Compliant, ComplianceType::NonCompliant, ComplianceType::NotApplicable][c as usize % 3];
-                world.control(&Control::SetCompliance { rule: pick(&RULES, r).into(), resource_type: "AWS::S3::Bucket".into(), resource_id: pick(&RESOURCES, res).into(), compliance, annotation: None }, now);
-                before.refresh(&world);
-                continue;
-            }
-            Step::PutConfiguration { rule, automatic, attempts, window, concurrency, errors } => {
-                let mut c = json!({"ConfigRuleName": pick(&RULES, rule), "TargetType": "SSM_DOCUMENT", "TargetId": "doc", "Automatic": automatic,
-                    "Parameters": {"AutomationAssumeRole": {"StaticValue": {"Values": ["arn:aws:iam::1:role/r"]}}}});
-                if let Some(a) = attempts { c["MaximumAutomaticAttempts"] = json!(a % 27); }
-                if let Some(w) = window { c["RetryAttemptSeconds"] = json!(w); }
-                if concurrency.is_some() || errors.is_some() {
-                    c["ExecutionControls"] = json!({"SsmControls": {"ConcurrentExecutionRatePercentage": concurrency.unwrap_or(10), "ErrorPercentage": errors.unwrap_or(50)}});
-                }
-                (Operation::PutRemediationConfigurations, json!({"RemediationConfigurations": [c]}))
-            }
-            Step::DeleteConfiguration(r) => (Operation::DeleteRemediationConfiguration, json!({"ConfigRuleName": pick(&RULES, r)})),
-            Step::PutExceptions { rule, resources, expires_in } => {
-                let mut b = json!({"ConfigRuleName": pick(&RULES, rule), "ResourceKeys": keys(&resources, true)});
-                if let Some(s) = expires_in { b["ExpirationTime"] = json!(now.millis() / 1000 + i64::from(s) - 100); }
-                (Operation::PutRemediationExceptions, b)
-            }
-            Step::DeleteExceptions(r, resources) => (Operation::DeleteRemediationExceptions, json!({"ConfigRuleName": pick(&RULES, r), "ResourceKeys": keys(&resources, true)})),
-            Step::DescribeExceptions { rule, limit, token } => {
-                let mut b = json!({"ConfigRuleName": pick(&RULES, rule), "Limit": limit % 102});
-                if let Some(t) = token { b["NextToken"] = json!(t); }
-                (Operation::DescribeRemediationExceptions, b)
-            }
-            Step::Start(r, resources) => (Operation::StartRemediationExecution, json!({"ConfigRuleName": pick(&RULES, r), "ResourceKeys": keys(&resources, false)})),
-            Step::DescribeExecutions { rule, limit } => (Operation::DescribeRemediationExecutionStatus, json!({"ConfigRuleName": pick(&RULES, rule), "Limit": limit % 102})),
-            Step::ScriptFailures(r, res, n) => {
-                let outcomes = (0..n % 8).map(|_| reference_model::auto::SsmRun::Fail { message: "scripted".into() }).collect();
-                world.control(&Control::ScriptSsm { rule: pick(&RULES, r).into(), resource_type: "AWS::S3::Bucket".into(), resource_id: pick(&RESOURCES, res).into(), outcomes }, now);
-                before.refresh(&world);
-                continue;
-            }
-            Step::Evaluate { rule, resource, compliance, test_mode, valid_token } => {
-                let token = if valid_token {
-                    world.control(&Control::IssueResultToken { rule: pick(&RULES, rule).into() }, now).result_token.unwrap_or_default()
-                } else {
-                    tokens.last().cloned().unwrap_or_else(|| "bogus".into())
-                };
-                tokens.push(token.clone());
-                let types = ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"];
-                (Operation::PutEvaluations, json!({"ResultToken": token, "TestMode": test_mode, "Evaluations": [{
-                    "ComplianceResourceType": "AWS::S3::Bucket", "ComplianceResourceId": pick(&RESOURCES, resource),
-                    "ComplianceType": types[compliance as usize % 4], "OrderingTimestamp": now.millis() / 1000}]}))
-            }
-            Step::Advance(s) => {
-                now = now + Millis(i64::from(s) * 37);
-                world.advance_to(now);
-                before.check(&world);
-                before.refresh(&world);
-                continue;
-            }
-            Step::Raw(o, text) => {
-                // Raw text goes through the whole pipeline from bytes, parse errors included.
-                let op = Operation::ALL[o as usize % Operation::ALL.len()];
-                let outcome = handle(&mut world, op, text.as_bytes(), now);
-                check_outcome(op, &outcome);
-                before.check(&world);
-                before.refresh(&world);
-                continue;
-            }
-        };
-        // The structured bodies are JSON already: `handle` would print and parse them again
-        // (a fifth of the time per step, and the bytes-to-JSON path is model_request's job).
-        // Only this operation's invariant needs the state before the step in full.
-        let exceptions_before = (op == Operation::PutRemediationExceptions).then(|| world.clone());
-        world.advance_to(now);
-        let outcome = handle_value(&mut world, op, &body);
-        check_outcome(op, &outcome);
-        before.check(&world);
-        before.refresh(&world);
-        if op == Operation::PutRemediationConfigurations {
-            check_stored_configurations(&world);
-        }
-        if let Some(before) = exceptions_before {
-            for ((rule, resource), exception) in world.exceptions() {
-                let changed = before.exception(rule, resource) != Some(exception);
-                if changed && !exception.placed_by_config {
-                    assert_eq!(before.compliance(rule, resource), Some(ComplianceType::NonCompliant), "exception put on {resource} under {rule}, which was not NON_COMPLIANT");
-                }
-            }
+        match steps::run(&mut world, &mut invariants, &step, &POOLS, &mut tokens, Depth::Step) {
+            Ok(Some(outcome)) => check_outcome(outcome_operation(&step), &outcome),
+            Ok(None) => {}
+            Err(violation) => panic!("invariant broken by {step:?}: {violation}"),
         }
     }
 }
 
-/// Every stored remediation configuration keeps the service model's numeric limits (R-RC-05
-/// to R-RC-08), checked against the named constants of `reference_model::limits` (which
-/// a test ties to the service model), not by the validator: a limit check missing from the
-/// validator shows here. The planted bug of `reference-model`'s `planted-bug` feature is one
-/// (issue 12, item 7).
-fn check_stored_configurations(world: &World) {
-    use reference_model::limits::{MAX_AUTOMATIC_ATTEMPTS, MAX_PERCENTAGE, MAX_RETRY_ATTEMPT_SECONDS};
-    let within = |what: &str, rule: &RuleName, value: Option<i64>, max: i64| {
-        if let Some(v) = value {
-            assert!((1..=max).contains(&v), "the configuration stored for {rule} has {what} {v}, outside 1..={max}");
-        }
-    };
-    for rule in world.rule_names() {
-        let Some(stored) = world.remediation(rule) else { continue };
-        let c = &stored.config;
-        within("MaximumAutomaticAttempts", rule, c.maximum_automatic_attempts.map(i64::from), MAX_AUTOMATIC_ATTEMPTS);
-        within("RetryAttemptSeconds", rule, c.retry_attempt_seconds, MAX_RETRY_ATTEMPT_SECONDS);
-        if let Some(ssm) = c.execution_controls.as_ref().and_then(|e| e.ssm_controls.as_ref()) {
-            within("ConcurrentExecutionRatePercentage", rule, ssm.concurrent_execution_rate_percentage.map(i64::from), MAX_PERCENTAGE);
-            within("ErrorPercentage", rule, ssm.error_percentage.map(i64::from), MAX_PERCENTAGE);
+/// The operation a request step sent.
+fn outcome_operation(step: &Step) -> Operation {
+    match step {
+        Step::PutRule(_) => Operation::PutConfigRule,
+        Step::DeleteRule(_) => Operation::DeleteConfigRule,
+        Step::Evaluate { .. } => Operation::PutEvaluations,
+        Step::PutConfiguration { .. } => Operation::PutRemediationConfigurations,
+        Step::DeleteConfiguration(_) => Operation::DeleteRemediationConfiguration,
+        Step::PutExceptions { .. } => Operation::PutRemediationExceptions,
+        Step::DeleteExceptions { .. } => Operation::DeleteRemediationExceptions,
+        Step::DescribeExceptions { .. } | Step::RequestInThePast(_) => Operation::DescribeRemediationExceptions,
+        Step::Start { .. } => Operation::StartRemediationExecution,
+        Step::DescribeExecutions { .. } => Operation::DescribeRemediationExecutionStatus,
+        Step::Raw(o, _) => Operation::ALL[*o as usize % Operation::ALL.len()],
+        Step::SetCompliance { .. } | Step::ScriptSsm { .. } | Step::DefaultSsm { .. } | Step::MarkServiceLinked(_) | Step::Advance { .. } => {
+            unreachable!("a control or clock step sends no request")
         }
     }
 }
@@ -253,57 +128,6 @@ fn check_stored_configurations(world: &World) {
 fn trace() -> bool {
     static TRACE: OnceLock<bool> = OnceLock::new();
     *TRACE.get_or_init(|| std::env::var_os("FUZZ_TRACE").is_some())
-}
-
-/// What [`Forward::check`] compares after a step: the clock, the configurations' Arns and the
-/// executions' states. A copy of these, not of the whole world (cloning and dropping the world
-/// at every step was a tenth of model_sequence's time), refreshed after each step and rebuilt
-/// only when one of them changed (most steps change none).
-struct Forward {
-    now: Timestamp,
-    arns: Vec<(RuleName, String)>,
-    executions: Vec<((RuleName, ResourceRef), Timestamp, ExecutionState)>,
-}
-
-impl Forward {
-    fn of(world: &World) -> Self {
-        Forward {
-            now: world.now(),
-            arns: world.rule_names().filter_map(|r| world.remediation_arn(r).map(|a| (r.clone(), a.to_owned()))).collect(),
-            executions: world.executions().map(|(key, e)| (key.clone(), e.invocation_time, e.state())).collect(),
-        }
-    }
-
-    /// Takes `world`'s values as the next step's before, copying only if they differ.
-    fn refresh(&mut self, world: &World) {
-        self.now = world.now();
-        let arns = world.rule_names().filter_map(|r| world.remediation_arn(r).map(|a| (r, a)));
-        if !arns.eq(self.arns.iter().map(|(r, a)| (r, a.as_str()))) {
-            self.arns = world.rule_names().filter_map(|r| world.remediation_arn(r).map(|a| (r.clone(), a.to_owned()))).collect();
-        }
-        let executions = world.executions().map(|(key, e)| (key, e.invocation_time, e.state()));
-        if !executions.eq(self.executions.iter().map(|(key, t, s)| (key, *t, *s))) {
-            self.executions = world.executions().map(|(key, e)| (key.clone(), e.invocation_time, e.state())).collect();
-        }
-    }
-
-    /// Arns survive, executions move forward, the clock never goes back.
-    fn check(&self, after: &World) {
-        assert!(after.now() >= self.now, "the clock went back");
-        for (rule, a) in &self.arns {
-            if let Some(b) = after.remediation_arn(rule) {
-                assert_eq!(a, b, "the Arn of {rule}'s configuration changed");
-            }
-        }
-        for ((rule, resource), invocation_time, s) in &self.executions {
-            if let Some(later) = after.execution(rule, resource) {
-                if later.invocation_time == *invocation_time {
-                    let t: ExecutionState = later.state();
-                    assert!(s.can_reach(t), "execution of {resource} went from {s:?} to {t:?}");
-                }
-            }
-        }
-    }
 }
 
 #[derive(Arbitrary, Debug)]
@@ -581,6 +405,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// One step of a differential input: the generator's vocabulary ([`remediation_suite::generate::GenStep`])
 /// with fuzzed values, wider than the generator draws (out-of-range numbers included: the
 /// model decides what every answer must be, so any request can be judged).
+///
+/// Apart from [`Step`] because a differential input must become a scenario for any endpoint
+/// (`GenStep`: wire requests, breakages, capabilities), not calls on a `World`.
 #[derive(Arbitrary, Debug)]
 enum DiffStep {
     PutRule(u8),
