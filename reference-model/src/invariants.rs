@@ -30,7 +30,7 @@
 
 use crate::auto::ExecutionState;
 use crate::names::{ResourceRef, RuleName};
-use crate::world::StoredException;
+use crate::world::{ResourceView, StoredException};
 use crate::{ComplianceType, Operation, Outcome, Timestamp, World};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -165,7 +165,7 @@ impl Invariants {
     }
 
     fn copy_exceptions(&mut self, world: &World) {
-        self.exceptions = world.exceptions().map(|(k, e)| (k.clone(), e.clone())).collect();
+        self.exceptions = Iterator::map(world.exceptions(), |((rule, resource), e)| ((rule.clone(), resource.to_resource()), e.clone())).collect();
     }
 
     /// Call with the world just before a step that `cause` describes, when it is not the world
@@ -195,7 +195,7 @@ impl Invariants {
         if !executions(world).eq(self.executions.iter().map(|e| (&e.key, e.batch, e.invocation_time, e.state, e.active))) {
             self.copy_executions(world);
         }
-        if !world.exceptions().eq(self.exceptions.iter().map(|(k, e)| (k, e))) {
+        if !world.exceptions().eq(self.exceptions.iter().map(|((rule, resource), e)| ((rule, ResourceView::from(resource)), e))) {
             self.copy_exceptions(world);
         }
     }
@@ -240,11 +240,15 @@ impl Invariants {
 
     fn check_exceptions(&self, after: &World, cause: &Cause<'_>) -> Result<(), Violation> {
         // Most steps change no exception: then nothing appeared and nothing was lost.
-        if after.exceptions().eq(self.exceptions.iter().map(|(k, e)| (k, e))) {
+        if after.exceptions().eq(self.exceptions.iter().map(|((rule, resource), e)| ((rule, ResourceView::from(resource)), e))) {
             return Ok(());
         }
         let before: BTreeMap<&(RuleName, ResourceRef), &StoredException> = self.exceptions.iter().map(|(k, e)| (k, e)).collect();
-        for (k, e) in after.exceptions() {
+        // The table keeps no owned key per row; something changed, so owned keys are worth it.
+        let after_rows: Vec<((RuleName, ResourceRef), &StoredException)> =
+            Iterator::map(after.exceptions(), |((rule, resource), e)| ((rule.clone(), resource.to_resource()), e)).collect();
+        for (k, e) in &after_rows {
+            let (k, e) = (k, *e);
             if before.get(k) == Some(&e) || e.placed_by_config {
                 continue;
             }

@@ -264,12 +264,7 @@ pub fn run(world: &mut World, invariants: &mut Invariants, step: &Step, pools: &
     let outcome = pending.send(world);
     invariants.check(world, &cause)?;
     if let Some(outcome) = &outcome {
-        // A body of whitespace gets an A-28 refusal whose world may equal the preferred one
-        // (ops::handle gives it one whether or not the state differs): not checked there until
-        // that is fixed in ops/mod.rs.
-        if !matches!(&pending, Pending::Bytes { bytes, .. } if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_whitespace)) {
-            check_alternatives(outcome, world)?;
-        }
+        check_alternatives(outcome, world)?;
         if depth == Depth::Alternatives {
             for alt in outcome.alternatives.iter().skip(1) {
                 if let Some(alt_world) = &alt.world {

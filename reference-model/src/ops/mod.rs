@@ -44,8 +44,13 @@ pub fn handle(world: &mut World, op: Operation, body: &[u8], now: Timestamp) -> 
             .code_level(Level::Should)
             .provenance(Level::May)
             .basis("A-28");
-        refused.world = Some(Box::new(unchanged));
-        return handle_value(world, op, &Value::Object(Default::default())).or(refused);
+        let read_as_empty = handle_value(world, op, &Value::Object(Default::default()));
+        // The refusal leaves the world as it was; it carries that world only when reading the
+        // body as `{}` changed it (an alternative's world is the one that differs).
+        if *world != unchanged {
+            refused.world = Some(Box::new(unchanged));
+        }
+        return read_as_empty.or(refused);
     }
     let value = if body.is_empty() {
         Value::Object(Default::default())
@@ -299,4 +304,23 @@ pub fn flexible_fields(op: Operation) -> &'static [FlexField] {
 /// Serialises a response struct (infallible for the wire types).
 pub(crate) fn body<T: serde::Serialize>(response: &T) -> Value {
     serde_json::to_value(response).expect("wire types serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Timestamp, World};
+
+    /// A body of whitespace is read as `{}` or refused; the refusal carries a world only
+    /// when reading it as `{}` changed the state, as every alternative with a world must.
+    #[test]
+    fn a_whitespace_body_is_read_as_empty_or_refused_without_a_needless_world() {
+        let mut world = World::reference(Timestamp::EPOCH_2026);
+        let outcome = handle(&mut world, Operation::DescribeConfigRules, b" \n", Timestamp::EPOCH_2026);
+        assert_eq!(outcome.alternatives.len(), 2);
+        assert_eq!(outcome.preferred().reply.error_code(), None);
+        let refused = &outcome.alternatives[1];
+        assert_eq!((refused.reply.error_code(), refused.basis), (Some(ErrorCode::SerializationException), "A-28"));
+        assert!(refused.world.is_none(), "reading the body as {{}} changed nothing, so the refusal needs no world of its own");
+    }
 }

@@ -167,20 +167,6 @@ impl<'a> Iterator for Exceptions<'a> {
     }
 }
 
-impl Exceptions<'_> {
-    /// Each exception with its key as the table held it before it was made compact, a (rule,
-    /// [`ResourceRef`]) pair, given to `f` by reference. A compatibility shim, and it shadows
-    /// [`Iterator::map`]: the property tests (`tests/properties.rs`, not this change's file)
-    /// copy the table with `.map(|(k, e)| (k.clone(), e.clone()))` into a map of owned keys.
-    /// Once that line copies with `((r.clone(), res.to_resource()), e.clone())`, this can go.
-    pub fn map<T>(self, mut f: impl FnMut((&(RuleName, ResourceRef), &StoredException)) -> T) -> std::vec::IntoIter<T> {
-        self.rows
-            .map(|((rule, resource), e)| f((&(rule.clone(), resource.to_resource()), e)))
-            .collect::<Vec<T>>()
-            .into_iter()
-    }
-}
-
 /// The whole state. Cloning it is how alternatives that change state differently are kept.
 #[derive(Clone, Debug, PartialEq)]
 pub struct World {

@@ -10,7 +10,10 @@ pub(super) const RULES: [&str; 3] = ["a", "b", "c"];
 pub(super) const RESOURCES: [&str; 4] = ["r1", "r2", "r3", "r4"];
 pub(super) const RESOURCE_TYPE: &str = "AWS::S3::Bucket";
 
-/// One generated step, before it becomes JSON.
+/// One generated step, before it becomes JSON. Kept apart from `reference_model::steps::Step`
+/// (the property test's and the model_sequence fuzz target's vocabulary): this one renders
+/// scenario JSON for any endpoint, with breakages and capabilities, where that one calls a
+/// `World` directly.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GenStep {
     PutRule { rule: usize },
