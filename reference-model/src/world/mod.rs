@@ -701,3 +701,30 @@ fn splitmix64(x: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An evaluation's id, kept as the counter's number, reads as the very UUID a fresh id
+    /// taken at the same point would be (R-GCD-01): what answers show did not change when the
+    /// text stopped being stored.
+    #[test]
+    fn an_evaluation_id_reads_as_the_uuid_of_its_number() {
+        let now = Timestamp::EPOCH_2026;
+        let mut world = World::reference(now);
+        let rule = RuleName::new("r");
+        let put = r#"{"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}}"#;
+        let created = crate::handle(&mut world, crate::Operation::PutConfigRule, put.as_bytes(), now);
+        assert_eq!(created.preferred().reply.status(), 200);
+        let mut twin = world.clone();
+        let bucket = ResourceRef::new("AWS::S3::Bucket", "b");
+        world.record_evaluation(&rule, bucket.clone(), ComplianceType::Compliant, now, Some("why".to_owned()));
+        let stored = world.evaluations.row(&rule, (&bucket).into()).expect("recorded");
+        let id = stored.evaluation_id.to_uuid();
+        assert_eq!(id, twin.fresh_uuid());
+        let shape: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!((shape, id.as_bytes()[14]), (vec![8, 4, 4, 4, 12], b'4'), "a version-4-shaped UUID: {id}");
+        assert_eq!(stored.annotation.as_deref(), Some("why"));
+    }
+}
