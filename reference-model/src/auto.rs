@@ -376,12 +376,8 @@ impl World {
                 let size = match trigger {
                     Trigger::Manual => resources.len(),
                     Trigger::Automatic => {
-                        let non_compliant = self
-                            .evaluations
-                            .range(first_key_of(rule)..)
-                            .take_while(|((r, _), _)| r == rule)
-                            .filter(|(_, e)| e.compliance == ComplianceType::NonCompliant)
-                            .count();
+                        let non_compliant =
+                            self.evaluations.of_rule(rule, None).filter(|(_, e)| e.compliance == ComplianceType::NonCompliant).count();
                         non_compliant.max(resources.len())
                     }
                 };
@@ -425,7 +421,7 @@ impl World {
         }
         let candidates: Vec<ResourceRef> = match only {
             Some(list) => list,
-            None => self.evaluations.range(first_key_of(rule)..).take_while(|((r, _), _)| r == rule).map(|((_, res), _)| res.clone()).collect(),
+            None => self.evaluations.of_rule(rule, None).map(|(res, _)| res.to_resource()).collect(),
         };
         let eligible: Vec<ResourceRef> = candidates
             .into_iter()

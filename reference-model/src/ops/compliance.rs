@@ -9,7 +9,7 @@ use crate::names::{ResourceRef, RuleName};
 use crate::outcome::{Alternative, Level, Outcome};
 use crate::paging;
 use crate::wire::*;
-use crate::world::{ComplianceType, World};
+use crate::world::{ComplianceType, ResourceView, World};
 use std::collections::BTreeMap;
 use crate::clauses::RuleId;
 use crate::rule;
@@ -81,28 +81,29 @@ pub fn apply_get_compliance_details(world: &mut World, req: &GetComplianceDetail
         Ok(t) => t,
         Err(o) => return o,
     };
+    // The rule's own rows, already in resource order (R-GCD-01).
     let results: Vec<(ResourceRef, EvaluationResult)> = world
         .evaluations
-        .iter()
-        .filter(|((r, _), e)| *r == rule && types.as_ref().is_none_or(|t| t.contains(&e.compliance)))
-        .map(|((_, res), e)| {
+        .of_rule(&rule, None)
+        .filter(|(_, e)| types.as_ref().is_none_or(|t| t.contains(&e.compliance)))
+        .map(|(res, e)| {
             (
-                res.clone(),
+                res.to_resource(),
                 EvaluationResult {
                     evaluation_result_identifier: EvaluationResultIdentifier {
                         evaluation_result_qualifier: EvaluationResultQualifier {
                             config_rule_name: rule.to_string(),
-                            resource_type: res.resource_type.clone(),
-                            resource_id: res.resource_id.clone(),
+                            resource_type: res.resource_type.to_owned(),
+                            resource_id: res.resource_id.to_owned(),
                             evaluation_mode: "DETECTIVE".to_owned(),
                         },
                         ordering_timestamp: e.ordering_timestamp,
-                        resource_evaluation_id: e.evaluation_id.clone(),
+                        resource_evaluation_id: e.evaluation_id.to_uuid(),
                     },
                     compliance_type: e.compliance.as_str().to_owned(),
                     result_recorded_time: e.recorded,
                     config_rule_invoked_time: e.recorded,
-                    annotation: e.annotation.clone(),
+                    annotation: e.annotation.as_deref().map(str::to_owned),
                 },
             )
         })
@@ -166,7 +167,7 @@ pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &Describ
     let rows: Vec<ComplianceByConfigRule> = names
         .into_iter()
         .map(|rule| {
-            let compliance = summarise(world.evaluations.iter().filter(|((r, _), _)| *r == rule).map(|(_, e)| e.compliance));
+            let compliance = summarise(world.evaluations.of_rule(&rule, None).map(|(_, e)| e.compliance));
             ComplianceByConfigRule { config_rule_name: rule.to_string(), compliance }
         })
         .filter(|row| types.as_ref().is_none_or(|t| t.iter().any(|t| t.as_str() == row.compliance.compliance_type)))
@@ -205,8 +206,9 @@ pub fn apply_describe_compliance_by_resource(world: &mut World, req: &DescribeCo
         Ok(t) => t,
         Err(o) => return o,
     };
-    let mut by_resource: BTreeMap<&ResourceRef, Vec<ComplianceType>> = BTreeMap::new();
-    for ((_, res), e) in &world.evaluations {
+    // By resource, in (type, id) order as ResourceView sorts (R-DCBR-01).
+    let mut by_resource: BTreeMap<ResourceView, Vec<ComplianceType>> = BTreeMap::new();
+    for ((_, res), e) in world.evaluations.iter() {
         if req.resource_type.as_ref().is_some_and(|t| *t != res.resource_type) || req.resource_id.as_ref().is_some_and(|i| *i != res.resource_id) {
             continue;
         }
@@ -215,8 +217,8 @@ pub fn apply_describe_compliance_by_resource(world: &mut World, req: &DescribeCo
     let rows: Vec<ComplianceByResource> = by_resource
         .into_iter()
         .map(|(res, results)| ComplianceByResource {
-            resource_type: res.resource_type.clone(),
-            resource_id: res.resource_id.clone(),
+            resource_type: res.resource_type.to_owned(),
+            resource_id: res.resource_id.to_owned(),
             compliance: summarise(results.into_iter()),
         })
         .filter(|row| types.as_ref().is_none_or(|t| t.iter().any(|t| t.as_str() == row.compliance.compliance_type)))

@@ -92,7 +92,7 @@ pub fn apply_put_evaluations(world: &mut World, req: &PutEvaluationsRequest) -> 
 fn has_older(world: &World, rule: &RuleName, evaluations: &[Evaluation]) -> bool {
     evaluations.iter().enumerate().any(|(i, e)| {
         let resource = ResourceRef::new(&e.compliance_resource_type, &e.compliance_resource_id);
-        let stored = world.evaluations.get(&(rule.clone(), resource)).map(|s| s.ordering_timestamp);
+        let stored = world.evaluations.row(rule, (&resource).into()).map(|s| s.ordering_timestamp);
         let earlier_in_call = evaluations[..i]
             .iter()
             .filter(|p| p.compliance_resource_type == e.compliance_resource_type && p.compliance_resource_id == e.compliance_resource_id)
@@ -139,7 +139,7 @@ pub fn apply_delete_evaluation_results(world: &mut World, req: &DeleteEvaluation
     let running = world.rule_task_running(&rule);
     let before = world.clone();
     let mut after = world.clone();
-    after.evaluations.retain(|(r, _), _| *r != rule);
+    after.evaluations.remove_rule(&rule);
     let now = after.now();
     let done_at = now + after.rule_state_times.deleting_results;
     if let Some(stored) = after.rules.get_mut(&rule) {

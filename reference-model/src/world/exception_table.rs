@@ -1,20 +1,18 @@
 //! The remediation exceptions, laid out to hold 1,000,000 rows in little memory (issue 13,
 //! item 3; the cap is A-49).
 //!
-//! The rows are nested by what they share: a rule's name is stored once for all its rows, a
-//! resource type once per rule and type, and each row keeps only its resource id (one exact
-//! allocation) beside its [`StoredException`]. The nesting is the order listings page in: rule,
-//! then resource type, then resource id (R-DRE-02). The expiry index (R-PRE-09) holds
+//! The rows are nested by rule, resource type and resource id ([`RuleTable`]), the order
+//! listings page in (R-DRE-02), each keeping only its resource id beside its
+//! [`StoredException`]. The expiry index (R-PRE-09) holds
 //! only the rows that expire, so a table of exceptions without ExpirationTime pays nothing for
 //! it.
 
-use super::id_map::IdMap;
+use super::rule_table::RuleTable;
 use super::{ResourceKeyOf, StoredException};
 use crate::names::{ResourceRef, RuleName};
 use crate::time::Timestamp;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
-use std::ops::Bound;
 
 /// A resource (type, id) borrowed from wherever it is stored: the exception table keeps no
 /// [`ResourceRef`] per row. Ordered as [`ResourceRef`] is (type, then id) and shown the same.
@@ -42,41 +40,35 @@ impl fmt::Display for ResourceView<'_> {
     }
 }
 
-/// A rule's exceptions of one resource type, by resource id: sorted runs that rows put in id
-/// order fill completely ([`IdMap`]).
-type ById = IdMap<StoredException>;
-
 /// The remediation exceptions: one per resource and rule (R-PRE-01), with an index of their
 /// expiries so that the clock finds the next one without reading every row (R-PRE-09). The
 /// index is derived from the rows; equality compares the rows only.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ExceptionTable {
-    /// Rule, then resource type, then resource id. No map in it is ever empty, so that two
-    /// tables of the same rows are equal.
-    rules: BTreeMap<RuleName, BTreeMap<Box<str>, ById>>,
-    len: usize,
+    /// Rule, then resource type, then resource id ([`RuleTable`]).
+    rows: RuleTable<StoredException>,
     /// The rows that expire, by expiry. Keys are copied here only for them.
     expiries: BTreeSet<(Timestamp, RuleName, ResourceRef)>,
 }
 
 impl PartialEq for ExceptionTable {
     fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.rules == other.rules
+        self.rows == other.rows
     }
 }
 
 impl ExceptionTable {
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.rows.len()
     }
 
     /// The exception of `resource` under `rule`, found without building a key.
     pub(crate) fn row(&self, rule: &RuleName, resource: ResourceView<'_>) -> Option<&StoredException> {
-        self.rules.get(rule)?.get(resource.resource_type)?.get(resource.resource_id)
+        self.rows.row(rule, resource)
     }
 
     pub(crate) fn get(&self, key: &ResourceKeyOf) -> Option<&StoredException> {
-        self.row(&key.0, (&key.1).into())
+        self.rows.get(key)
     }
 
     pub(crate) fn contains_key(&self, key: &ResourceKeyOf) -> bool {
@@ -85,26 +77,13 @@ impl ExceptionTable {
 
     /// Every exception, by rule then resource.
     pub(crate) fn iter(&self) -> impl Iterator<Item = ((&RuleName, ResourceView<'_>), &StoredException)> {
-        self.rules.iter().flat_map(|(rule, types)| {
-            types.iter().flat_map(move |(t, ids)| {
-                ids.iter().map(move |(id, row)| ((rule, ResourceView { resource_type: t, resource_id: id }), row))
-            })
-        })
+        self.rows.iter()
     }
 
     /// The rows of one rule in resource order (R-DRE-02), from `from` on (the rule's first row
     /// if `None`).
     pub(crate) fn of_rule<'a>(&'a self, rule: &RuleName, from: Option<ResourceRef>) -> impl Iterator<Item = (ResourceView<'a>, &'a StoredException)> + 'a {
-        let (from_type, from_id) = from.map_or((String::new(), String::new()), |r| (r.resource_type, r.resource_id));
-        let types = self.rules.get(rule).into_iter().flat_map({
-            let from_type = from_type.clone();
-            move |types| types.range::<str, _>((Bound::Included(from_type.as_str()), Bound::Unbounded))
-        });
-        types.flat_map(move |(t, ids)| {
-            // Only `from`'s own type starts part-way; the types after it start at their first id.
-            let lower = if **t == *from_type { from_id.as_str() } else { "" };
-            ids.range_from(lower).map(move |(id, row)| (ResourceView { resource_type: t, resource_id: id }, row))
-        })
+        self.rows.of_rule(rule, from)
     }
 
     /// Puts the exception of `key`, replacing any (R-PRE-01).
@@ -116,8 +95,7 @@ impl ExceptionTable {
     /// (R-PRE-01). A row that exists is overwritten in place, reusing its Message's buffer: a
     /// request of 100 keys with one Message allocates nothing for the rows it replaces.
     pub(crate) fn upsert_row(&mut self, rule: &RuleName, resource: ResourceView<'_>, row: &StoredException) {
-        let existing = self.rules.get_mut(rule).and_then(|types| types.get_mut(resource.resource_type)).and_then(|ids| ids.get_mut(resource.resource_id));
-        let old_expiry = match existing {
+        let old_expiry = match self.rows.row_mut(rule, resource) {
             Some(stored) => {
                 let old = stored.expiration;
                 stored.message.clone_from(&row.message);
@@ -126,16 +104,7 @@ impl ExceptionTable {
                 old
             }
             None => {
-                let types = match self.rules.get_mut(rule) {
-                    Some(types) => types,
-                    None => self.rules.entry(rule.clone()).or_default(),
-                };
-                let ids = match types.get_mut(resource.resource_type) {
-                    Some(ids) => ids,
-                    None => types.entry(resource.resource_type.into()).or_default(),
-                };
-                ids.insert(resource.resource_id.into(), row.clone());
-                self.len += 1;
+                self.rows.insert(rule, resource, row.clone());
                 None
             }
         };
@@ -155,16 +124,7 @@ impl ExceptionTable {
 
     /// Removes the exception of `resource` under `rule`, and the maps it leaves empty.
     pub(crate) fn remove_at(&mut self, rule: &RuleName, resource: ResourceView<'_>) -> Option<StoredException> {
-        let types = self.rules.get_mut(rule)?;
-        let ids = types.get_mut(resource.resource_type)?;
-        let removed = ids.remove(resource.resource_id)?;
-        if ids.is_empty() {
-            types.remove(resource.resource_type);
-            if types.is_empty() {
-                self.rules.remove(rule);
-            }
-        }
-        self.len -= 1;
+        let removed = self.rows.remove(rule, resource)?;
         if let Some(t) = removed.expiration {
             self.expiries.remove(&(t, rule.clone(), resource.to_resource()));
         }
@@ -173,9 +133,8 @@ impl ExceptionTable {
 
     /// Removes every exception of the rule (R-DCR-01).
     pub(crate) fn remove_rule(&mut self, rule: &RuleName) {
-        let Some(types) = self.rules.remove(rule) else { return };
+        let Some(types) = self.rows.remove_rule(rule) else { return };
         for (t, ids) in &types {
-            self.len -= ids.len();
             for (id, row) in ids.iter() {
                 if let Some(expiry) = row.expiration {
                     self.expiries.remove(&(expiry, rule.clone(), ResourceRef::new(&**t, id)));
@@ -287,7 +246,7 @@ mod tests {
         assert_ne!(a, b);
         b.remove(&(RuleName::new("s"), ResourceRef::new("AWS::EC2::Instance", "i")));
         assert_eq!(a, b);
-        assert_eq!(a.rules.len(), 1);
+        assert_eq!(a.rows.rule_count(), 1);
     }
 
     /// Listing a rule from any point gives the rows a sorted list of (type, id) gives from that

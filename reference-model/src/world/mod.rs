@@ -12,7 +12,9 @@ use std::fmt::Write as _;
 
 mod exception_table;
 mod id_map;
+mod rule_table;
 pub(crate) use exception_table::ExceptionTable;
+pub(crate) use rule_table::RuleTable;
 pub use exception_table::ResourceView;
 
 /// The four values of `ComplianceType` (R-PE-06, R-CMP-01).
@@ -109,14 +111,29 @@ pub struct RuleStateTimes {
     pub deleting_results: Millis,
 }
 
-/// The latest evaluation of one resource by one rule.
+/// The latest evaluation of one resource by one rule (R-GCD-01), without its key: 48 bytes, so
+/// that 1,000,000 of them fit the memory goal of issue 13 (item 3).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredEvaluation {
     pub compliance: ComplianceType,
     pub ordering_timestamp: Timestamp,
     pub recorded: Timestamp,
-    pub annotation: Option<String>,
-    pub evaluation_id: String,
+    /// Exactly as long as the text: a `String` would also keep its capacity.
+    pub annotation: Option<Box<str>>,
+    pub evaluation_id: EvaluationId,
+}
+
+/// The ResultEvaluationId of a stored evaluation (R-GCD-01): the number of the world's id
+/// counter it was made at, shown as the UUID [`World::fresh_uuid`] makes of that number. Kept
+/// as the number, 8 bytes, rather than 36 bytes of text and a `String`'s 24.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EvaluationId(u64);
+
+impl EvaluationId {
+    /// The id as answers show it: a version-4-shaped UUID.
+    pub fn to_uuid(self) -> String {
+        uuid_text(self.0)
+    }
 }
 
 /// A remediation configuration as stored (what was sent, plus the Arn Config assigned).
@@ -174,7 +191,8 @@ pub struct World {
     pub region: String,
     pub(crate) now: Timestamp,
     pub(crate) rules: BTreeMap<RuleName, StoredRule>,
-    pub(crate) evaluations: BTreeMap<(RuleName, ResourceRef), StoredEvaluation>,
+    /// By rule, then resource type, then resource id, as the exceptions are (issue 13, item 3).
+    pub(crate) evaluations: RuleTable<StoredEvaluation>,
     pub(crate) remediations: BTreeMap<RuleName, StoredRemediation>,
     pub(crate) exceptions: ExceptionTable,
     pub(crate) executions: ExecutionTable,
@@ -308,7 +326,7 @@ impl World {
             region: region.into(),
             now,
             rules: BTreeMap::new(),
-            evaluations: BTreeMap::new(),
+            evaluations: RuleTable::default(),
             remediations: BTreeMap::new(),
             exceptions: ExceptionTable::default(),
             executions: ExecutionTable::default(),
@@ -405,22 +423,13 @@ impl World {
     /// A fresh identifier: deterministic (a counter through a mixing function), shaped like a
     /// version-4 UUID so that targets' and the model's ids normalise alike.
     pub(crate) fn fresh_uuid(&mut self) -> String {
+        uuid_text(self.fresh_number())
+    }
+
+    /// The next number of the id counter, which [`uuid_text`] shows as a UUID.
+    fn fresh_number(&mut self) -> u64 {
         self.next_id += 1;
-        let a = splitmix64(self.next_id);
-        let b = splitmix64(a ^ 0x9e37_79b9_7f4a_7c15);
-        // Sized exactly: `format!` grows its buffer to 64 bytes for these 36, and every stored
-        // evaluation keeps one (issue 13, item 3).
-        let mut id = String::with_capacity(36);
-        let _ = write!(
-            id,
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0x0fff,
-            0x8000 | (b >> 48) & 0x3fff,
-            b & 0xffff_ffff_ffff
-        );
-        id
+        self.next_id
     }
 
     /// A fresh short id of lower-case letters and digits (`config-rule-ab12cd`).
@@ -440,7 +449,7 @@ impl World {
     /// The compliance of a resource under a rule, if it was ever evaluated. The resource may be
     /// a [`ResourceRef`] or a [`ResourceView`] of a table.
     pub fn compliance<'r>(&self, rule: &RuleName, resource: impl Into<ResourceView<'r>>) -> Option<ComplianceType> {
-        self.evaluations.get(&(rule.clone(), resource.into().to_resource())).map(|e| e.compliance)
+        self.evaluations.row(rule, resource.into()).map(|e| e.compliance)
     }
 
     pub fn rule(&self, rule: &RuleName) -> Option<&StoredRule> {
@@ -611,8 +620,7 @@ impl World {
         annotation: Option<String>,
         older: OlderEvaluation,
     ) {
-        let key = (rule.clone(), resource.clone());
-        let previous = self.evaluations.get(&key).map(|e| (e.compliance, e.ordering_timestamp));
+        let previous = self.evaluations.row(rule, (&resource).into()).map(|e| (e.compliance, e.ordering_timestamp));
         if let Some((_, ordering)) = previous {
             if ordering_timestamp < ordering && older == OlderEvaluation::Ignored {
                 return;
@@ -621,10 +629,12 @@ impl World {
         if previous.is_none() && self.evaluations.len() >= MAX_RESOURCE_ROWS {
             return;
         }
-        let evaluation_id = self.fresh_uuid();
+        let evaluation_id = EvaluationId(self.fresh_number());
         let now = self.now;
+        let annotation = annotation.map(String::into_boxed_str);
         self.evaluations.insert(
-            key,
+            rule,
+            (&resource).into(),
             StoredEvaluation { compliance, ordering_timestamp, recorded: now, annotation, evaluation_id },
         );
         let became_non_compliant =
@@ -645,7 +655,7 @@ impl World {
                 self.deleting.insert(rule.clone(), DeletingRule { rule: shown, done_at });
             }
         }
-        self.evaluations.retain(|(r, _), _| r != rule);
+        self.evaluations.remove_rule(rule);
         self.exceptions.remove_rule(rule);
         self.executions.retain(|(r, _), _| r != rule);
         self.failed_attempts.retain(|(r, _), _| r != rule);
@@ -653,9 +663,54 @@ impl World {
     }
 }
 
+/// The UUID-shaped text of the id counter's number `n` ([`World::fresh_uuid`]).
+fn uuid_text(n: u64) -> String {
+    let a = splitmix64(n);
+    let b = splitmix64(a ^ 0x9e37_79b9_7f4a_7c15);
+    // Sized exactly: `format!` grows its buffer to 64 bytes for these 36.
+    let mut id = String::with_capacity(36);
+    let _ = write!(
+        id,
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | (b >> 48) & 0x3fff,
+        b & 0xffff_ffff_ffff
+    );
+    id
+}
+
 fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An evaluation's id, kept as the counter's number, reads as the very UUID a fresh id
+    /// taken at the same point would be (R-GCD-01): what answers show did not change when the
+    /// text stopped being stored.
+    #[test]
+    fn an_evaluation_id_reads_as_the_uuid_of_its_number() {
+        let now = Timestamp::EPOCH_2026;
+        let mut world = World::reference(now);
+        let rule = RuleName::new("r");
+        let put = r#"{"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}}"#;
+        let created = crate::handle(&mut world, crate::Operation::PutConfigRule, put.as_bytes(), now);
+        assert_eq!(created.preferred().reply.status(), 200);
+        let mut twin = world.clone();
+        let bucket = ResourceRef::new("AWS::S3::Bucket", "b");
+        world.record_evaluation(&rule, bucket.clone(), ComplianceType::Compliant, now, Some("why".to_owned()));
+        let stored = world.evaluations.row(&rule, (&bucket).into()).expect("recorded");
+        let id = stored.evaluation_id.to_uuid();
+        assert_eq!(id, twin.fresh_uuid());
+        let shape: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!((shape, id.as_bytes()[14]), (vec![8, 4, 4, 4, 12], b'4'), "a version-4-shaped UUID: {id}");
+        assert_eq!(stored.annotation.as_deref(), Some("why"));
+    }
 }
