@@ -141,26 +141,12 @@ impl RequestIds {
 
     fn next(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let a = mix(self.seed ^ n);
-        let b = mix(a ^ 0x9e37_79b9_7f4a_7c15);
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0x0fff,
-            0x8000 | ((b >> 48) & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
+        // The model's own UUID text of a number (a bijection of it), offset by this endpoint's
+        // seed so that two endpoints do not repeat each other's ids.
+        reference_model::world::uuid_text(self.seed ^ n)
     }
 }
 
-/// splitmix64's finaliser: a bijection, so distinct counters give distinct ids.
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 #[cfg(test)]
 mod tests {

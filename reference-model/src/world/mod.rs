@@ -663,8 +663,9 @@ impl World {
     }
 }
 
-/// The UUID-shaped text of the id counter's number `n` ([`World::fresh_uuid`]).
-fn uuid_text(n: u64) -> String {
+/// The UUID-shaped text (version 4, RFC 4122 variant) of a number `n`, a bijection of it: the
+/// id counter's ([`World::fresh_uuid`]) and the reference endpoint's request ids.
+pub fn uuid_text(n: u64) -> String {
     let a = splitmix64(n);
     let b = splitmix64(a ^ 0x9e37_79b9_7f4a_7c15);
     // Sized exactly: `format!` grows its buffer to 64 bytes for these 36.
