@@ -6,6 +6,7 @@
 //! are left out when absent; output lists the real service sends as `[]` are plain `Vec`s.
 
 use crate::time::Timestamp;
+use crate::world::ComplianceType;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -270,7 +271,7 @@ pub struct DescribeRemediationExecutionStatusResponse {
 pub struct Evaluation {
     pub compliance_resource_type: String,
     pub compliance_resource_id: String,
-    pub compliance_type: String,
+    pub compliance_type: ComplianceType,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annotation: Option<String>,
     pub ordering_timestamp: Timestamp,
@@ -444,7 +445,7 @@ pub struct DescribeConfigRulesResponse {
 #[serde(rename_all = "PascalCase")]
 pub struct GetComplianceDetailsByConfigRuleRequest {
     pub config_rule_name: String,
-    pub compliance_types: Option<Vec<String>>,
+    pub compliance_types: Option<Vec<ComplianceType>>,
     #[serde(default)]
     pub limit: i32,
     pub next_token: Option<String>,
@@ -471,7 +472,7 @@ pub struct EvaluationResultIdentifier {
 #[serde(rename_all = "PascalCase")]
 pub struct EvaluationResult {
     pub evaluation_result_identifier: EvaluationResultIdentifier,
-    pub compliance_type: String,
+    pub compliance_type: ComplianceType,
     pub result_recorded_time: Timestamp,
     pub config_rule_invoked_time: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -490,7 +491,7 @@ pub struct GetComplianceDetailsByConfigRuleResponse {
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeComplianceByConfigRuleRequest {
     pub config_rule_names: Option<Vec<String>>,
-    pub compliance_types: Option<Vec<String>>,
+    pub compliance_types: Option<Vec<ComplianceType>>,
     pub next_token: Option<String>,
 }
 
@@ -499,7 +500,7 @@ pub struct DescribeComplianceByConfigRuleRequest {
 pub struct DescribeComplianceByResourceRequest {
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
-    pub compliance_types: Option<Vec<String>>,
+    pub compliance_types: Option<Vec<ComplianceType>>,
     #[serde(default)]
     pub limit: i32,
     pub next_token: Option<String>,
@@ -515,7 +516,7 @@ pub struct ComplianceContributorCount {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Compliance {
-    pub compliance_type: String,
+    pub compliance_type: ComplianceType,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compliance_contributor_count: Option<ComplianceContributorCount>,
 }
@@ -730,7 +731,10 @@ mod enum_tests {
         let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
         let owners: Vec<String> = [Owner::Aws, Owner::CustomLambda, Owner::CustomPolicy].map(|o| text(serde_json::json!(o))).to_vec();
         let modes: Vec<String> = [EvaluationMode::Detective, EvaluationMode::Proactive].map(|m| text(serde_json::json!(m))).to_vec();
-        for (shape, ours) in [("Owner", owners), ("EvaluationMode", modes)] {
+        let compliance: Vec<String> = [ComplianceType::Compliant, ComplianceType::NonCompliant, ComplianceType::NotApplicable, ComplianceType::InsufficientData]
+            .map(|c| text(serde_json::json!(c)))
+            .to_vec();
+        for (shape, ours) in [("Owner", owners), ("EvaluationMode", modes), ("ComplianceType", compliance)] {
             let mut theirs = model.enum_values(shape).to_vec();
             let mut ours = ours;
             theirs.sort();

@@ -14,22 +14,21 @@ use std::collections::BTreeMap;
 use crate::clauses::RuleId;
 use crate::rule;
 
-fn filter_types(types: &Option<Vec<String>>, clause: RuleId) -> Result<Option<Vec<ComplianceType>>, Outcome> {
+fn filter_types(types: &Option<Vec<ComplianceType>>, clause: RuleId) -> Result<Option<Vec<ComplianceType>>, Outcome> {
     match types {
         None => Ok(None),
         Some(list) if list.is_empty() => Ok(None),
         Some(list) => list
             .iter()
-            .map(|t| match ComplianceType::parse(t) {
-                Some(ComplianceType::InsufficientData) if clause == rule!("R-GCD-02") => Err(Outcome::err(
+            .map(|t| match *t {
+                ComplianceType::InsufficientData if clause == rule!("R-GCD-02") => Err(Outcome::err(
                     ErrorCode::InvalidParameterValueException,
                     "INSUFFICIENT_DATA cannot be used as a ComplianceType filter.",
                 )
                 .clause(clause)
                 // A parameter error, one of the operation's modelled errors (R-GCD-07).
                 .clause(rule!("R-GCD-07"))),
-                Some(t) => Ok(t),
-                None => Err(Outcome::err(ErrorCode::InvalidParameterValueException, format!("Unknown ComplianceType {t}")).clause(clause)),
+                t => Ok(t),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
@@ -50,12 +49,12 @@ fn paging_rules(paged: bool, limit: i32) -> &'static [RuleId] {
 /// What a summary shows: a NON_COMPLIANT entry's capped contributor count (R-CMP-02), and
 /// INSUFFICIENT_DATA where no current result exists (`no_data`: R-DCBR-03 or R-DCBC-03).
 fn summary_rules(compliance: &[&Compliance], no_data: RuleId) -> Vec<RuleId> {
-    let shows = |t: &str| compliance.iter().any(|c| c.compliance_type == t);
+    let shows = |t: ComplianceType| compliance.iter().any(|c| c.compliance_type == t);
     let mut rules = Vec::new();
-    if shows("NON_COMPLIANT") {
+    if shows(ComplianceType::NonCompliant) {
         rules.push(rule!("R-CMP-02"));
     }
-    if shows("INSUFFICIENT_DATA") {
+    if shows(ComplianceType::InsufficientData) {
         rules.push(no_data);
     }
     rules
@@ -100,7 +99,7 @@ pub fn apply_get_compliance_details(world: &mut World, req: &GetComplianceDetail
                         ordering_timestamp: e.ordering_timestamp,
                         resource_evaluation_id: e.evaluation_id.to_uuid(),
                     },
-                    compliance_type: e.compliance.as_str().to_owned(),
+                    compliance_type: e.compliance,
                     result_recorded_time: e.recorded,
                     config_rule_invoked_time: e.recorded,
                     annotation: e.annotation.as_deref().map(str::to_owned),
@@ -136,13 +135,13 @@ fn summarise(results: impl Iterator<Item = ComplianceType>) -> Compliance {
     }
     if non_compliant > 0 {
         Compliance {
-            compliance_type: "NON_COMPLIANT".to_owned(),
+            compliance_type: ComplianceType::NonCompliant,
             compliance_contributor_count: Some(ComplianceContributorCount { capped_count: non_compliant.min(100), cap_exceeded: non_compliant > 100 }),
         }
     } else if compliant > 0 {
-        Compliance { compliance_type: "COMPLIANT".to_owned(), compliance_contributor_count: None }
+        Compliance { compliance_type: ComplianceType::Compliant, compliance_contributor_count: None }
     } else {
-        Compliance { compliance_type: "INSUFFICIENT_DATA".to_owned(), compliance_contributor_count: None }
+        Compliance { compliance_type: ComplianceType::InsufficientData, compliance_contributor_count: None }
     }
 }
 
@@ -170,7 +169,7 @@ pub fn apply_describe_compliance_by_config_rule(world: &mut World, req: &Describ
             let compliance = summarise(world.evaluations.of_rule(&rule, None).map(|(_, e)| e.compliance));
             ComplianceByConfigRule { config_rule_name: rule.to_string(), compliance }
         })
-        .filter(|row| types.as_ref().is_none_or(|t| t.iter().any(|t| t.as_str() == row.compliance.compliance_type)))
+        .filter(|row| types.as_ref().is_none_or(|t| t.contains(&row.compliance.compliance_type)))
         .collect();
     // The filters, and paging by NextToken alone (R-DCBC-04, R-PAG-01).
     let filtered = req.config_rule_names.as_ref().is_some_and(|n| !n.is_empty()) || types.is_some();
@@ -221,7 +220,7 @@ pub fn apply_describe_compliance_by_resource(world: &mut World, req: &DescribeCo
             resource_id: res.resource_id.to_owned(),
             compliance: summarise(results.into_iter()),
         })
-        .filter(|row| types.as_ref().is_none_or(|t| t.iter().any(|t| t.as_str() == row.compliance.compliance_type)))
+        .filter(|row| types.as_ref().is_none_or(|t| t.contains(&row.compliance.compliance_type)))
         .collect();
     let resumed = req.next_token.is_some();
     let key = |row: &ComplianceByResource| format!("{}\u{0}{}", row.resource_type, row.resource_id);

@@ -13,7 +13,7 @@ use crate::rule;
 const INSUFFICIENT_DATA_REFUSED: &str = "INSUFFICIENT_DATA is not a valid ComplianceType for PutEvaluations.";
 
 fn is_insufficient(e: &Evaluation) -> bool {
-    e.compliance_type == ComplianceType::InsufficientData.as_str()
+    e.compliance_type == ComplianceType::InsufficientData
 }
 
 /// The two ways of refusing INSUFFICIENT_DATA (R-PE-06, A-20): the whole call, or those
@@ -103,7 +103,7 @@ fn has_older(world: &World, rule: &RuleName, evaluations: &[Evaluation]) -> bool
 
 fn store(world: &mut World, rule: &RuleName, evaluations: &[Evaluation], older: OlderEvaluation) {
     for e in evaluations {
-        let compliance = ComplianceType::parse(&e.compliance_type).expect("validated enum");
+        let compliance = e.compliance_type;
         let resource = ResourceRef::new(&e.compliance_resource_type, &e.compliance_resource_id);
         world.record_evaluation_with(rule, resource, compliance, e.ordering_timestamp, e.annotation.clone(), older);
     }
