@@ -690,17 +690,9 @@ fn bend_reply(
             body["FailedBatches"] = json!([]);
         }
         (Fault::PrcDefaultAttemptsNotApplied | Fault::PrcDefaultConcurrencyNotApplied, Reply::Success(body)) => {
-            let member = if op == Op::PutRemediationConfigurations { "FailedBatches" } else { "RemediationConfigurations" };
-            let configs: Vec<&mut Value> = match op {
-                Op::PutRemediationConfigurations => body
-                    .get_mut(member)
-                    .and_then(Value::as_array_mut)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|b| b.get_mut("FailedItems").and_then(Value::as_array_mut))
-                    .flatten()
-                    .collect(),
-                _ => body.get_mut(member).and_then(Value::as_array_mut).into_iter().flatten().collect(),
+            let configs = match op {
+                Op::PutRemediationConfigurations => failed_items(body),
+                _ => items_of(body, "RemediationConfigurations"),
             };
             for config in configs {
                 let rule = config.get("ConfigRuleName").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -760,16 +752,9 @@ fn bend_reply(
         }
         (Fault::DreExpiredStillListed, Reply::Success(body)) => {
             let rule = request.get("ConfigRuleName").and_then(Value::as_str).unwrap_or_default().to_owned();
-            let items: Vec<&mut Value> = match op {
-                Op::PutRemediationExceptions => body
-                    .get_mut("FailedBatches")
-                    .and_then(Value::as_array_mut)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|b| b.get_mut("FailedItems").and_then(Value::as_array_mut))
-                    .flatten()
-                    .collect(),
-                _ => body.get_mut("RemediationExceptions").and_then(Value::as_array_mut).into_iter().flatten().collect(),
+            let items = match op {
+                Op::PutRemediationExceptions => failed_items(body),
+                _ => items_of(body, "RemediationExceptions"),
             };
             for item in items {
                 let Some(item) = item.as_object_mut() else { continue };
@@ -976,6 +961,16 @@ fn apply_unvalidated(world: &mut World, op: Operation, body: &Value) -> Option<O
         return None;
     }
     ops::apply_unchecked(world, op, body).ok()
+}
+
+/// The items of a list member of an answer.
+fn items_of<'a>(body: &'a mut Value, member: &str) -> Vec<&'a mut Value> {
+    body.get_mut(member).and_then(Value::as_array_mut).into_iter().flatten().collect()
+}
+
+/// Every `FailedItems` entry of every `FailedBatches` batch of a put's answer.
+fn failed_items(body: &mut Value) -> Vec<&mut Value> {
+    items_of(body, "FailedBatches").into_iter().filter_map(|b| b.get_mut("FailedItems").and_then(Value::as_array_mut)).flatten().collect()
 }
 
 #[cfg(test)]
