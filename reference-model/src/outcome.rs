@@ -102,7 +102,8 @@ impl Alternative {
             message_level: Level::May,
             world: None,
             basis: "",
-            covers: Vec::new(),
+            // An answer with a documented error code exercises that code's meaning (R-ERR-nn).
+            covers: code.meaning().into_iter().collect(),
         }
     }
 

@@ -524,11 +524,8 @@ impl<T: Target> Run<'_, T> {
         }
         // The rules of the alternative the answer was judged against were checked, whether the
         // answer kept them or broke them (a failure report dropped breaks that alternative's).
-        // An error answer the model expected also exercises the documented meaning of its code
-        // (R-ERR-nn).
         let judged = judgement.alternative.and_then(|i| outcome.alternatives.get(i));
-        let meaning = judged.and_then(|a| a.reply.error_code()).and_then(ErrorCode::meaning);
-        for id in judged.map(|a| a.covers.as_slice()).unwrap_or_default().iter().chain(&meaning) {
+        for id in judged.map(|a| a.covers.as_slice()).unwrap_or_default() {
             if !record.clauses.contains(id) {
                 record.clauses.push(*id);
             }
