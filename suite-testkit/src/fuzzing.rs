@@ -79,28 +79,196 @@ pub fn model_request(data: &[u8]) {
 /// model_sequence's pools: two rules, three resources.
 const POOLS: Pools = Pools { rules: &["a", "b"], resources: &["r1", "r2", "r3"], resource_type: "AWS::S3::Bucket", role: "arn:aws:iam::1:role/r" };
 
-/// Sequences of the model's steps ([`reference_model::steps::Step`], decoded by its `Arbitrary`
-/// impl), checking the model's invariants after every step ([`reference_model::invariants`]:
-/// the clock, Arns and configurations, exceptions, executions, the stored limits, every
-/// outcome's alternatives) and every answer's form ([`check_outcome`]).
-pub fn model_sequence(data: &[u8]) {
-    let mut u = Unstructured::new(data);
-    let mut world = World::reference(Timestamp::EPOCH_2026);
-    let mut tokens: Vec<String> = Vec::new();
-    // What the invariants compare with: the state after the previous step, kept up to date
-    // rather than copied before every step.
-    let mut invariants = Invariants::new(&world);
-    // Arbitrary yields default values forever once the input is used up: stop there.
-    while !u.is_empty() {
-        let Ok(step) = Step::arbitrary(&mut u) else { return };
+/// The most steps one model_sequence input runs after its start state.
+///
+/// libFuzzer's own work per input (feature collection with entropic scheduling, comparison
+/// tracing) grows with the code an input covers, so long inputs cost libFuzzer more than they
+/// cost the model: about 7 µs a step, 350 µs for the 47 steps unbounded inputs averaged. Depth
+/// comes from the prepared [`start_states`] instead; [`model_sequence_long`] keeps unbounded
+/// sequences from an empty world for the nightly run.
+pub const MODEL_SEQUENCE_MAX_STEPS: usize = 2;
+
+/// A state a model_sequence input may start from: the world, what the invariants hold of it,
+/// and the ResultTokens used to reach it.
+#[derive(Clone)]
+struct Start {
+    world: World,
+    invariants: Invariants,
+    tokens: Vec<String>,
+}
+
+impl Start {
+    fn empty() -> Start {
+        let world = World::reference(Timestamp::EPOCH_2026);
+        Start { invariants: Invariants::new(&world), world, tokens: Vec::new() }
+    }
+
+    /// Runs one step with every check; a broken invariant is a finding, as in any input.
+    fn run(&mut self, step: &Step) {
         if trace() {
             eprintln!("  {step:?}");
         }
-        match steps::run(&mut world, &mut invariants, &step, &POOLS, &mut tokens, Depth::Step) {
-            Ok(Some(outcome)) => check_outcome(outcome_operation(&step), &outcome),
+        match steps::run(&mut self.world, &mut self.invariants, step, &POOLS, &mut self.tokens, Depth::Step) {
+            Ok(Some(outcome)) => check_outcome(outcome_operation(step), &outcome),
             Ok(None) => {}
             Err(violation) => panic!("invariant broken by {step:?}: {violation}"),
         }
+    }
+
+    /// Decodes and runs steps until the input is used up or `max` steps have run; how many ran.
+    fn run_input(&mut self, u: &mut Unstructured<'_>, max: usize) -> usize {
+        // Arbitrary yields default values forever once the input is used up: stop there.
+        for ran in 0..max {
+            if u.is_empty() {
+                return ran;
+            }
+            let Ok(step) = Step::arbitrary(u) else { return ran };
+            self.run(&step);
+        }
+        max
+    }
+}
+
+/// Setup scripts for [`start_states`]. Between them they reach what two steps from an empty
+/// world cannot: manual and automatic remediation with retries under way, exceptions with and
+/// without expiry, scripted SSM failures, evaluations with a token, a service-linked rule, two
+/// rules at once, the clock minutes on.
+fn setup_scripts() -> [Vec<Step>; 2] {
+    let configuration = |rule, automatic, attempts, window| Step::PutConfiguration {
+        rule,
+        automatic,
+        attempts: Some(attempts),
+        window: Some(window),
+        concurrency: automatic.then_some(50),
+        errors: automatic.then_some(50),
+        controls: automatic,
+        ambiguous: false,
+    };
+    let non_compliant = |rule, resource| Step::SetCompliance { rule, resource, compliance: 1 };
+    [
+        vec![
+            Step::PutRule(0),
+            non_compliant(0, 0),
+            non_compliant(0, 1),
+            non_compliant(0, 2),
+            configuration(0, false, 3, 60),
+            Step::PutExceptions { rule: 0, resources: vec![0], message: true, expires_in: Some(120) },
+            Step::PutExceptions { rule: 0, resources: vec![1], message: false, expires_in: None },
+            Step::ScriptSsm { rule: 0, resource: 2, fails: vec![true] },
+            Step::Start { rule: 0, resources: vec![2] },
+            Step::Advance { ms: 0, minutes: Some(1) },
+        ],
+        vec![
+            Step::PutRule(1),
+            Step::Evaluate { rule: 1, resource: 0, compliance: 1, test_mode: false, valid_token: true, ordering: 2 },
+            non_compliant(1, 1),
+            Step::ScriptSsm { rule: 1, resource: 0, fails: vec![true, true] },
+            configuration(1, true, 2, 30),
+            Step::Advance { ms: 500, minutes: Some(1) },
+            Step::PutRule(0),
+            configuration(0, false, 5, 60),
+            Step::MarkServiceLinked(0),
+            Step::DefaultSsm { fail: true },
+            Step::Advance { ms: 0, minutes: Some(3) },
+        ],
+    ]
+}
+
+/// The states a model_sequence input starts from, built once per process: the empty reference
+/// world, every prefix of each [`setup_scripts`] script, and the first script's end followed by
+/// every prefix of the second (34 states). Setup steps are checked like any other.
+fn start_states() -> &'static [Start] {
+    static STARTS: OnceLock<Vec<Start>> = OnceLock::new();
+    STARTS.get_or_init(|| {
+        let [first, second] = setup_scripts();
+        let mut starts = vec![Start::empty()];
+        let prefixes = |mut state: Start, script: &[Step], starts: &mut Vec<Start>| {
+            for step in script {
+                state.run(step);
+                starts.push(state.clone());
+            }
+            state
+        };
+        let after_first = prefixes(Start::empty(), &first, &mut starts);
+        prefixes(Start::empty(), &second, &mut starts);
+        prefixes(after_first, &second, &mut starts);
+        starts
+    })
+}
+
+/// Short sequences of the model's steps ([`reference_model::steps::Step`], decoded by its
+/// `Arbitrary` impl): the input's first byte picks one of the prepared [`start_states`], then at
+/// most [`MODEL_SEQUENCE_MAX_STEPS`] steps run. After every step the model's invariants are
+/// checked ([`reference_model::invariants`]: the clock, Arns and configurations, exceptions,
+/// executions, the stored limits, every outcome's alternatives) and every answer's form
+/// ([`check_outcome`]).
+pub fn model_sequence(data: &[u8]) {
+    model_sequence_steps(data);
+}
+
+/// [`model_sequence`], saying how many steps it ran after its start state.
+fn model_sequence_steps(data: &[u8]) -> usize {
+    let mut u = Unstructured::new(data);
+    let starts = start_states();
+    let Ok(start) = u.choose_index(starts.len()) else { return 0 };
+    if trace() {
+        eprintln!("  start state {start}");
+    }
+    starts[start].clone().run_input(&mut u, MODEL_SEQUENCE_MAX_STEPS)
+}
+
+/// As [`model_sequence`], from the empty reference world with no bound on the steps: the
+/// states only long sequences reach, at a tenth of the rate (the nightly run fuzzes both).
+pub fn model_sequence_long(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    Start::empty().run_input(&mut u, usize::MAX);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reference_model::names::{ResourceRef, RuleName};
+
+    /// The start states reach, between them, what the setup scripts are there for; otherwise
+    /// two steps from them would cover little more than two steps from an empty world.
+    #[test]
+    fn start_states_reach_remediation_under_way() {
+        let starts = start_states();
+        assert_eq!(starts.len(), 1 + 10 + 11 + 11);
+        let (a, b) = (RuleName::new("a"), RuleName::new("b"));
+        let r = |id: &str| ResourceRef::new("AWS::S3::Bucket", id);
+        let any = |what: &dyn Fn(&World) -> bool| starts.iter().any(|s| what(&s.world));
+        assert!(any(&|w| w.exception(&a, &r("r1")).is_some_and(|e| e.expiration.is_some())), "an exception that expires");
+        assert!(any(&|w| w.exception(&a, &r("r2")).is_some_and(|e| e.expiration.is_none())), "an exception that does not");
+        assert!(any(&|w| w.execution(&a, &r("r3")).is_some_and(|e| e.is_active())), "a manual execution under way");
+        assert!(any(&|w| w.executions().any(|((rule, _), _)| *rule == b)), "an automatic execution");
+        assert!(any(&|w| w.remediation(&b).is_some_and(|c| c.config.automatic == Some(true))), "automatic remediation");
+        assert!(any(&|w| w.rule(&a).is_some_and(|s| s.service_linked_by.is_some())), "a service-linked rule");
+        assert!(any(&|w| w.remediation(&a).is_some() && w.remediation(&b).is_some()), "two rules remediated at once");
+        assert_eq!(starts[0].world, World::reference(Timestamp::EPOCH_2026), "the first state is the empty world");
+    }
+
+    /// However long the input, model_sequence runs at most its bound; the long variant does not
+    /// stop there.
+    #[test]
+    fn model_sequence_stops_at_its_bound() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut longest = 0;
+        for _ in 0..200 {
+            let data: Vec<u8> = (0..400)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            let ran = model_sequence_steps(&data);
+            assert!(ran <= MODEL_SEQUENCE_MAX_STEPS, "{ran} steps");
+            longest = longest.max(ran);
+            assert!(Start::empty().run_input(&mut Unstructured::new(&data), usize::MAX) > MODEL_SEQUENCE_MAX_STEPS, "400 bytes hold more steps");
+        }
+        assert_eq!(longest, MODEL_SEQUENCE_MAX_STEPS, "the bound is reached");
     }
 }
 

@@ -9,9 +9,10 @@ use std::path::Path;
 /// A fuzz target's entry point, by name.
 type Target = (&'static str, fn(&[u8]));
 
-const TARGETS: [Target; 4] = [
+const TARGETS: [Target; 5] = [
     ("model_request", fuzzing::model_request),
     ("model_sequence", fuzzing::model_sequence),
+    ("model_sequence_long", fuzzing::model_sequence_long),
     ("judge_answer", fuzzing::judge_answer),
     ("scenario_file", fuzzing::scenario_file),
 ];
