@@ -241,6 +241,11 @@ pub const CLAUSES: &[Clause] = &[
     clause!("R-DER-02", "DeleteEvaluationResults: an unknown rule name is NoSuchConfigRuleException"),
     clause!("R-DER-03", "DeleteEvaluationResults models NoSuchConfigRule, ResourceInUse"),
     clause!("R-DER-04", "DeleteConfigRule is ResourceInUseException while the rule deletes its evaluation results"),
+    // The wire protocol (the team's protocol.md, from the service model's metadata: protocol
+    // `json`, jsonVersion 1.1; "All inputs travel in the body as one JSON object"). No
+    // documentation string states it, so rules.md has no ID for it; what the refusal is called
+    // (SerializationException) is observed elsewhere, not documented (S-12, A-02).
+    clause!("R-PROT-01", "every input is one JSON object in the request body (AWS JSON 1.1); a body that is not one is refused before any member is checked"),
 ];
 
 /// The rule a constrained input member's violation is attributed to.
@@ -705,8 +710,8 @@ mod tests {
         }
         assert_eq!(
             CLAUSES.len(),
-            187,
-            "rules.md has 158 R- rules and 10 M- facts; 11 recorder and delivery channel rules and 8 rule-state rules follow"
+            188,
+            "rules.md has 158 R- rules and 10 M- facts; 11 recorder and delivery channel rules, 8 rule-state rules and 1 protocol rule follow"
         );
     }
 
@@ -924,6 +929,38 @@ mod tests {
         for op in crate::Operation::ALL {
             if *op != crate::Operation::DeleteRemediationExceptions && *op != crate::Operation::DescribeRemediationConfigurations {
                 only_modelled_errors(*op);
+            }
+        }
+    }
+
+    /// R-PROT-01 (S-12, A-02): whatever the operation, a body that does not parse as JSON, or
+    /// parses as anything but an object, is refused with SerializationException and nothing
+    /// else, even where its members would also fail validation, and leaves the world as it was.
+    #[test]
+    fn r_prot_01_a_body_that_is_not_one_json_object_is_refused_before_any_member_is_checked() {
+        use crate::{handle, ErrorCode, Timestamp, World};
+        let bodies: [&[u8]; 10] = [
+            b"{",
+            b"{\"ConfigRuleName\": }",
+            b"{\"ConfigRuleName\": \"\",}",
+            b"{\"ConfigRuleName\": \"r\"} trailing",
+            b"{'ConfigRuleName': 'r'}",
+            "\u{ff}\u{fe}".as_bytes(),
+            b"[]",
+            b"[{\"ConfigRuleName\": \"\"}]",
+            b"\"r\"",
+            b"42",
+        ];
+        let now = Timestamp::EPOCH_2026;
+        for op in crate::Operation::ALL {
+            for body in bodies {
+                let mut world = World::reference(now);
+                let before = world.clone();
+                let outcome = handle(&mut world, *op, body, now);
+                let codes: Vec<Option<ErrorCode>> = outcome.alternatives.iter().map(|a| a.reply.error_code()).collect();
+                let shown = String::from_utf8_lossy(body);
+                assert_eq!(codes, [Some(ErrorCode::SerializationException)], "{op} {shown}");
+                assert!(world == before, "{op} {shown}: the refused body changed the world");
             }
         }
     }

@@ -12,6 +12,7 @@ use remediation_suite::scenario::{load_dir, Action, CallBody, Scenario};
 use reference_endpoint::{self as server, ServerConfig};
 use remediation_suite::target::{Endpoint, HttpTarget, SigningCredentials};
 use remediation_suite::verdict::Verdict;
+use suite_testkit::mutate::ModelTarget;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -217,23 +218,44 @@ fn explain(scenario: &Scenario, result: &ScenarioResult) -> String {
     out
 }
 
-/// The rules a scenario declares (for itself or for one step) that the model did not exercise
-/// where they were declared: a step's rules must be among the rules judged at that step, and the
-/// scenario's among those of some call step. A declaration nothing checks would count the rule
-/// as tested in `list --rules` and in reports while no answer is ever judged under it.
-fn declared_but_not_exercised(scenario: &Scenario, result: &ScenarioResult) -> Vec<String> {
+/// The rules a scenario declares (for itself or for one step) that no run exercised where they
+/// were declared: a step's rules must be among the rules some run judged that step under, and
+/// the scenario's among those of some judged step of some run. A declaration nothing checks would
+/// count the rule as tested in `list --rules` and in reports while no answer is ever judged
+/// under it.
+///
+/// `runs` are the same scenario run against several targets: the reference endpoint (the
+/// preferred answer everywhere) and a target that takes another acceptable answer
+/// ([`other_options_target`]), since a rule an alternative `covers` is exercised only when the
+/// target's answer matched that alternative. Only judged steps count
+/// ([`remediation_suite::report::StepResult::judged`]): a control step, an ERROR or an
+/// unimplemented call checked nothing.
+fn declared_but_not_exercised(scenario: &Scenario, runs: &[&ScenarioResult]) -> Vec<String> {
+    let judged_at = |i: usize| -> BTreeSet<RuleId> {
+        runs.iter().filter_map(|r| r.steps.get(i)).filter(|s| s.judged()).flat_map(|s| s.clauses.iter().copied()).collect()
+    };
     let mut out = Vec::new();
     let mut all: BTreeSet<RuleId> = BTreeSet::new();
-    for (declared, step) in scenario.steps.iter().zip(&result.steps) {
-        all.extend(step.clauses.iter().copied());
-        for rule in declared.rules.iter().filter(|r| !step.clauses.contains(r)) {
-            out.push(format!("{} step {} {rule}", scenario.id, step.index));
+    for (i, declared) in scenario.steps.iter().enumerate() {
+        let judged = judged_at(i);
+        for rule in declared.rules.iter().filter(|r| !judged.contains(r)) {
+            out.push(format!("{} step {} {rule}", scenario.id, i + 1));
         }
+        all.extend(judged);
     }
     for rule in scenario.rules.iter().filter(|r| !all.contains(r)) {
         out.push(format!("{} {rule}", scenario.id));
     }
     out
+}
+
+/// The target that serves, at every call, the last answer the model accepts (with the state it
+/// leaves) instead of the preferred one the reference endpoint serves: `suite_testkit`'s
+/// in-process model (`alternatives.rs` shows it conforms in every scenario). It is what
+/// exercises a rule only a non-preferred alternative `covers` (a partial failure reported in
+/// FailedBatches, A-03; a deletion still running, A-22; …).
+fn other_options_target() -> ModelTarget {
+    ModelTarget::choosing_last()
 }
 
 /// The declarations known not to be exercised, kept strictly (wasmtime's should-fail lists): a
@@ -271,16 +293,26 @@ async fn every_scenario_passes_against_the_reference_endpoint() {
     let mut failures = Vec::new();
     let mut unexercised = Vec::new();
     let mut steps = 0;
+    let mut other_runs = 0;
     for scenario in &scenarios {
         let result = run_scenario(&target, scenario, &settings).await;
         steps += result.steps.len();
         if result.verdict != Verdict::Pass {
             failures.push(explain(scenario, &result));
         }
-        unexercised.extend(declared_but_not_exercised(scenario, &result));
+        if declared_but_not_exercised(scenario, &[&result]).is_empty() {
+            continue;
+        }
+        // Some declaration is not exercised by the preferred answers: run the scenario again
+        // against a target that takes the other acceptable answers.
+        let other = run_scenario(&other_options_target(), scenario, &settings).await;
+        other_runs += 1;
+        if !other.verdict.conforms() {
+            failures.push(format!("against the target taking other options: {}", explain(scenario, &other)));
+        }
+        unexercised.extend(declared_but_not_exercised(scenario, &[&result, &other]));
     }
     server.shutdown().await;
-    check_known_unexercised(&unexercised);
     assert!(
         failures.is_empty(),
         "{} of {} scenarios did not PASS:\n{}",
@@ -288,7 +320,9 @@ async fn every_scenario_passes_against_the_reference_endpoint() {
         scenarios.len(),
         failures.join("\n")
     );
+    check_known_unexercised(&unexercised);
     assert_eq!(steps, scenarios.iter().map(|s| s.steps.len()).sum::<usize>(), "every step ran");
+    eprintln!("{} scenarios; {other_runs} run again against the target taking other options", scenarios.len());
 }
 
 fn listed_unexercised() -> Vec<String> {
@@ -319,4 +353,43 @@ fn a_listed_declaration_that_is_now_exercised_fails() {
     let panic = std::panic::catch_unwind(|| check_known_unexercised(&found)).expect_err("a listed line no longer found fails the check");
     let message = panic.downcast_ref::<String>().expect("the check panics with a formatted message");
     assert!(message.contains(&format!("listed but now exercised (delete these lines):\n  {fixed}")), "{message}");
+}
+
+/// The run against the target taking other options is what exercises a rule only a
+/// non-preferred alternative covers, for a scenario's declaration and a step's alike; and only
+/// its judged steps count. The preferred answers alone (the model in process, answering as the
+/// reference endpoint does) leave exactly these declarations unexercised.
+#[rstest::rstest]
+#[case::partial_failure_listed("exceptions/delete-missing", &["exceptions/delete-missing R-DelRE-03"])]
+#[case::deletion_still_running(
+    "rules/deletion-may-still-run",
+    &[
+        "rules/deletion-may-still-run R-DCR-03",
+        "rules/deletion-may-still-run step 3 R-DCR-02",
+        "rules/deletion-may-still-run step 3 R-PCR-24",
+        "rules/deletion-may-still-run step 5 R-DCR-02",
+    ]
+)]
+#[tokio::test]
+async fn a_rule_only_another_acceptable_answer_covers_is_exercised_by_the_other_options_run(#[case] id: &str, #[case] only_by_others: &[&str]) {
+    let scenario = corpus().into_iter().find(|s| s.id == id).unwrap_or_else(|| panic!("no scenario {id}"));
+    let settings = RunSettings::new(7);
+    let preferred = run_scenario(&ModelTarget::new(), &scenario, &settings).await;
+    let other = run_scenario(&other_options_target(), &scenario, &settings).await;
+    assert_eq!((preferred.verdict, other.verdict), (Verdict::Pass, Verdict::Pass), "{}", explain(&scenario, &other));
+    assert!(other.steps.iter().any(|s| s.alternative.is_some_and(|a| a > 0)), "{id}: the other run took no other answer");
+
+    let mut left = declared_but_not_exercised(&scenario, &[&preferred]);
+    left.sort();
+    assert_eq!(left, only_by_others, "{id}: the preferred answers alone");
+    assert_eq!(declared_but_not_exercised(&scenario, &[&preferred, &other]), Vec::<String>::new(), "{id}: with the other options");
+
+    // The same answers unjudged (ERROR: no usable answer) exercise nothing.
+    let mut unjudged = other.clone();
+    for step in &mut unjudged.steps {
+        step.verdict = Verdict::Error;
+    }
+    let mut left = declared_but_not_exercised(&scenario, &[&preferred, &unjudged]);
+    left.sort();
+    assert_eq!(left, only_by_others, "{id}: unjudged steps count");
 }
