@@ -185,7 +185,7 @@ fn answer(
 }
 
 /// The answer to a request whose handling panicked (a bug of the model or of a planted fault).
-fn panicked(panic: String) -> WireError {
+fn panicked(panic: crate::state::ModelPanic) -> WireError {
     WireError::model(ErrorCode::InternalFailure, format!("The reference model failed on this request: {panic}"))
 }
 

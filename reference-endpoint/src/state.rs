@@ -29,6 +29,36 @@ impl Shared {
     }
 }
 
+/// A panic caught under the lock ([`AppState::with_shared`]): a bug of the model or of a
+/// planted fault. The lock itself cannot fail: a poisoned one is taken over ([`AppState::lock`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModelPanic {
+    /// `panic!` with a message (a literal or a formatted one).
+    Message(String),
+    /// A payload that is not text (`std::panic::panic_any` with any other value).
+    Opaque,
+}
+
+impl ModelPanic {
+    fn from_payload(payload: Box<dyn std::any::Any + Send>) -> Self {
+        match payload.downcast::<String>() {
+            Ok(message) => ModelPanic::Message(*message),
+            Err(payload) => payload.downcast_ref::<&str>().map_or(ModelPanic::Opaque, |s| ModelPanic::Message((*s).to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for ModelPanic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelPanic::Message(message) => f.write_str(message),
+            ModelPanic::Opaque => f.write_str("unknown panic"),
+        }
+    }
+}
+
+impl std::error::Error for ModelPanic {}
+
 /// Everything a handler needs, shared by all connections.
 pub struct AppState {
     shared: Mutex<Shared>,
@@ -93,17 +123,11 @@ impl AppState {
     }
 
     /// Runs `f` on the world and clock under the lock. A panic inside (a bug of the model) is
-    /// caught and returned as `Err` with its message, so one request cannot take down its
-    /// connection or poison the lock for every later one.
-    pub fn with_shared<R>(&self, f: impl FnOnce(&mut Shared) -> R) -> Result<R, String> {
+    /// caught and returned as [`ModelPanic`], so one request cannot take down its connection or
+    /// poison the lock for every later one.
+    pub fn with_shared<R>(&self, f: impl FnOnce(&mut Shared) -> R) -> Result<R, ModelPanic> {
         let mut shared = self.lock();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut shared))).map_err(|payload| {
-            payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned())
-        })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut shared))).map_err(ModelPanic::from_payload)
     }
 
     /// Replaces world and clock with fresh ones (`/_reference/reset`).
@@ -155,10 +179,23 @@ mod tests {
     #[test]
     fn a_panic_under_the_lock_becomes_an_error_and_the_lock_stays_usable() {
         let state = AppState::new("123456789012".into(), "us-east-1".into(), ClockMode::Virtual, None, 1024);
-        let result: Result<(), String> = state.with_shared(|_| panic!("model bug {}", 42));
-        assert_eq!(result, Err("model bug 42".to_owned()));
+        let result: Result<(), ModelPanic> = state.with_shared(|_| panic!("model bug {}", 42));
+        assert_eq!(result, Err(ModelPanic::Message("model bug 42".to_owned())));
         let now = state.with_shared(|shared| shared.clock.now()).expect("the lock still works");
         assert_eq!(now, reference_model::Timestamp::EPOCH_2026);
+    }
+
+    /// The text the endpoint puts in its 500 answers is the panic's own message, whatever the
+    /// payload's type; a payload that is not text still says that something panicked.
+    #[rstest::rstest]
+    #[case::literal(Box::new(|| panic!("a literal")) as Box<dyn FnOnce()>, ModelPanic::Message("a literal".into()), "a literal")]
+    #[case::formatted(Box::new(|| panic!("{} {}", "formatted", 7)) as Box<dyn FnOnce()>, ModelPanic::Message("formatted 7".into()), "formatted 7")]
+    #[case::opaque(Box::new(|| std::panic::panic_any(42_u8)) as Box<dyn FnOnce()>, ModelPanic::Opaque, "unknown panic")]
+    fn every_panic_payload_has_a_message(#[case] panics: Box<dyn FnOnce()>, #[case] expected: ModelPanic, #[case] text: &str) {
+        let state = AppState::new("123456789012".into(), "us-east-1".into(), ClockMode::Virtual, None, 1024);
+        let caught = state.with_shared(|_| panics()).expect_err("it panicked");
+        assert_eq!(caught, expected);
+        assert_eq!(caught.to_string(), text);
     }
 
     /// `serve --no-recorder` starts every account, reset ones too, without a recorder;

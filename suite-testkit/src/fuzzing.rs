@@ -489,7 +489,7 @@ impl Differential {
         let mut options = remediation_suite::session::RunOptions::embedded(0);
         options.endpoint = endpoint.clone();
         options.profile = profile.as_deref().map(remediation_suite::profile::TargetProfile::resolve).transpose().map_err(|e| DifferentialSetupError::Target(e.to_string()))?;
-        let prepared = runtime.block_on(remediation_suite::session::prepare_target(&options)).map_err(|e| DifferentialSetupError::Target(e.0))?;
+        let prepared = runtime.block_on(remediation_suite::session::prepare_target(&options)).map_err(|e| DifferentialSetupError::Target(e.to_string()))?;
         std::fs::create_dir_all(&findings).map_err(|source| DifferentialSetupError::Findings { path: findings.clone(), source })?;
         use remediation_suite::target::Target;
         // As `run` does: against a target that keeps its state, names no earlier run used.

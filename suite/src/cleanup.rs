@@ -17,7 +17,7 @@ pub struct CleanupReport {
 pub async fn delete_suite_resources(options: &RunOptions) -> Result<CleanupReport, SetupError> {
     let prepared = prepare_target(options).await?;
     let target = &prepared.target;
-    let names = teardown::suite_rules(target).await.map_err(SetupError)?;
+    let names = teardown::suite_rules(target).await?;
     let mut report = CleanupReport::default();
     for name in names {
         match teardown::delete_rule(target, &name, None, teardown::DEFAULT_BUDGET).await {

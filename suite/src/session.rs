@@ -7,10 +7,14 @@ use crate::generate::{run_generated_with, GenerateOptions};
 use crate::profile::TargetProfile;
 use crate::report::{self, render, Report, TargetInfo};
 use crate::runner::{run_scenario, RunSettings};
-use crate::scenario::{self, Scenario};
+use crate::runner::NAME_PREFIX;
+use crate::scenario::{self, Scenario, ScenarioError};
+use crate::expect::ExpectationError;
+use crate::snapshot::SnapshotError;
+use crate::teardown::{Leftover, TeardownError};
 use reference_endpoint::{self as server, ServerConfig};
 use crate::shard::Shard;
-use crate::target::{Endpoint, HttpTarget, SigningCredentials, Target};
+use crate::target::{Endpoint, EndpointError, HttpTarget, SigningCredentials, Target};
 use reference_model::clauses::RuleId;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -77,10 +81,94 @@ impl RunOptions {
     }
 }
 
-/// A problem that stops a run before any verdict (exit code 2).
+/// What stops a run before it has a verdict to give (exit code 2): each variant wraps the
+/// lower layer's typed error where there is one. The texts are what the command line prints
+/// after `error: `.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SetupError(pub String);
+pub enum SetupError {
+    /// `--target aws` signs for the real service: never with the placeholder credentials.
+    #[error(
+        "--target aws needs credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)"
+    )]
+    NoCredentials,
+    /// A remote endpoint without `--allow-remote`: the suite creates and deletes resources there.
+    #[error("{url} is not on this machine; pass --allow-remote to run against it (the suite creates and deletes resources named {NAME_PREFIX}*)")]
+    RemoteNotAllowed { url: String },
+    /// The endpoint cannot be used: not a usable URL, unreachable, or https:// without TLS.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// The embedded reference endpoint did not start.
+    #[error("cannot start the reference endpoint: {0}")]
+    ReferenceEndpoint(#[source] std::io::Error),
+    /// A scenario file is missing or malformed.
+    #[error(transparent)]
+    Scenarios(#[from] ScenarioError),
+    /// The filters (`--filter`, `--rule`) left nothing to run.
+    #[error("no scenario matches the filters")]
+    NoScenarioMatches,
+    /// The expectation file cannot be read or is malformed.
+    #[error(transparent)]
+    Expectations(#[from] ExpectationError),
+    /// The expectation file's `[[snapshot]]` entries cannot be read.
+    #[error(transparent)]
+    SnapshotEntries(SnapshotError),
+    /// The recordings could not be compared (or the pending ones written).
+    #[error("snapshots: {0}")]
+    Snapshots(#[source] SnapshotError),
+    /// Ctrl-C or SIGTERM during the scenarios.
+    #[error("interrupted in scenario {ran} of {selected} ({at}); {cleaned}")]
+    Interrupted { ran: usize, selected: usize, at: String, cleaned: Cleaned },
+    /// Ctrl-C or SIGTERM during the generated sequences, which delete what they create.
+    #[error("interrupted during the generated sequences; what they created was deleted")]
+    InterruptedInSequences,
+    /// `--max-unanswered` scenarios in a row got no answer; the report of what ran is written.
+    #[error("{why}{}", report_note(.report_dir))]
+    StoppedAnswering { why: Unanswered, report_dir: Option<PathBuf> },
+    /// report.json and the formats beside it could not be written.
+    #[error("cannot write reports to {}: {source}", dir.display())]
+    ReportsNotWritten { dir: PathBuf, source: std::io::Error },
+    /// `cleanup` could not list the suite's rules.
+    #[error(transparent)]
+    SuiteRules(#[from] TeardownError),
+}
+
+fn report_note(dir: &Option<PathBuf>) -> String {
+    dir.as_ref().map(|d| format!("; the report of what ran is in {}", d.display())).unwrap_or_default()
+}
+
+/// What an interrupted run leaves behind, told with the interruption.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cleaned {
+    /// Everything the run created was deleted.
+    Everything,
+    /// What could not be deleted in the shortened budget, for `cleanup` to finish.
+    LeftBehind(Vec<Leftover>),
+}
+
+impl std::fmt::Display for Cleaned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cleaned::Everything => f.write_str("what the run created was deleted"),
+            Cleaned::LeftBehind(left) => {
+                let left: Vec<String> = left.iter().map(Leftover::to_string).collect();
+                write!(f, "left behind: {} (run `remediation-suite cleanup --endpoint …` later)", left.join("; "))
+            }
+        }
+    }
+}
+
+/// Why a run stopped early: the target stopped answering (`--max-unanswered`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the target stopped answering: {in_a_row} scenarios in a row got no answer ({last_note}); stopped after {ran} of {selected} scenarios"
+)]
+pub struct Unanswered {
+    pub in_a_row: u32,
+    /// The last step's note (the transport error).
+    pub last_note: String,
+    pub ran: usize,
+    pub selected: usize,
+}
 
 /// Where the repository's fixtures are: next to the working directory, or where this crate was
 /// built from.
@@ -131,45 +219,40 @@ pub async fn prepare_target(options: &RunOptions) -> Result<PreparedTarget, Setu
     let profile = options.target_profile();
     // The real service needs real credentials: never sign for it with the placeholders.
     if profile.name == "aws" && SigningCredentials::from_env().is_none() {
-        return Err(SetupError(
-            "--target aws needs credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)".into(),
-        ));
+        return Err(SetupError::NoCredentials);
     }
     let credentials = SigningCredentials::from_env().unwrap_or_else(SigningCredentials::local);
     let (url, server) = match &options.endpoint {
         Some(url) => {
             let endpoint = Endpoint { url: url.clone(), region: options.region.clone(), credentials: credentials.clone(), timeout: options.timeout };
             if !endpoint.is_loopback() && !options.allow_remote {
-                return Err(SetupError(format!(
-                    "{url} is not on this machine; pass --allow-remote to run against it (the suite creates and deletes resources named {}*)",
-                    crate::runner::NAME_PREFIX
-                )));
+                return Err(SetupError::RemoteNotAllowed { url: url.clone() });
             }
-            endpoint.check_reachable().await.map_err(SetupError)?;
+            endpoint.check_reachable().await?;
             (url.clone(), None)
         }
         None => {
             let running = server::start(ServerConfig::default(), ([127, 0, 0, 1], 0).into())
                 .await
-                .map_err(|e| SetupError(format!("cannot start the reference endpoint: {e}")))?;
+                .map_err(SetupError::ReferenceEndpoint)?;
             (running.url.clone(), Some(running))
         }
     };
     let endpoint = Endpoint { url, region: options.region.clone(), credentials, timeout: options.timeout };
-    let target = HttpTarget::new(endpoint, profile).map_err(SetupError)?;
+    let target = HttpTarget::new(endpoint, profile)?;
     Ok(PreparedTarget { target, server })
 }
 
 /// Runs the selected scenarios and returns the report (reports are written when `out_dir` is set).
 pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     let started = Instant::now();
-    let all = scenario::load_dir(&options.scenarios_dir.join("scenarios")).map_err(|e| SetupError(e.to_string()))?;
+    let all = scenario::load_dir(&options.scenarios_dir.join("scenarios"))?;
     // Every scenario that exists: an expectation entry for one the filters left out is not
     // checked, an entry for one that does not exist is stale.
     let corpus: std::collections::BTreeSet<String> = all.iter().map(|s| s.id.clone()).collect();
     let selected = select(all, &options.filters, &options.rules);
     if selected.is_empty() {
-        return Err(SetupError("no scenario matches the filters".into()));
+        return Err(SetupError::NoScenarioMatches);
     }
     // After the filters, so that the N shards split what the filters chose. A shard may be
     // left with none (N above the number chosen): that is its share, not a usage error.
@@ -183,8 +266,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         p.is_file().then_some(p)
     });
     // Read before anything runs: a malformed file must not cost a whole run.
-    let expectations =
-        expectation_path.as_deref().map(ExpectationFile::load).transpose().map_err(|e| SetupError(e.to_string()))?;
+    let expectations = expectation_path.as_deref().map(ExpectationFile::load).transpose()?;
     let prepared = prepare_target(options).await?;
     // Against a target that keeps its state (no reset), a repeated seed must not meet the
     // names an earlier run left or is still using.
@@ -212,7 +294,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     });
     let mut unanswered = 0;
     // Why the run stopped early, when it did: the report of what ran is still written.
-    let mut stopped: Option<String> = None;
+    let mut stopped: Option<Unanswered> = None;
     for s in &selected {
         if crate::runner::interrupted() {
             break;
@@ -228,11 +310,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
         }
         if options.max_unanswered > 0 && unanswered >= options.max_unanswered {
             let last = results.last().and_then(|r| r.steps.last()).and_then(|s| s.note.clone()).unwrap_or_default();
-            stopped = Some(format!(
-                "the target stopped answering: {unanswered} scenarios in a row got no answer ({last}); stopped after {} of {} scenarios",
-                results.len(),
-                selected.len()
-            ));
+            stopped = Some(Unanswered { in_a_row: unanswered, last_note: last, ran: results.len(), selected: selected.len() });
             break;
         }
     }
@@ -259,13 +337,9 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
             server.shutdown().await;
         }
         let at = results.last().map(|r| r.id.clone()).unwrap_or_default();
-        let left: Vec<String> = results.iter().flat_map(|r| r.leftovers.iter().map(|l| l.to_string())).collect();
-        let cleaned = if left.is_empty() {
-            "what the run created was deleted".to_owned()
-        } else {
-            format!("left behind: {} (run `remediation-suite cleanup --endpoint …` later)", left.join("; "))
-        };
-        return Err(SetupError(format!("interrupted in scenario {} of {} ({at}); {cleaned}", results.len(), selected.len())));
+        let left: Vec<Leftover> = results.iter().flat_map(|r| r.leftovers.iter().cloned()).collect();
+        let cleaned = if left.is_empty() { Cleaned::Everything } else { Cleaned::LeftBehind(left) };
+        return Err(SetupError::Interrupted { ran: results.len(), selected: selected.len(), at, cleaned });
     }
     let summary = match &expectations {
         Some(file) => file.apply_in(&mut results, &corpus),
@@ -328,18 +402,17 @@ pub async fn run(options: &RunOptions) -> Result<Report, SetupError> {
     }
     watcher.abort();
     if crate::runner::interrupted() {
-        return Err(SetupError("interrupted during the generated sequences; what they created was deleted".into()));
+        return Err(SetupError::InterruptedInSequences);
     }
     report.duration_ms = started.elapsed().as_millis() as u64;
     if let Some(server) = prepared.server {
         server.shutdown().await;
     }
     if let Some(dir) = &options.out_dir {
-        write_reports(&report, dir).map_err(|e| SetupError(format!("cannot write reports to {}: {e}", dir.display())))?;
+        write_reports(&report, dir).map_err(|source| SetupError::ReportsNotWritten { dir: dir.clone(), source })?;
     }
     if let Some(why) = stopped {
-        let written = options.out_dir.as_ref().map(|d| format!("; the report of what ran is in {}", d.display())).unwrap_or_default();
-        return Err(SetupError(format!("{why}{written}")));
+        return Err(SetupError::StoppedAnswering { why, report_dir: options.out_dir.clone() });
     }
     Ok(report)
 }
@@ -355,7 +428,7 @@ fn compare_snapshots(
     let entries = expectation_path
         .map(crate::snapshot::SnapshotEntries::load)
         .transpose()
-        .map_err(|e| SetupError(e.to_string()))?
+        .map_err(SetupError::SnapshotEntries)?
         .unwrap_or_default();
     let how = crate::transcript::Normalisation {
         keep_times: target.profile().has(crate::profile::Capability::VirtualClock),
@@ -363,7 +436,7 @@ fn compare_snapshots(
     };
     let source = format!("remediation-suite run --target {}", target.profile().name);
     let comparison = crate::snapshot::compare_run(&report.scenarios, options, &how, &entries, &source)
-        .map_err(|e| SetupError(format!("snapshots: {e}")))?;
+        .map_err(SetupError::Snapshots)?;
     report.expectations.snapshot_unexpected = comparison.failures;
     report.expectations.stale_entries.extend(comparison.stale);
     report.snapshots = Some(comparison.summary);
@@ -405,6 +478,96 @@ pub fn select_shard(selected: Vec<Scenario>, shard: Option<Shard>) -> Vec<Scenar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
+
+    fn leftover(rule: &str, reason: &str) -> Leftover {
+        Leftover { rule: rule.into(), reason: reason.into() }
+    }
+
+    /// Every variant prints what the `String` it replaced said (the CLI tests and the README
+    /// quote several of them).
+    #[rstest]
+    #[case::no_credentials(
+        SetupError::NoCredentials,
+        "--target aws needs credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)"
+    )]
+    #[case::remote(
+        SetupError::RemoteNotAllowed { url: "http://10.0.0.1:4566".into() },
+        "http://10.0.0.1:4566 is not on this machine; pass --allow-remote to run against it (the suite creates and deletes resources named rsuite-*)"
+    )]
+    #[case::endpoint(SetupError::from(EndpointError::NoHost { url: "file:///x".into() }), r#"endpoint URL "file:///x" has no host"#)]
+    #[case::reference_endpoint(
+        SetupError::ReferenceEndpoint(std::io::Error::other("address in use")),
+        "cannot start the reference endpoint: address in use"
+    )]
+    #[case::scenarios(
+        SetupError::from(ScenarioError { file: "fixtures/scenarios/a.json".into(), message: "unknown field".into() }),
+        "fixtures/scenarios/a.json: unknown field"
+    )]
+    #[case::no_scenario(SetupError::NoScenarioMatches, "no scenario matches the filters")]
+    #[case::expectations(
+        SetupError::from(ExpectationError::Read { path: "e.toml".into(), source: std::io::Error::other("gone") }),
+        "e.toml: cannot read: gone"
+    )]
+    #[case::snapshot_entries(
+        SetupError::SnapshotEntries(SnapshotError::Entry { path: "e.toml".into(), entry: 2, why: "no scenario".into() }),
+        "e.toml: [[snapshot]] entry 2: no scenario"
+    )]
+    #[case::snapshots(
+        SetupError::Snapshots(SnapshotError::Malformed { path: "a.snap".into(), why: "no header".into() }),
+        "snapshots: a.snap: not a recording: no header"
+    )]
+    #[case::interrupted_clean(
+        SetupError::Interrupted { ran: 1, selected: 1, at: "calls/describe-exceptions".into(), cleaned: Cleaned::Everything },
+        "interrupted in scenario 1 of 1 (calls/describe-exceptions); what the run created was deleted"
+    )]
+    #[case::interrupted_left(
+        SetupError::Interrupted {
+            ran: 2,
+            selected: 5,
+            at: "rules/put".into(),
+            cleaned: Cleaned::LeftBehind(vec![leftover("rsuite-0a1b2c3d-a", "timed out"), leftover("rsuite-0a1b2c3d-b", "busy")]),
+        },
+        "interrupted in scenario 2 of 5 (rules/put); left behind: rsuite-0a1b2c3d-a (timed out); rsuite-0a1b2c3d-b (busy) \
+         (run `remediation-suite cleanup --endpoint …` later)"
+    )]
+    #[case::interrupted_sequences(
+        SetupError::InterruptedInSequences,
+        "interrupted during the generated sequences; what they created was deleted"
+    )]
+    #[case::stopped_with_reports(
+        SetupError::StoppedAnswering {
+            why: Unanswered { in_a_row: 3, last_note: "no answer: cannot connect".into(), ran: 4, selected: 40 },
+            report_dir: Some("target/conformance".into()),
+        },
+        "the target stopped answering: 3 scenarios in a row got no answer (no answer: cannot connect); stopped after 4 of 40 \
+         scenarios; the report of what ran is in target/conformance"
+    )]
+    #[case::stopped_without_reports(
+        SetupError::StoppedAnswering { why: Unanswered { in_a_row: 1, last_note: String::new(), ran: 1, selected: 2 }, report_dir: None },
+        "the target stopped answering: 1 scenarios in a row got no answer (); stopped after 1 of 2 scenarios"
+    )]
+    #[case::reports(
+        SetupError::ReportsNotWritten { dir: "out".into(), source: std::io::Error::other("read-only file system") },
+        "cannot write reports to out: read-only file system"
+    )]
+    #[case::suite_rules(
+        SetupError::from(TeardownError::Unimplemented { op: reference_model::Operation::DescribeConfigRules }),
+        "the target does not implement DescribeConfigRules"
+    )]
+    fn setup_errors_read_as_before(#[case] error: SetupError, #[case] text: &str) {
+        assert_eq!(error.to_string(), text);
+    }
+
+    /// The lower layer's error stays reachable as the source, for callers that look past the text.
+    #[test]
+    fn a_wrapped_error_is_the_source() {
+        use std::error::Error as _;
+        let e = SetupError::ReportsNotWritten { dir: "out".into(), source: std::io::Error::other("read-only file system") };
+        assert_eq!(e.source().map(|s| s.to_string()).as_deref(), Some("read-only file system"));
+        let e = SetupError::Snapshots(SnapshotError::Malformed { path: "a.snap".into(), why: "no header".into() });
+        assert!(e.source().is_some_and(|s| s.is::<SnapshotError>()));
+    }
 
     #[test]
     fn filters_match_substrings_and_globs() {

@@ -117,6 +117,30 @@ pub fn check_tls_support(url: &str) -> Result<(), TlsNotBuiltIn> {
     Ok(())
 }
 
+/// Why a target cannot be built or reached: a set-up error, before any scenario runs. Each
+/// text is what the command line prints after `error: ` (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum EndpointError {
+    /// An https:// endpoint and a build without TLS.
+    #[error(transparent)]
+    TlsNotBuiltIn(#[from] TlsNotBuiltIn),
+    #[error("invalid endpoint URL {url:?}: {source}")]
+    InvalidUrl { url: String, source: url::ParseError },
+    #[error("endpoint URL {url:?} has no host")]
+    NoHost { url: String },
+    #[error("endpoint URL {url:?} has no port")]
+    NoPort { url: String },
+    /// The TCP connection was refused or failed.
+    #[error("cannot reach {url}: {source}")]
+    Unreachable { url: String, source: std::io::Error },
+    /// No TCP connection within the run's timeout (a host that drops packets).
+    #[error("cannot reach {url}: no connection within {timeout:?}")]
+    NoConnectionWithin { url: String, timeout: Duration },
+    /// reqwest could not build its client.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+}
+
 /// Where and how to reach a target.
 #[derive(Clone, Debug)]
 pub struct Endpoint {
@@ -129,17 +153,22 @@ pub struct Endpoint {
 impl Endpoint {
     /// Opens and closes a TCP connection to the endpoint's host and port, so that an endpoint
     /// nobody listens on is a set-up error before any scenario runs.
-    pub async fn check_reachable(&self) -> Result<(), String> {
+    pub async fn check_reachable(&self) -> Result<(), EndpointError> {
         // Before the TCP check: an https:// port that answers must not pass for reachable.
-        check_tls_support(&self.url).map_err(|e| e.to_string())?;
-        let url = reqwest::Url::parse(&self.url).map_err(|e| format!("invalid endpoint URL {:?}: {e}", self.url))?;
-        let host = url.host_str().ok_or_else(|| format!("endpoint URL {:?} has no host", self.url))?.trim_matches(['[', ']']).to_owned();
-        let port = url.port_or_known_default().ok_or_else(|| format!("endpoint URL {:?} has no port", self.url))?;
+        check_tls_support(&self.url)?;
+        let url = self.parsed_url()?;
+        let no_host = || EndpointError::NoHost { url: self.url.clone() };
+        let host = url.host_str().ok_or_else(no_host)?.trim_matches(['[', ']']).to_owned();
+        let port = url.port_or_known_default().ok_or_else(|| EndpointError::NoPort { url: self.url.clone() })?;
         match tokio::time::timeout(self.timeout, tokio::net::TcpStream::connect((host.as_str(), port))).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(format!("cannot reach {}: {e}", self.url)),
-            Err(_) => Err(format!("cannot reach {}: no connection within {:?}", self.url, self.timeout)),
+            Ok(Err(source)) => Err(EndpointError::Unreachable { url: self.url.clone(), source }),
+            Err(_) => Err(EndpointError::NoConnectionWithin { url: self.url.clone(), timeout: self.timeout }),
         }
+    }
+
+    fn parsed_url(&self) -> Result<reqwest::Url, EndpointError> {
+        reqwest::Url::parse(&self.url).map_err(|source| EndpointError::InvalidUrl { url: self.url.clone(), source })
     }
 
     /// True when the URL's host is on this machine.
@@ -182,8 +211,8 @@ pub struct HttpTarget {
 const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 impl HttpTarget {
-    pub fn new(endpoint: Endpoint, profile: TargetProfile) -> Result<Self, String> {
-        check_tls_support(&endpoint.url).map_err(|e| e.to_string())?;
+    pub fn new(endpoint: Endpoint, profile: TargetProfile) -> Result<Self, EndpointError> {
+        check_tls_support(&endpoint.url)?;
         // reqwest is built without a crypto provider of its own (`rustls-no-provider`): ring is
         // the process default. `Err` only means one is installed already, which is as good.
         #[cfg(feature = "tls")]
@@ -193,8 +222,8 @@ impl HttpTarget {
             .connect_timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        reqwest::Url::parse(&endpoint.url).map_err(|e| format!("invalid endpoint URL {:?}: {e}", endpoint.url))?;
+            .map_err(EndpointError::Client)?;
+        endpoint.parsed_url()?;
         Ok(HttpTarget { client, endpoint, profile })
     }
 
@@ -378,6 +407,58 @@ mod tests {
         assert_eq!(refused, needs_tls && !TLS_BUILT_IN, "{url}");
     }
 
+    fn endpoint(url: &str) -> Endpoint {
+        Endpoint { url: url.into(), region: "us-east-1".into(), credentials: SigningCredentials::local(), timeout: Duration::from_secs(1) }
+    }
+
+    /// Each variant says what the `String` it replaced said (the CLI prints it after `error: `).
+    #[rstest]
+    #[case::invalid_url(
+        EndpointError::InvalidUrl { url: "a b".into(), source: url::ParseError::RelativeUrlWithoutBase },
+        r#"invalid endpoint URL "a b": relative URL without a base"#
+    )]
+    #[case::no_host(EndpointError::NoHost { url: "file:///x".into() }, r#"endpoint URL "file:///x" has no host"#)]
+    #[case::no_port(EndpointError::NoPort { url: "foo://h".into() }, r#"endpoint URL "foo://h" has no port"#)]
+    #[case::unreachable(
+        EndpointError::Unreachable { url: "http://127.0.0.1:9".into(), source: std::io::Error::other("Connection refused (os error 111)") },
+        "cannot reach http://127.0.0.1:9: Connection refused (os error 111)"
+    )]
+    #[case::no_connection(
+        EndpointError::NoConnectionWithin { url: "http://10.255.255.1:80".into(), timeout: Duration::from_millis(2500) },
+        "cannot reach http://10.255.255.1:80: no connection within 2.5s"
+    )]
+    #[case::tls(
+        EndpointError::TlsNotBuiltIn(TlsNotBuiltIn { url: "https://h".into() }),
+        "https://h needs TLS, and this remediation-suite was built without it (the `tls` feature is off by default: \
+         a run against a loopback http:// endpoint needs none); rebuild with `cargo install --path suite --features tls` \
+         (from a checkout), or run `cargo run --release -p remediation-suite --features tls -- ...`"
+    )]
+    fn endpoint_errors_read_as_before(#[case] error: EndpointError, #[case] text: &str) {
+        assert_eq!(error.to_string(), text);
+    }
+
+    /// What the URL lacks is found before any connection is tried.
+    #[rstest]
+    #[case::not_a_url("a b", r#"invalid endpoint URL "a b": relative URL without a base"#)]
+    #[case::no_host("file:///x", r#"endpoint URL "file:///x" has no host"#)]
+    #[case::no_port("foo://h", r#"endpoint URL "foo://h" has no port"#)]
+    #[tokio::test]
+    async fn an_endpoint_without_host_or_port_is_not_checked_for_reachability(#[case] url: &str, #[case] text: &str) {
+        let e = endpoint(url).check_reachable().await.expect_err("not reachable");
+        assert_eq!(e.to_string(), text);
+    }
+
+    /// A port nobody listens on is `Unreachable`, with the system's reason after the URL.
+    #[tokio::test]
+    async fn a_closed_port_is_unreachable() {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a loopback port");
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("its address").port());
+        drop(listener);
+        let e = endpoint(&url).check_reachable().await.expect_err("nobody listens");
+        let EndpointError::Unreachable { source, .. } = &e else { panic!("{e:?}") };
+        assert_eq!(e.to_string(), format!("cannot reach {url}: {source}"));
+    }
+
     #[test]
     fn the_aws_target_default_endpoint_needs_tls() {
         let url = crate::profile::aws_endpoint("us-east-1");
@@ -403,12 +484,14 @@ mod tests {
         let mut options = RunOptions::embedded(1);
         options.endpoint = Some("https://127.0.0.1:1".into());
         let Err(e) = prepare_target(&options).await else { panic!("an https endpoint was accepted without TLS") };
-        assert_eq!(e.0, TlsNotBuiltIn { url: "https://127.0.0.1:1".into() }.to_string());
+        let crate::session::SetupError::Endpoint(EndpointError::TlsNotBuiltIn(refused)) = &e else { panic!("{e:?}") };
+        assert_eq!(refused, &TlsNotBuiltIn { url: "https://127.0.0.1:1".into() });
+        assert_eq!(e.to_string(), refused.to_string());
         let built = HttpTarget::new(
             Endpoint { url: "https://127.0.0.1:1".into(), region: "us-east-1".into(), credentials: SigningCredentials::local(), timeout: Duration::from_secs(1) },
             crate::profile::TargetProfile::builtin("generic").expect("built in"),
         );
-        assert!(built.is_err_and(|e| e.contains(TLS_REBUILD_COMMAND)));
+        assert!(built.is_err_and(|e| matches!(e, EndpointError::TlsNotBuiltIn(_)) && e.to_string().contains(TLS_REBUILD_COMMAND)));
     }
 
     /// With TLS the client builds for https:// (ring installed as the provider: reqwest has

@@ -14,7 +14,8 @@
 use crate::judge::{read_answer, ActualReply, Observed};
 use crate::profile::Capability;
 use crate::runner::NAME_PREFIX;
-use crate::target::{Target, WireRequest};
+use crate::target::{Target, TransportError, WireRequest};
+use crate::verdict::Verdict;
 use reference_model::Operation;
 use serde_json::{json, Value};
 use std::fmt;
@@ -35,6 +36,37 @@ impl fmt::Display for Leftover {
     }
 }
 
+/// Why a cleanup call did not do what cleanup needs. Its text is a [`Leftover`]'s reason, or
+/// what `cleanup` prints when it cannot list the rules.
+#[derive(Debug, thiserror::Error)]
+pub enum TeardownError {
+    /// The call got no HTTP answer.
+    #[error("{op}: no answer: {source}")]
+    NoAnswer { op: Operation, source: TransportError },
+    /// The target answered with an error code cleanup cannot act on (or one that means "not
+    /// now" when the time budget is spent).
+    #[error("{op} answered {code}: {message}")]
+    Refused { op: Operation, code: String, message: String },
+    /// The answer is not one the judge can read (malformed, wrong protocol).
+    #[error("{op} {verdict}: {note}")]
+    Unreadable { op: Operation, verdict: Verdict, note: String },
+    /// DeleteRemediationExceptions answered with failed batches (R-DelRE-03).
+    #[error("DeleteRemediationExceptions left exceptions: {failed_batches}")]
+    ExceptionsLeft { failed_batches: Value },
+    /// The target lacks an operation cleanup cannot do without (DeleteConfigRule).
+    #[error("the target does not implement {op}")]
+    Unimplemented { op: Operation },
+    /// Still refused for now when the time budget was spent (R-DelRC-03, R-DCR-02).
+    #[error("{last} (still so after {seconds} s)")]
+    StillBusy { last: Box<TeardownError>, seconds: u64 },
+}
+
+impl TeardownError {
+    fn refused(op: Operation, code: String, message: Option<String>) -> Self {
+        TeardownError::Refused { op, code, message: message.unwrap_or_default() }
+    }
+}
+
 /// How long one rule may take to delete, waits included.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(60);
 
@@ -46,11 +78,11 @@ const CLOCK_STEP_SECONDS: f64 = 120.0;
 enum Answer {
     Done,
     /// The target refuses for now (an execution in progress, the rule in use).
-    Busy(String),
+    Busy(TeardownError),
     /// The target does not implement the operation.
     Unimplemented,
     /// Anything else: an error, a broken answer.
-    Other(String),
+    Other(TeardownError),
 }
 
 fn classify<T: Target>(target: &T, op: Operation, observed: &Observed, done_codes: &[&str], busy_codes: &[&str]) -> Answer {
@@ -58,21 +90,19 @@ fn classify<T: Target>(target: &T, op: Operation, observed: &Observed, done_code
         Ok(ActualReply::Success { .. }) => Answer::Done,
         Ok(ActualReply::Failure { code, .. }) if done_codes.contains(&code.as_str()) => Answer::Done,
         Ok(ActualReply::Failure { code, message, .. }) if busy_codes.contains(&code.as_str()) => {
-            Answer::Busy(format!("{} answered {code}: {}", op.name(), message.unwrap_or_default()))
+            Answer::Busy(TeardownError::refused(op, code, message))
         }
-        Ok(ActualReply::Failure { code, message, .. }) => {
-            Answer::Other(format!("{} answered {code}: {}", op.name(), message.unwrap_or_default()))
-        }
-        Err((crate::verdict::Verdict::Unimplemented, _)) => Answer::Unimplemented,
-        Err((verdict, note)) => Answer::Other(format!("{} {verdict}: {note}", op.name())),
+        Ok(ActualReply::Failure { code, message, .. }) => Answer::Other(TeardownError::refused(op, code, message)),
+        Err((Verdict::Unimplemented, _)) => Answer::Unimplemented,
+        Err((verdict, note)) => Answer::Other(TeardownError::Unreadable { op, verdict, note }),
     }
 }
 
-async fn call<T: Target>(target: &T, op: Operation, body: &Value) -> Result<Observed, String> {
+async fn call<T: Target>(target: &T, op: Operation, body: &Value) -> Result<Observed, TeardownError> {
     target
         .call(&WireRequest::for_operation(op, body.to_string().into_bytes()))
         .await
-        .map_err(|e| format!("{}: no answer: {e}", op.name()))
+        .map_err(|source| TeardownError::NoAnswer { op, source })
 }
 
 /// Deletes the exceptions on `rule`, its remediation configuration and the rule itself.
@@ -81,7 +111,7 @@ async fn call<T: Target>(target: &T, op: Operation, body: &Value) -> Result<Obse
 /// on each retry so executions can end); `None` otherwise.
 pub async fn delete_rule<T: Target>(target: &T, rule: &str, mut clock: Option<f64>, budget: Duration) -> Result<(), Leftover> {
     debug_assert!(rule.starts_with(NAME_PREFIX), "cleanup only touches the suite's own names");
-    let leftover = |reason: String| Leftover { rule: rule.to_owned(), reason };
+    let leftover = |reason: TeardownError| Leftover { rule: rule.to_owned(), reason: reason.to_string() };
     let deadline = Instant::now() + budget;
     delete_exceptions(target, rule).await.map_err(leftover)?;
     let name = json!({ "ConfigRuleName": rule });
@@ -102,14 +132,14 @@ pub async fn delete_rule<T: Target>(target: &T, rule: &str, mut clock: Option<f6
                 // A target that lacks DeleteRemediationConfiguration has no configuration to
                 // delete; the rule's deletion says whether that is so.
                 Answer::Unimplemented if op == Operation::DeleteRemediationConfiguration => break,
-                Answer::Unimplemented => return Err(leftover(format!("the target does not implement {}", op.name()))),
+                Answer::Unimplemented => return Err(leftover(TeardownError::Unimplemented { op })),
                 Answer::Other(reason) => return Err(leftover(reason)),
                 // A rule already on its way out (ConfigRuleState DELETING, A-43) is gone as far
                 // as the suite is concerned: the account removes it without further calls.
                 Answer::Busy(_) if op == Operation::DeleteConfigRule && being_deleted(target, rule).await => break,
                 Answer::Busy(reason) => {
                     if Instant::now() + wait > deadline {
-                        return Err(leftover(format!("{reason} (still so after {} s)", budget.as_secs())));
+                        return Err(leftover(TeardownError::StillBusy { last: Box::new(reason), seconds: budget.as_secs() }));
                     }
                     if let Some(now) = clock.as_mut() {
                         *now += CLOCK_STEP_SECONDS;
@@ -140,7 +170,7 @@ async fn being_deleted<T: Target>(target: &T, rule: &str) -> bool {
 }
 
 /// Deletes every remediation exception of `rule` (pages of 100 keys, the operation's limit).
-async fn delete_exceptions<T: Target>(target: &T, rule: &str) -> Result<(), String> {
+async fn delete_exceptions<T: Target>(target: &T, rule: &str) -> Result<(), TeardownError> {
     let mut keys = Vec::new();
     let mut token: Option<String> = None;
     // Bounded: a target that keeps answering NextToken must not hold cleanup forever.
@@ -154,11 +184,13 @@ async fn delete_exceptions<T: Target>(target: &T, rule: &str) -> Result<(), Stri
             Ok(ActualReply::Success { body, .. }) => body,
             // No such rule, or no such operation: there is nothing to delete.
             Ok(ActualReply::Failure { code, .. }) if code == "NoSuchConfigRuleException" => return Ok(()),
-            Err((crate::verdict::Verdict::Unimplemented, _)) => return Ok(()),
+            Err((Verdict::Unimplemented, _)) => return Ok(()),
             Ok(ActualReply::Failure { code, message, .. }) => {
-                return Err(format!("DescribeRemediationExceptions answered {code}: {}", message.unwrap_or_default()))
+                return Err(TeardownError::refused(Operation::DescribeRemediationExceptions, code, message))
             }
-            Err((verdict, note)) => return Err(format!("DescribeRemediationExceptions {verdict}: {note}")),
+            Err((verdict, note)) => {
+                return Err(TeardownError::Unreadable { op: Operation::DescribeRemediationExceptions, verdict, note })
+            }
         };
         for e in page.get("RemediationExceptions").and_then(Value::as_array).into_iter().flatten() {
             if let (Some(t), Some(id)) = (e.get("ResourceType").and_then(Value::as_str), e.get("ResourceId").and_then(Value::as_str)) {
@@ -176,13 +208,16 @@ async fn delete_exceptions<T: Target>(target: &T, rule: &str) -> Result<(), Stri
         match read_answer(Operation::DeleteRemediationExceptions, &observed, target.profile()) {
             Ok(ActualReply::Success { body, .. })
                 if body.get("FailedBatches").and_then(Value::as_array).is_none_or(|b| b.is_empty()) => {}
-            Ok(ActualReply::Success { body, .. }) => {
-                return Err(format!("DeleteRemediationExceptions left exceptions: {}", body.get("FailedBatches").unwrap_or(&Value::Null)))
+            Ok(ActualReply::Success { mut body, .. }) => {
+                let failed_batches = body.get_mut("FailedBatches").map(Value::take).unwrap_or(Value::Null);
+                return Err(TeardownError::ExceptionsLeft { failed_batches });
             }
             Ok(ActualReply::Failure { code, message, .. }) => {
-                return Err(format!("DeleteRemediationExceptions answered {code}: {}", message.unwrap_or_default()))
+                return Err(TeardownError::refused(Operation::DeleteRemediationExceptions, code, message))
             }
-            Err((verdict, note)) => return Err(format!("DeleteRemediationExceptions {verdict}: {note}")),
+            Err((verdict, note)) => {
+                return Err(TeardownError::Unreadable { op: Operation::DeleteRemediationExceptions, verdict, note })
+            }
         }
     }
     Ok(())
@@ -212,7 +247,7 @@ pub fn is_suite_name(name: &str) -> bool {
 }
 
 /// Every rule of the suite's own name shape the target lists (DescribeConfigRules, every page).
-pub async fn suite_rules<T: Target>(target: &T) -> Result<Vec<String>, String> {
+pub async fn suite_rules<T: Target>(target: &T) -> Result<Vec<String>, TeardownError> {
     let mut names = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..10_000 {
@@ -224,9 +259,9 @@ pub async fn suite_rules<T: Target>(target: &T) -> Result<Vec<String>, String> {
         let page = match read_answer(Operation::DescribeConfigRules, &observed, target.profile()) {
             Ok(ActualReply::Success { body, .. }) => body,
             Ok(ActualReply::Failure { code, message, .. }) => {
-                return Err(format!("DescribeConfigRules answered {code}: {}", message.unwrap_or_default()))
+                return Err(TeardownError::refused(Operation::DescribeConfigRules, code, message))
             }
-            Err((verdict, note)) => return Err(format!("DescribeConfigRules {verdict}: {note}")),
+            Err((verdict, note)) => return Err(TeardownError::Unreadable { op: Operation::DescribeConfigRules, verdict, note }),
         };
         for rule in page.get("ConfigRules").and_then(Value::as_array).into_iter().flatten() {
             if let Some(name) = rule.get("ConfigRuleName").and_then(Value::as_str) {
@@ -245,8 +280,48 @@ pub async fn suite_rules<T: Target>(target: &T) -> Result<Vec<String>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_suite_name;
+    use super::{is_suite_name, TeardownError};
+    use crate::target::TransportError;
+    use crate::verdict::Verdict;
+    use reference_model::Operation;
     use rstest::rstest;
+    use serde_json::json;
+
+    fn busy() -> TeardownError {
+        TeardownError::Refused {
+            op: Operation::DeleteRemediationConfiguration,
+            code: "RemediationInProgressException".into(),
+            message: "an execution runs".into(),
+        }
+    }
+
+    /// A leftover's reason reads as the `String` each variant replaced.
+    #[rstest]
+    #[case::no_answer(
+        TeardownError::NoAnswer { op: Operation::DeleteConfigRule, source: TransportError("cannot connect".into()) },
+        "DeleteConfigRule: no answer: cannot connect"
+    )]
+    #[case::refused(busy(), "DeleteRemediationConfiguration answered RemediationInProgressException: an execution runs")]
+    #[case::refused_without_message(
+        TeardownError::Refused { op: Operation::DescribeConfigRules, code: "AccessDeniedException".into(), message: String::new() },
+        "DescribeConfigRules answered AccessDeniedException: "
+    )]
+    #[case::unreadable(
+        TeardownError::Unreadable { op: Operation::DescribeRemediationExceptions, verdict: Verdict::Error, note: "not JSON".into() },
+        "DescribeRemediationExceptions ERROR: not JSON"
+    )]
+    #[case::exceptions_left(
+        TeardownError::ExceptionsLeft { failed_batches: json!([{ "FailureMessage": "x" }]) },
+        r#"DeleteRemediationExceptions left exceptions: [{"FailureMessage":"x"}]"#
+    )]
+    #[case::unimplemented(TeardownError::Unimplemented { op: Operation::DeleteConfigRule }, "the target does not implement DeleteConfigRule")]
+    #[case::still_busy(
+        TeardownError::StillBusy { last: Box::new(busy()), seconds: 60 },
+        "DeleteRemediationConfiguration answered RemediationInProgressException: an execution runs (still so after 60 s)"
+    )]
+    fn teardown_errors_read_as_before(#[case] error: TeardownError, #[case] text: &str) {
+        assert_eq!(error.to_string(), text);
+    }
 
     #[rstest]
     #[case("rsuite-0a1b2c3d-a", true)]

@@ -18,7 +18,7 @@ use crate::report::ExpectedReply;
 use crate::runner::{run_scenario_hooked, AnswerHook, RunSettings};
 use crate::scenario::{Action, Scenario};
 use reference_endpoint::{self as server, ServerConfig};
-use crate::target::{Endpoint, HttpTarget, SigningCredentials};
+use crate::target::{Endpoint, EndpointError, HttpTarget, SigningCredentials};
 use crate::verdict::Verdict;
 use reference_model::{Operation, Outcome};
 use serde::Serialize;
@@ -47,8 +47,9 @@ pub enum FindingsError {
     Snapshot(#[from] SnapshotError),
     #[error("cannot start the reference endpoint: {0}")]
     Server(std::io::Error),
-    #[error("{0}")]
-    Target(String),
+    /// The client for the embedded endpoint could not be built.
+    #[error(transparent)]
+    Target(#[from] EndpointError),
 }
 
 /// Placeholders back into values of the right shape, the same value for the same placeholder.
@@ -153,7 +154,7 @@ fn replay_profile(recorded_target: &str) -> TargetProfile {
 pub async fn findings(dir: &SnapshotDir, scenarios: &[Scenario], recorded_target: &str) -> Result<Vec<Finding>, FindingsError> {
     let running = server::start(ServerConfig::default(), ([127, 0, 0, 1], 0).into()).await.map_err(FindingsError::Server)?;
     let endpoint = Endpoint { url: running.url.clone(), region: "us-east-1".into(), credentials: SigningCredentials::local(), timeout: Duration::from_secs(10) };
-    let target = HttpTarget::new(endpoint, replay_profile(recorded_target)).map_err(FindingsError::Target)?;
+    let target = HttpTarget::new(endpoint, replay_profile(recorded_target))?;
     let settings = RunSettings::new(0);
     let now_seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs() as f64);
     let mut out = Vec::new();
