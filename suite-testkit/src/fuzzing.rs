@@ -5,7 +5,8 @@
 //! Each function panics only when it finds a bug: a panic inside the code under test, or a
 //! broken invariant of the model.
 
-use remediation_suite::judge::{read_answer, Identities, Judge, Observed};
+use remediation_suite::judge::{read_answer, Identities, Judge};
+use remediation_suite::target::Observed;
 use remediation_suite::profile::TargetProfile;
 use remediation_suite::runner::{run_scenario_hooked, RunSettings};
 use remediation_suite::scenario::{instantiate, load_dir, Action, CallBody, Scenario, Side};
@@ -435,8 +436,10 @@ pub const MAX_DIFFERENTIAL_STEPS: usize = 64;
 pub enum DifferentialSetupError {
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
-    #[error("{0}")]
-    Target(String),
+    #[error(transparent)]
+    Profile(#[from] remediation_suite::profile::ProfileError),
+    #[error(transparent)]
+    Target(#[from] remediation_suite::session::SetupError),
     #[error("cannot create the findings directory {path}: {source}")]
     Findings { path: std::path::PathBuf, source: std::io::Error },
 }
@@ -488,8 +491,8 @@ impl Differential {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(DifferentialSetupError::Runtime)?;
         let mut options = remediation_suite::session::RunOptions::embedded(0);
         options.endpoint = endpoint.clone();
-        options.profile = profile.as_deref().map(remediation_suite::profile::TargetProfile::resolve).transpose().map_err(|e| DifferentialSetupError::Target(e.to_string()))?;
-        let prepared = runtime.block_on(remediation_suite::session::prepare_target(&options)).map_err(|e| DifferentialSetupError::Target(e.to_string()))?;
+        options.profile = profile.as_deref().map(remediation_suite::profile::TargetProfile::resolve).transpose()?;
+        let prepared = runtime.block_on(remediation_suite::session::prepare_target(&options))?;
         std::fs::create_dir_all(&findings).map_err(|source| DifferentialSetupError::Findings { path: findings.clone(), source })?;
         use remediation_suite::target::Target;
         // As `run` does: against a target that keeps its state, names no earlier run used.

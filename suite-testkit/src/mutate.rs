@@ -23,7 +23,7 @@
 //! the unchanged answers are the model's own, as the reference endpoint's are ([`plant`] checks
 //! that the unchanged answer is acceptable first).
 
-use remediation_suite::judge::Observed;
+use remediation_suite::target::Observed;
 use remediation_suite::profile::TargetProfile;
 use remediation_suite::report::{ScenarioResult, StepKind, StepResult};
 use remediation_suite::runner::AnswerHook;

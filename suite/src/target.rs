@@ -5,9 +5,9 @@
 //! to send what official SDKs refuse to (missing members, wrong types, malformed JSON). Every
 //! request has a timeout; nothing is retried.
 
-use crate::judge::Observed;
 use crate::profile::TargetProfile;
 use reference_model::{Control, Operation};
+use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, SystemTime};
 
@@ -22,6 +22,25 @@ pub struct WireRequest {
 impl WireRequest {
     pub fn for_operation(op: Operation, body: Vec<u8>) -> Self {
         WireRequest { target_header: Some(op.target()), body }
+    }
+}
+
+/// An HTTP answer as received: what [`Target::call`] observed, before any judging.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Observed {
+    pub status: u16,
+    /// Lower-cased names.
+    pub headers: Vec<(String, String)>,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+}
+
+impl Observed {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 

@@ -11,7 +11,8 @@
 //! Only names the suite made are ever passed here (`rsuite-…`); this module deletes nothing
 //! else.
 
-use crate::judge::{read_answer, ActualReply, Observed};
+use crate::judge::{read_answer, ActualReply};
+use crate::target::Observed;
 use crate::profile::Capability;
 use crate::runner::NAME_PREFIX;
 use crate::target::{Target, TransportError, WireRequest};

@@ -15,7 +15,8 @@
 //! The test prints a table per kind and every miss with the judge's differences; the figures
 //! it must reach are [`MIN_CAUGHT`] of the wrong answers and no acceptable variant failed.
 
-use remediation_suite::judge::{Difference, Observed};
+use remediation_suite::judge::Difference;
+use remediation_suite::target::Observed;
 use remediation_suite::report::ScenarioResult;
 use remediation_suite::runner::{run_scenario_hooked, RunSettings};
 use remediation_suite::scenario::{load_dir, Scenario};

@@ -19,30 +19,13 @@ mod tests;
 
 use crate::profile::TargetProfile;
 use crate::verdict::Verdict;
+// What a target observed is the target's type; the judge reads it.
+pub use crate::target::Observed;
 use reference_model::{flexible_fields, FieldKind, FlexField, IdFormat, Level, Operation, Outcome, Reply};
 use reference_model::service_model::{ServiceModel, Shape};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// An HTTP answer as received.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Observed {
-    pub status: u16,
-    /// Lower-cased names.
-    pub headers: Vec<(String, String)>,
-    #[serde(skip)]
-    pub body: Vec<u8>,
-}
-
-impl Observed {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-    pub fn body_text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
 
 /// What the target's answer means.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@
 //! its first FAIL, so a scenario gives at most one finding per pass.
 
 use super::{SnapshotDir, SnapshotError, SnapshotFile};
-use crate::judge::Observed;
+use crate::target::Observed;
 use crate::profile::{Capability, TargetProfile};
 use crate::report::ExpectedReply;
 use crate::runner::{run_scenario_hooked, AnswerHook, RunSettings};
