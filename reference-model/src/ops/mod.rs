@@ -323,4 +323,21 @@ mod tests {
         assert_eq!((refused.reply.error_code(), refused.basis), (Some(ErrorCode::SerializationException), "A-28"));
         assert!(refused.world.is_none(), "reading the body as {{}} changed nothing, so the refusal needs no world of its own");
     }
+
+    /// A peer that skips TargetType's enum check (R-RC-01) stores the value it was sent and
+    /// lists it back unchanged; validation refuses the same body.
+    #[test]
+    fn an_unchecked_target_type_is_stored_as_sent() {
+        let mut world = World::reference(Timestamp::EPOCH_2026);
+        let rule = serde_json::json!({"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}});
+        assert_eq!(handle_value(&mut world, Operation::PutConfigRule, &rule).preferred().reply.error_code(), None);
+        let put = serde_json::json!({"RemediationConfigurations": [{"ConfigRuleName": "r", "TargetType": "LAMBDA", "TargetId": "doc"}]});
+        let refused = handle_value(&mut world.clone(), Operation::PutRemediationConfigurations, &put);
+        assert_eq!(refused.preferred().reply.error_code(), Some(ErrorCode::ValidationException));
+        let stored = apply_unchecked(&mut world, Operation::PutRemediationConfigurations, &put).expect("fits the typed request");
+        assert_eq!(stored.preferred().reply.error_code(), None);
+        let listed = handle_value(&mut world, Operation::DescribeRemediationConfigurations, &serde_json::json!({"ConfigRuleNames": ["r"]}));
+        let crate::outcome::Reply::Success(body) = &listed.preferred().reply else { panic!("listed") };
+        assert_eq!(body["RemediationConfigurations"][0]["TargetType"], "LAMBDA");
+    }
 }
