@@ -14,11 +14,15 @@
 //! (`ResourceKeys[].ResourceId`, as in `fixtures/service-model/table.md`) and the kind of
 //! constraint, so that a refusal can name the rule of every violated member
 //! ([`crate::clauses::member_rule`]) instead of one rule per operation.
+//!
+//! [`parse_request`] is the entry point of the pipeline: a body that passes both stages comes
+//! out as the operation's typed [`Request`], so nothing downstream reads the JSON again.
 
 use crate::clauses::{member_rule, MemberRule, NoMemberRule, RuleId};
 use crate::error::{ApiError, ErrorCode};
 use crate::operation::Operation;
 use crate::service_model::{ServiceModel, Shape};
+use crate::wire::Request;
 use serde_json::Value;
 use std::fmt::{self, Write as _};
 use std::sync::OnceLock;
@@ -202,6 +206,20 @@ pub fn check_request(op: Operation, body: &Value) -> Result<(), Refusal> {
         }
     }
     Err(Refusal { error: ApiError::new(ErrorCode::ValidationException, validation_message(&walk.violations)), rules })
+}
+
+/// Validates a request body (A-01, A-02) and reads it as the operation's typed request: the
+/// only way the pipeline turns a body into a [`Request`], so no code path validates a value
+/// and then trusts it separately. The refusal is [`check_request`]'s, in the same precedence.
+///
+/// # Panics
+///
+/// When a body the validator accepts does not fit the typed structs: a defect of the model
+/// (the validator checks every type they rely on; a property test feeds arbitrary bodies
+/// through both), not of the request.
+pub fn parse_request(op: Operation, body: &Value) -> Result<Request, Refusal> {
+    check_request(op, body)?;
+    Ok(Request::from_body(op, body).unwrap_or_else(|e| panic!("validated body does not fit its typed request: {e}: {body}")))
 }
 
 /// [`check_request`], for callers that need only the error.
@@ -831,6 +849,36 @@ mod tests {
         assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_ok());
         let name = "😀".repeat(65);
         assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_err());
+    }
+
+    /// A body validation accepts comes out as its operation's typed request; one it refuses
+    /// comes out as the same refusal [`check_request`] gives.
+    #[rstest]
+    #[case::refused_type(Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": 5}))]
+    #[case::refused_constraint(Operation::PutRemediationExceptions, json!({"ConfigRuleName": "", "ResourceKeys": []}))]
+    #[case::refused_not_an_object(Operation::PutEvaluations, json!("x"))]
+    #[case::accepted(Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r", "Limit": null}))]
+    #[case::accepted_enums(Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": "r", "MaximumExecutionFrequency": "Six_Hours",
+        "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn", "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ScheduledNotification"}]}}}))]
+    fn parsing_agrees_with_checking(#[case] op: Operation, #[case] body: Value) {
+        match (parse_request(op, &body), check_request(op, &body)) {
+            (Ok(request), Ok(())) => assert_eq!(request.operation(), op),
+            (Err(parsed), Err(checked)) => assert_eq!(parsed, checked),
+            (parsed, checked) => panic!("{op}: parse {parsed:?}, check {checked:?}"),
+        }
+    }
+
+    #[test]
+    fn parsed_enums_are_their_variants() {
+        use crate::wire::{EventSource, MaximumExecutionFrequency, MessageType, Request};
+        let body = json!({"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn",
+            "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ScheduledNotification", "MaximumExecutionFrequency": "TwentyFour_Hours"}]}}});
+        let Ok(Request::PutConfigRule(put)) = parse_request(Operation::PutConfigRule, &body) else { panic!("a valid PutConfigRule") };
+        let detail = &put.config_rule.source.source_details.as_deref().unwrap_or_default()[0];
+        assert_eq!(
+            (detail.event_source, detail.message_type, detail.maximum_execution_frequency),
+            (Some(EventSource::AwsConfig), Some(MessageType::ScheduledNotification), Some(MaximumExecutionFrequency::TwentyFourHours))
+        );
     }
 
     #[test]

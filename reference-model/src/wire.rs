@@ -5,9 +5,11 @@
 //! both optional) for exceptions. Timestamps are epoch seconds ([`Timestamp`]). Optional members
 //! are left out when absent; output lists the real service sends as `[]` are plain `Vec`s.
 
+use crate::operation::Operation;
 use crate::time::Timestamp;
 use crate::world::ComplianceType;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- remediation configurations
@@ -811,6 +813,101 @@ pub struct StartConfigRulesEvaluationRequest {
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteEvaluationResultsRequest {
     pub config_rule_name: String,
+}
+
+// ---------------------------------------------------------------- one request of any operation
+
+macro_rules! requests {
+    ($($op:ident($request:ty)),* $(,)?) => {
+        /// A request of any operation, as its typed input: what validation yields
+        /// ([`crate::validate::parse_request`], A-01, A-02) and what [`crate::ops::apply`] takes.
+        /// One variant per [`Operation`], named after it; the match in [`Request::from_body`]
+        /// is exhaustive, so an operation without its variant does not compile.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Request {
+            $($op($request)),*
+        }
+
+        impl Request {
+            /// The operation this request is an input of.
+            pub fn operation(&self) -> Operation {
+                match self {
+                    $(Request::$op(_) => Operation::$op),*
+                }
+            }
+
+            /// `body` read as `op`'s typed request, without validating it: `Err` when it does
+            /// not fit the typed structs (a wrong JSON type, a required member absent, a value
+            /// outside a strict enum). JSON `null` counts as an absent member, as the
+            /// validator reads it.
+            pub fn from_body(op: Operation, body: &Value) -> Result<Request, serde_json::Error> {
+                // serde would refuse a null for the unboxed members (`Limit`, `TestMode`) that
+                // default when absent. The body is copied only when it has a null member: most
+                // have none, and the copy costs as much as the deserialisation.
+                let stripped;
+                let body = if has_null_member(body) {
+                    stripped = without_null_members(body);
+                    &stripped
+                } else {
+                    body
+                };
+                Ok(match op {
+                    $(Operation::$op => Request::$op(<$request>::deserialize(body)?)),*
+                })
+            }
+        }
+    };
+}
+
+requests! {
+    PutRemediationConfigurations(PutRemediationConfigurationsRequest),
+    DescribeRemediationConfigurations(DescribeRemediationConfigurationsRequest),
+    DeleteRemediationConfiguration(DeleteRemediationConfigurationRequest),
+    PutRemediationExceptions(PutRemediationExceptionsRequest),
+    DescribeRemediationExceptions(DescribeRemediationExceptionsRequest),
+    DeleteRemediationExceptions(DeleteRemediationExceptionsRequest),
+    StartRemediationExecution(StartRemediationExecutionRequest),
+    DescribeRemediationExecutionStatus(DescribeRemediationExecutionStatusRequest),
+    PutEvaluations(PutEvaluationsRequest),
+    // Boxed: a rule is more than twice the size of any other request.
+    PutConfigRule(Box<PutConfigRuleRequest>),
+    DeleteConfigRule(DeleteConfigRuleRequest),
+    DescribeConfigRules(DescribeConfigRulesRequest),
+    GetComplianceDetailsByConfigRule(GetComplianceDetailsByConfigRuleRequest),
+    DescribeComplianceByConfigRule(DescribeComplianceByConfigRuleRequest),
+    DescribeComplianceByResource(DescribeComplianceByResourceRequest),
+    PutConfigurationRecorder(PutConfigurationRecorderRequest),
+    DescribeConfigurationRecorders(DescribeConfigurationRecordersRequest),
+    DescribeConfigurationRecorderStatus(DescribeConfigurationRecordersRequest),
+    StartConfigurationRecorder(ConfigurationRecorderNameRequest),
+    StopConfigurationRecorder(ConfigurationRecorderNameRequest),
+    DeleteConfigurationRecorder(ConfigurationRecorderNameRequest),
+    PutDeliveryChannel(PutDeliveryChannelRequest),
+    DescribeDeliveryChannels(DescribeDeliveryChannelsRequest),
+    DeleteDeliveryChannel(DeleteDeliveryChannelRequest),
+    StartConfigRulesEvaluation(StartConfigRulesEvaluationRequest),
+    DeleteEvaluationResults(DeleteEvaluationResultsRequest),
+}
+
+/// True when an object member anywhere in `value` is `null` (what [`without_null_members`]
+/// would leave out).
+fn has_null_member(value: &Value) -> bool {
+    match value {
+        Value::Object(members) => members.values().any(|v| v.is_null() || has_null_member(v)),
+        Value::Array(items) => items.iter().any(has_null_member),
+        _ => false,
+    }
+}
+
+/// `value` with every object member whose value is `null` left out, at any depth.
+fn without_null_members(value: &Value) -> Value {
+    match value {
+        Value::Object(members) => Value::Object(
+            members.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_null_members(v))).collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_null_members).collect()),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
