@@ -1,7 +1,7 @@
 //! One module per group of operations; each `apply_*` function takes the world, a validated
 //! typed request and returns the [`Outcome`]. [`handle`] is the whole pipeline from bytes:
-//! JSON, then [`crate::validate::parse_request`], which yields the typed [`Request`] or the
-//! refusal, then [`apply`], which hands the request to its operation.
+//! [`RequestBody::read`], then [`crate::validate::parse_request`], which yields the typed
+//! [`Request`] or the refusal, then [`apply`], which hands the request to its operation.
 
 mod compliance;
 mod evaluations;
@@ -34,39 +34,43 @@ use serde_json::Value;
 use crate::clauses::RuleId;
 use crate::rule;
 
+mod request_body;
+pub use request_body::RequestBody;
+
 /// The whole pipeline for one request body at time `now`: advance the clock, parse, validate,
 /// apply. The world is left in the state of the preferred alternative.
 pub fn handle(world: &mut World, op: Operation, body: &[u8], now: Timestamp) -> Outcome {
+    handle_body(world, op, &RequestBody::read(body), now)
+}
+
+/// As [`handle`], for a body already read ([`RequestBody::read`]): a caller that needs the
+/// body's JSON too (the suite's runner, the model's step vocabulary) reads it once.
+pub fn handle_body(world: &mut World, op: Operation, body: &RequestBody, now: Timestamp) -> Outcome {
     world.advance_to(now);
-    // An empty body is read as `{}`. Whitespace alone is not JSON: read as `{}` too, or
-    // refused as a body that does not parse; nothing shows which the service does.
-    if !body.is_empty() && body.iter().all(u8::is_ascii_whitespace) {
-        let unchanged = world.clone();
-        let mut refused = Alternative::error(ErrorCode::SerializationException, "")
-            .code_level(Level::Should)
-            .provenance(Level::May)
-            .basis("A-28");
-        let read_as_empty = handle_value(world, op, &Value::Object(Default::default()));
-        // The refusal leaves the world as it was; it carries that world only when reading the
-        // body as `{}` changed it (an alternative's world is the one that differs).
-        if *world != unchanged {
-            refused.world = Some(Box::new(unchanged));
-        }
-        return read_as_empty.or(refused);
-    }
-    let value = if body.is_empty() {
-        Value::Object(Default::default())
-    } else {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(v) => v,
-            Err(_) => {
-                return Outcome::new(
-                    Alternative::error(ErrorCode::SerializationException, "").code_level(Level::Should).basis("A-02"),
-                )
+    match body {
+        // An empty body is read as `{}`.
+        RequestBody::Empty => handle_value(world, op, &Value::Object(Default::default())),
+        // Whitespace alone is not JSON: read as `{}` too, or refused as a body that does not
+        // parse; nothing shows which the service does.
+        RequestBody::Blank => {
+            let unchanged = world.clone();
+            let mut refused = Alternative::error(ErrorCode::SerializationException, "")
+                .code_level(Level::Should)
+                .provenance(Level::May)
+                .basis("A-28");
+            let read_as_empty = handle_value(world, op, &Value::Object(Default::default()));
+            // The refusal leaves the world as it was; it carries that world only when reading
+            // the body as `{}` changed it (an alternative's world is the one that differs).
+            if *world != unchanged {
+                refused.world = Some(Box::new(unchanged));
             }
+            read_as_empty.or(refused)
         }
-    };
-    handle_value(world, op, &value)
+        RequestBody::Json(value) => handle_value(world, op, value),
+        RequestBody::Malformed => {
+            Outcome::new(Alternative::error(ErrorCode::SerializationException, "").code_level(Level::Should).basis("A-02"))
+        }
+    }
 }
 
 /// As [`handle`], for a body already parsed as JSON, at the world's current time: validation
