@@ -21,6 +21,7 @@
 use crate::clauses::{member_rule, MemberRule, NoMemberRule, RuleId};
 use crate::error::{ApiError, ErrorCode};
 use crate::operation::Operation;
+use crate::rule;
 use crate::service_model::{ServiceModel, Shape};
 use crate::wire::Request;
 use serde_json::Value;
@@ -115,6 +116,10 @@ pub struct Violation {
     /// `RemediationConfigurations[].Parameters{key}`.
     pub member: String,
     pub kind: ConstraintKind,
+    /// A required member of a `ResourceKey` (`resourceType`, `resourceId`) is missing where
+    /// the item spells it as the exception operations' key shape does (`ResourceType`): the
+    /// cause is the other key shape (M-01).
+    pub other_key_shape: bool,
 }
 
 impl Violation {
@@ -200,9 +205,13 @@ pub fn check_request(op: Operation, body: &Value) -> Result<(), Refusal> {
     }
     let mut rules: Vec<MemberRule> = Vec::new();
     for v in &walk.violations {
-        let rule = member_rule(op, &v.member, v.kind).unwrap_or(MemberRule::Fallback(NoMemberRule::ModelOnly));
-        if !rules.contains(&rule) {
-            rules.push(rule);
+        let member = member_rule(op, &v.member, v.kind).unwrap_or(MemberRule::Fallback(NoMemberRule::ModelOnly));
+        // A key in the other shape breaks the member's own rule, and M-01 says why.
+        let cause = v.other_key_shape.then_some(MemberRule::Stated(rule!("M-01")));
+        for rule in std::iter::once(member).chain(cause) {
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
         }
     }
     Err(Refusal { error: ApiError::new(ErrorCode::ValidationException, validation_message(&walk.violations)), rules })
@@ -248,7 +257,16 @@ struct Member {
     path: String,
     target: ShapeId,
     required: bool,
+    /// How the other resource-key shape spells this member (M-01): `ResourceType` for
+    /// `ResourceKey.resourceType`. Only for the members of [`KEY_SHAPES`]' first shape.
+    other_key_shape: Option<String>,
 }
+
+/// The two resource-key shapes (M-01): `ResourceKey` (`resourceType`, `resourceId`, both
+/// required; the executions) and `RemediationExceptionResourceKey` (`ResourceType`,
+/// `ResourceId`, both optional; the exceptions). Only the first has required members, so only
+/// it can be refused for a key written in the other's spelling.
+const KEY_SHAPES: (&str, &str) = ("ResourceKey", "RemediationExceptionResourceKey");
 
 /// A [`Shape`] whose references are positions, not names: the walk looks nothing up by
 /// name, and a structure's members carry their message spelling and whether they are required.
@@ -303,6 +321,7 @@ impl Program {
                             path: lower_camel(member),
                             target: id(target),
                             required: required.contains(member),
+                            other_key_shape: (name == KEY_SHAPES.0).then(|| other_spelling(model, member)).flatten(),
                         })
                         .collect(),
                 ),
@@ -343,6 +362,17 @@ impl Program {
 
     fn input(&self, op: Operation) -> ShapeId {
         self.inputs[op as usize]
+    }
+}
+
+/// The member of the other resource-key shape ([`KEY_SHAPES`]) spelt as `member` but for its
+/// case (M-01).
+fn other_spelling(model: &ServiceModel, member: &str) -> Option<String> {
+    match model.shape(KEY_SHAPES.1) {
+        Shape::Structure { members, .. } => {
+            members.iter().map(|(m, _)| m).find(|m| m.eq_ignore_ascii_case(member) && *m != member).cloned()
+        }
+        _ => None,
     }
 }
 
@@ -537,6 +567,7 @@ impl<'m, 'v> Walk<'m, 'v> {
             constraint,
             member: render_member(&self.at),
             kind,
+            other_key_shape: false,
         });
     }
 
@@ -615,6 +646,12 @@ impl<'m, 'v> Walk<'m, 'v> {
                         None | Some(Value::Null) => {
                             if member.required {
                                 self.missing(Step::Member(member));
+                                let other = member.other_key_shape.as_ref().and_then(|o| object.get(o.as_str()));
+                                if other.is_some_and(|v| !v.is_null()) {
+                                    if let Some(violation) = self.violations.last_mut() {
+                                        violation.other_key_shape = true;
+                                    }
+                                }
                             }
                         }
                         Some(v) => {
@@ -849,6 +886,49 @@ mod tests {
         assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_ok());
         let name = "😀".repeat(65);
         assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_err());
+    }
+
+    const SRE: Operation = Operation::StartRemediationExecution;
+    const DRES: Operation = Operation::DescribeRemediationExecutionStatus;
+
+    /// M-01: a resource key in the exception operations' spelling, given where a `ResourceKey`
+    /// is needed, is refused for the lower-camel members it lacks; the refusal names M-01 beside
+    /// the member's own rule. A member merely missing, or a null in the other spelling, is not
+    /// the other key shape.
+    #[rstest]
+    #[case::both_pascal(SRE, json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"}), &["R-SRE-03", "M-01"], &[true, true])]
+    #[case::one_pascal(SRE, json!({"resourceType": "AWS::S3::Bucket", "ResourceId": "b"}), &["R-SRE-03", "M-01"], &[true])]
+    #[case::only_missing(SRE, json!({"resourceType": "AWS::S3::Bucket"}), &["R-SRE-03"], &[false])]
+    #[case::pascal_null(SRE, json!({"resourceType": "AWS::S3::Bucket", "ResourceId": null}), &["R-SRE-03"], &[false])]
+    #[case::lower_case_all(SRE, json!({"resourcetype": "AWS::S3::Bucket", "resourceId": "b"}), &["R-SRE-03"], &[false])]
+    #[case::status_pascal(DRES, json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"}), &["M-01"], &[true, true])]
+    fn a_key_in_the_other_shape_is_attributed_to_m_01(#[case] op: Operation, #[case] key: Value, #[case] rules: &[&str], #[case] other: &[bool]) {
+        let body = json!({"ConfigRuleName": "r", "ResourceKeys": [key]});
+        let refusal = check_request(op, &body).unwrap_err();
+        assert_eq!(refusal.error.code, ErrorCode::ValidationException);
+        let named: Vec<&str> = refusal
+            .rules
+            .iter()
+            .map(|r| match r {
+                MemberRule::Stated(id) => id.as_str(),
+                MemberRule::Fallback(f) => panic!("{op}: a fallback ({f:?}) where every member has its rule"),
+            })
+            .collect();
+        assert_eq!(named, rules, "{op}: {body}");
+        let found: Vec<bool> = violations(op, &body).iter().map(|v| v.other_key_shape).collect();
+        assert_eq!(found, other, "{op}: {body}");
+    }
+
+    /// The cause changes which rules are named, not what the service says (A-01).
+    #[test]
+    fn the_other_key_shape_keeps_the_message() {
+        let body = json!({"ConfigRuleName": "r", "ResourceKeys": [{"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"}]});
+        assert_eq!(
+            validate_request(SRE, &body).unwrap_err().message,
+            "2 validation errors detected: \
+             Value null at 'resourceKeys.1.member.resourceType' failed to satisfy constraint: Member must not be null; \
+             Value null at 'resourceKeys.1.member.resourceId' failed to satisfy constraint: Member must not be null"
+        );
     }
 
     /// A body validation accepts comes out as its operation's typed request; one it refuses

@@ -307,6 +307,19 @@ mod tests {
         assert!(refused.world.is_none(), "reading the body as {{}} changed nothing, so the refusal needs no world of its own");
     }
 
+    /// M-01 end to end: the executions' refusal of a key in the exceptions' spelling names the
+    /// operation's member rule and M-01.
+    #[test]
+    fn a_pascal_case_execution_key_is_refused_under_m_01() {
+        let body = serde_json::json!({"ConfigRuleName": "r", "ResourceKeys": [{"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"}]});
+        let mut world = World::reference(Timestamp::EPOCH_2026);
+        let outcome = handle_value(&mut world, Operation::StartRemediationExecution, &body);
+        assert_eq!(outcome.preferred().reply.error_code(), Some(ErrorCode::ValidationException));
+        assert_eq!(outcome.clauses, [rule!("R-SRE-03"), rule!("M-01")]);
+        let outcome = handle_value(&mut world, Operation::DescribeRemediationExecutionStatus, &body);
+        assert_eq!(outcome.clauses, [rule!("M-01")]);
+    }
+
     /// A peer that skips TargetType's enum check (R-RC-01) stores the value it was sent and
     /// lists it back unchanged; validation refuses the same body.
     #[test]
