@@ -15,7 +15,8 @@
 
 use crate::auto::SsmRun;
 use crate::invariants::{check_alternatives, Cause, Invariants, Violation};
-use crate::{handle, handle_value, ComplianceType, Control, Millis, Operation, Outcome, Timestamp, World};
+use crate::ops::{handle_body, RequestBody};
+use crate::{handle_value, ComplianceType, Control, Millis, Operation, Outcome, Timestamp, World};
 use serde_json::{json, Value};
 
 /// The names steps pick from (by index, modulo the pool's length).
@@ -95,8 +96,9 @@ pub enum Step {
 pub enum Pending {
     /// A JSON body, handled at the world's time.
     Json(Operation, Value),
-    /// A body as bytes, at this time; `parsed` is the same body as JSON where it is JSON.
-    Bytes { op: Operation, bytes: Vec<u8>, at: Timestamp, parsed: Option<Value> },
+    /// A body as bytes, read once ([`RequestBody::read`]) for both the pipeline and the
+    /// invariants, sent at this time.
+    Bytes { op: Operation, body: RequestBody, at: Timestamp },
     Control,
     Clock,
 }
@@ -106,7 +108,7 @@ impl Pending {
     pub fn cause(&self) -> Cause<'_> {
         match self {
             Pending::Json(op, body) => Cause::Request { op: *op, body: Some(body) },
-            Pending::Bytes { op, parsed, .. } => Cause::Request { op: *op, body: parsed.as_ref() },
+            Pending::Bytes { op, body, .. } => Cause::Request { op: *op, body: body.json() },
             Pending::Control => Cause::Control,
             Pending::Clock => Cause::Clock,
         }
@@ -116,16 +118,11 @@ impl Pending {
     pub fn send(&self, world: &mut World) -> Option<Outcome> {
         match self {
             Pending::Json(op, body) => Some(handle_value(world, *op, body)),
-            Pending::Bytes { op, bytes, at, .. } => Some(handle(world, *op, bytes, *at)),
+            Pending::Bytes { op, body, at } => Some(handle_body(world, *op, body, *at)),
             Pending::Control | Pending::Clock => None,
         }
     }
 }
-
-/// The operations whose raw bodies the invariants read (they add or remove exceptions,
-/// configurations or rules); other raw bodies are not parsed twice.
-const NAMING_OPERATIONS: [Operation; 4] =
-    [Operation::PutRemediationExceptions, Operation::DeleteRemediationExceptions, Operation::DeleteRemediationConfiguration, Operation::DeleteConfigRule];
 
 impl Step {
     /// Does the step's control actions and clock moves on `world`, and returns the request it
@@ -234,12 +231,11 @@ impl Step {
             }
             Step::RequestInThePast(ms) => {
                 let body = json!({"ConfigRuleName": p.rule(0)});
-                Pending::Bytes { op: Operation::DescribeRemediationExceptions, bytes: body.to_string().into_bytes(), at: now - Millis(i64::from(*ms)), parsed: Some(body) }
+                Pending::Bytes { op: Operation::DescribeRemediationExceptions, body: RequestBody::Json(body), at: now - Millis(i64::from(*ms)) }
             }
             Step::Raw(o, text) => {
                 let op = Operation::ALL[*o as usize % Operation::ALL.len()];
-                let parsed = NAMING_OPERATIONS.contains(&op).then(|| serde_json::from_str::<Value>(text).ok()).flatten();
-                Pending::Bytes { op, bytes: text.as_bytes().to_vec(), at: now, parsed }
+                Pending::Bytes { op, body: RequestBody::read(text.as_bytes()), at: now }
             }
         }
     }

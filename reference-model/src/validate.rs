@@ -14,11 +14,16 @@
 //! (`ResourceKeys[].ResourceId`, as in `fixtures/service-model/table.md`) and the kind of
 //! constraint, so that a refusal can name the rule of every violated member
 //! ([`crate::clauses::member_rule`]) instead of one rule per operation.
+//!
+//! [`parse_request`] is the entry point of the pipeline: a body that passes both stages comes
+//! out as the operation's typed [`Request`], so nothing downstream reads the JSON again.
 
 use crate::clauses::{member_rule, MemberRule, NoMemberRule, RuleId};
 use crate::error::{ApiError, ErrorCode};
 use crate::operation::Operation;
+use crate::rule;
 use crate::service_model::{ServiceModel, Shape};
+use crate::wire::Request;
 use serde_json::Value;
 use std::fmt::{self, Write as _};
 use std::sync::OnceLock;
@@ -111,6 +116,10 @@ pub struct Violation {
     /// `RemediationConfigurations[].Parameters{key}`.
     pub member: String,
     pub kind: ConstraintKind,
+    /// A required member of a `ResourceKey` (`resourceType`, `resourceId`) is missing where
+    /// the item spells it as the exception operations' key shape does (`ResourceType`): the
+    /// cause is the other key shape (M-01).
+    pub other_key_shape: bool,
 }
 
 impl Violation {
@@ -196,12 +205,30 @@ pub fn check_request(op: Operation, body: &Value) -> Result<(), Refusal> {
     }
     let mut rules: Vec<MemberRule> = Vec::new();
     for v in &walk.violations {
-        let rule = member_rule(op, &v.member, v.kind).unwrap_or(MemberRule::Fallback(NoMemberRule::ModelOnly));
-        if !rules.contains(&rule) {
-            rules.push(rule);
+        let member = member_rule(op, &v.member, v.kind).unwrap_or(MemberRule::Fallback(NoMemberRule::ModelOnly));
+        // A key in the other shape breaks the member's own rule, and M-01 says why.
+        let cause = v.other_key_shape.then_some(MemberRule::Stated(rule!("M-01")));
+        for rule in std::iter::once(member).chain(cause) {
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
         }
     }
     Err(Refusal { error: ApiError::new(ErrorCode::ValidationException, validation_message(&walk.violations)), rules })
+}
+
+/// Validates a request body (A-01, A-02) and reads it as the operation's typed request: the
+/// only way the pipeline turns a body into a [`Request`], so no code path validates a value
+/// and then trusts it separately. The refusal is [`check_request`]'s, in the same precedence.
+///
+/// # Panics
+///
+/// When a body the validator accepts does not fit the typed structs: a defect of the model
+/// (the validator checks every type they rely on; a property test feeds arbitrary bodies
+/// through both), not of the request.
+pub fn parse_request(op: Operation, body: &Value) -> Result<Request, Refusal> {
+    check_request(op, body)?;
+    Ok(Request::from_body(op, body).unwrap_or_else(|e| panic!("validated body does not fit its typed request: {e}: {body}")))
 }
 
 /// [`check_request`], for callers that need only the error.
@@ -230,7 +257,16 @@ struct Member {
     path: String,
     target: ShapeId,
     required: bool,
+    /// How the other resource-key shape spells this member (M-01): `ResourceType` for
+    /// `ResourceKey.resourceType`. Only for the members of [`KEY_SHAPES`]' first shape.
+    other_key_shape: Option<String>,
 }
+
+/// The two resource-key shapes (M-01): `ResourceKey` (`resourceType`, `resourceId`, both
+/// required; the executions) and `RemediationExceptionResourceKey` (`ResourceType`,
+/// `ResourceId`, both optional; the exceptions). Only the first has required members, so only
+/// it can be refused for a key written in the other's spelling.
+const KEY_SHAPES: (&str, &str) = ("ResourceKey", "RemediationExceptionResourceKey");
 
 /// A [`Shape`] whose references are positions, not names: the walk looks nothing up by
 /// name, and a structure's members carry their message spelling and whether they are required.
@@ -285,6 +321,7 @@ impl Program {
                             path: lower_camel(member),
                             target: id(target),
                             required: required.contains(member),
+                            other_key_shape: (name == KEY_SHAPES.0).then(|| other_spelling(model, member)).flatten(),
                         })
                         .collect(),
                 ),
@@ -325,6 +362,17 @@ impl Program {
 
     fn input(&self, op: Operation) -> ShapeId {
         self.inputs[op as usize]
+    }
+}
+
+/// The member of the other resource-key shape ([`KEY_SHAPES`]) spelt as `member` but for its
+/// case (M-01).
+fn other_spelling(model: &ServiceModel, member: &str) -> Option<String> {
+    match model.shape(KEY_SHAPES.1) {
+        Shape::Structure { members, .. } => {
+            members.iter().map(|(m, _)| m).find(|m| m.eq_ignore_ascii_case(member) && *m != member).cloned()
+        }
+        _ => None,
     }
 }
 
@@ -519,6 +567,7 @@ impl<'m, 'v> Walk<'m, 'v> {
             constraint,
             member: render_member(&self.at),
             kind,
+            other_key_shape: false,
         });
     }
 
@@ -597,6 +646,12 @@ impl<'m, 'v> Walk<'m, 'v> {
                         None | Some(Value::Null) => {
                             if member.required {
                                 self.missing(Step::Member(member));
+                                let other = member.other_key_shape.as_ref().and_then(|o| object.get(o.as_str()));
+                                if other.is_some_and(|v| !v.is_null()) {
+                                    if let Some(violation) = self.violations.last_mut() {
+                                        violation.other_key_shape = true;
+                                    }
+                                }
                             }
                         }
                         Some(v) => {
@@ -831,6 +886,79 @@ mod tests {
         assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_ok());
         let name = "😀".repeat(65);
         assert!(validate_request(Operation::DeleteRemediationConfiguration, &json!({"ConfigRuleName": name})).is_err());
+    }
+
+    const SRE: Operation = Operation::StartRemediationExecution;
+    const DRES: Operation = Operation::DescribeRemediationExecutionStatus;
+
+    /// M-01: a resource key in the exception operations' spelling, given where a `ResourceKey`
+    /// is needed, is refused for the lower-camel members it lacks; the refusal names M-01 beside
+    /// the member's own rule. A member merely missing, or a null in the other spelling, is not
+    /// the other key shape.
+    #[rstest]
+    #[case::both_pascal(SRE, json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"}), &["R-SRE-03", "M-01"], &[true, true])]
+    #[case::one_pascal(SRE, json!({"resourceType": "AWS::S3::Bucket", "ResourceId": "b"}), &["R-SRE-03", "M-01"], &[true])]
+    #[case::only_missing(SRE, json!({"resourceType": "AWS::S3::Bucket"}), &["R-SRE-03"], &[false])]
+    #[case::pascal_null(SRE, json!({"resourceType": "AWS::S3::Bucket", "ResourceId": null}), &["R-SRE-03"], &[false])]
+    #[case::lower_case_all(SRE, json!({"resourcetype": "AWS::S3::Bucket", "resourceId": "b"}), &["R-SRE-03"], &[false])]
+    #[case::status_pascal(DRES, json!({"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"}), &["M-01"], &[true, true])]
+    fn a_key_in_the_other_shape_is_attributed_to_m_01(#[case] op: Operation, #[case] key: Value, #[case] rules: &[&str], #[case] other: &[bool]) {
+        let body = json!({"ConfigRuleName": "r", "ResourceKeys": [key]});
+        let refusal = check_request(op, &body).unwrap_err();
+        assert_eq!(refusal.error.code, ErrorCode::ValidationException);
+        let named: Vec<&str> = refusal
+            .rules
+            .iter()
+            .map(|r| match r {
+                MemberRule::Stated(id) => id.as_str(),
+                MemberRule::Fallback(f) => panic!("{op}: a fallback ({f:?}) where every member has its rule"),
+            })
+            .collect();
+        assert_eq!(named, rules, "{op}: {body}");
+        let found: Vec<bool> = violations(op, &body).iter().map(|v| v.other_key_shape).collect();
+        assert_eq!(found, other, "{op}: {body}");
+    }
+
+    /// The cause changes which rules are named, not what the service says (A-01).
+    #[test]
+    fn the_other_key_shape_keeps_the_message() {
+        let body = json!({"ConfigRuleName": "r", "ResourceKeys": [{"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"}]});
+        assert_eq!(
+            validate_request(SRE, &body).unwrap_err().message,
+            "2 validation errors detected: \
+             Value null at 'resourceKeys.1.member.resourceType' failed to satisfy constraint: Member must not be null; \
+             Value null at 'resourceKeys.1.member.resourceId' failed to satisfy constraint: Member must not be null"
+        );
+    }
+
+    /// A body validation accepts comes out as its operation's typed request; one it refuses
+    /// comes out as the same refusal [`check_request`] gives.
+    #[rstest]
+    #[case::refused_type(Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": 5}))]
+    #[case::refused_constraint(Operation::PutRemediationExceptions, json!({"ConfigRuleName": "", "ResourceKeys": []}))]
+    #[case::refused_not_an_object(Operation::PutEvaluations, json!("x"))]
+    #[case::accepted(Operation::DescribeRemediationExceptions, json!({"ConfigRuleName": "r", "Limit": null}))]
+    #[case::accepted_enums(Operation::PutConfigRule, json!({"ConfigRule": {"ConfigRuleName": "r", "MaximumExecutionFrequency": "Six_Hours",
+        "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn", "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ScheduledNotification"}]}}}))]
+    fn parsing_agrees_with_checking(#[case] op: Operation, #[case] body: Value) {
+        match (parse_request(op, &body), check_request(op, &body)) {
+            (Ok(request), Ok(())) => assert_eq!(request.operation(), op),
+            (Err(parsed), Err(checked)) => assert_eq!(parsed, checked),
+            (parsed, checked) => panic!("{op}: parse {parsed:?}, check {checked:?}"),
+        }
+    }
+
+    #[test]
+    fn parsed_enums_are_their_variants() {
+        use crate::wire::{EventSource, MaximumExecutionFrequency, MessageType, Request};
+        let body = json!({"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn",
+            "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ScheduledNotification", "MaximumExecutionFrequency": "TwentyFour_Hours"}]}}});
+        let Ok(Request::PutConfigRule(put)) = parse_request(Operation::PutConfigRule, &body) else { panic!("a valid PutConfigRule") };
+        let detail = &put.config_rule.source.source_details.as_deref().unwrap_or_default()[0];
+        assert_eq!(
+            (detail.event_source, detail.message_type, detail.maximum_execution_frequency),
+            (Some(EventSource::AwsConfig), Some(MessageType::ScheduledNotification), Some(MaximumExecutionFrequency::TwentyFourHours))
+        );
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! both optional) for exceptions. Timestamps are epoch seconds ([`Timestamp`]). Optional members
 //! are left out when absent; output lists the real service sends as `[]` are plain `Vec`s.
 
+use crate::operation::Operation;
 use crate::time::Timestamp;
 use crate::world::ComplianceType;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- remediation configurations
@@ -16,7 +18,7 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "PascalCase")]
 pub struct RemediationConfiguration {
     pub config_rule_name: String,
-    pub target_type: String,
+    pub target_type: RemediationTargetType,
     pub target_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_version: Option<String>,
@@ -50,7 +52,7 @@ pub struct RemediationParameterValue {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResourceValue {
-    pub value: String,
+    pub value: ResourceValueType,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -73,6 +75,31 @@ pub struct SsmControls {
     pub concurrent_execution_rate_percentage: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_percentage: Option<i32>,
+}
+
+/// `RemediationConfiguration.TargetType` (R-RC-01): `SSM_DOCUMENT` is the service model's only
+/// value, and a validated request holds nothing else. [`RemediationTargetType::Unlisted`] exists
+/// for a peer that skips the enum check (`ops::apply_unchecked`), which stores and echoes the
+/// value it was sent; validation never yields it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RemediationTargetType {
+    SsmDocument,
+    /// A value outside the enum, as sent (only through `ops::apply_unchecked`).
+    #[serde(untagged)]
+    Unlisted(String),
+}
+
+/// `ResourceValue.Value` (R-RC-11): `RESOURCE_ID`, the only value, passes the evaluated
+/// resource's id. [`ResourceValueType::Unlisted`] is, as for [`RemediationTargetType`], only for
+/// a peer that skips the enum check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ResourceValueType {
+    ResourceId,
+    /// A value outside the enum, as sent (only through `ops::apply_unchecked`).
+    #[serde(untagged)]
+    Unlisted(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -311,15 +338,15 @@ pub struct ConfigRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input_parameters: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub maximum_execution_frequency: Option<String>,
+    pub maximum_execution_frequency: Option<MaximumExecutionFrequency>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub config_rule_state: Option<String>,
+    pub config_rule_state: Option<ConfigRuleState>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluation_modes: Option<Vec<EvaluationModeConfiguration>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule_evaluation_visibility: Option<String>,
+    pub rule_evaluation_visibility: Option<RuleEvaluationVisibility>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -355,6 +382,57 @@ pub enum EvaluationMode {
     Proactive,
 }
 
+/// `ConfigRule.ConfigRuleState` (R-PCR-24): `ACTIVE`, or for a while `EVALUATING` (R-SCE-01),
+/// `DELETING_RESULTS` (R-DER-01) or `DELETING` (R-DCR-02).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConfigRuleState {
+    Active,
+    Deleting,
+    DeletingResults,
+    Evaluating,
+}
+
+/// How often a periodic rule runs (R-PCR-15, R-PCR-16), and a delivery channel's snapshot
+/// frequency (R-DCH-01): the service model spells these values with underscores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MaximumExecutionFrequency {
+    #[serde(rename = "One_Hour")]
+    OneHour,
+    #[serde(rename = "Three_Hours")]
+    ThreeHours,
+    #[serde(rename = "Six_Hours")]
+    SixHours,
+    #[serde(rename = "Twelve_Hours")]
+    TwelveHours,
+    #[serde(rename = "TwentyFour_Hours")]
+    TwentyFourHours,
+}
+
+/// `SourceDetail.EventSource` (R-PCR-20): `aws.config` is the only value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventSource {
+    #[serde(rename = "aws.config")]
+    AwsConfig,
+}
+
+/// `SourceDetail.MessageType` (R-PCR-17): what triggers a custom rule's evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageType {
+    ConfigurationItemChangeNotification,
+    ConfigurationSnapshotDeliveryCompleted,
+    ScheduledNotification,
+    OversizedConfigurationItemChangeNotification,
+}
+
+/// `ConfigRule.RuleEvaluationVisibility` and the DescribeConfigRules filter (R-PCR-23).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RuleEvaluationVisibility {
+    External,
+    Internal,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Source {
@@ -371,11 +449,11 @@ pub struct Source {
 #[serde(rename_all = "PascalCase")]
 pub struct SourceDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_source: Option<String>,
+    pub event_source: Option<EventSource>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_type: Option<String>,
+    pub message_type: Option<MessageType>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub maximum_execution_frequency: Option<String>,
+    pub maximum_execution_frequency: Option<MaximumExecutionFrequency>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -420,7 +498,7 @@ pub struct DeleteConfigRuleRequest {
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeConfigRulesFilters {
     pub evaluation_mode: Option<EvaluationMode>,
-    pub rule_evaluation_visibility: Option<String>,
+    pub rule_evaluation_visibility: Option<RuleEvaluationVisibility>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -457,7 +535,7 @@ pub struct EvaluationResultQualifier {
     pub config_rule_name: String,
     pub resource_type: String,
     pub resource_id: String,
-    pub evaluation_mode: String,
+    pub evaluation_mode: EvaluationMode,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -584,7 +662,26 @@ pub struct ExclusionByResourceTypes {
 #[serde(rename_all = "camelCase")]
 pub struct RecordingStrategy {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub use_only: Option<String>,
+    pub use_only: Option<RecordingStrategyType>,
+}
+
+/// `RecordingStrategy.useOnly` (R-REC-04): which of the recording group's members says what is
+/// recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RecordingStrategyType {
+    AllSupportedResourceTypes,
+    InclusionByResourceTypes,
+    ExclusionByResourceTypes,
+}
+
+/// `ConfigurationRecorderStatus.lastStatus` (R-REC-03): how the recorder's last delivery went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecorderStatus {
+    Pending,
+    Success,
+    Failure,
+    NotApplicable,
 }
 
 /// A configuration recorder as PutConfigurationRecorder takes it and DescribeConfigurationRecorders
@@ -635,7 +732,7 @@ pub struct ConfigurationRecorderStatus {
     pub last_stop_time: Option<Timestamp>,
     pub recording: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_status: Option<String>,
+    pub last_status: Option<RecorderStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_status_change_time: Option<Timestamp>,
 }
@@ -657,7 +754,7 @@ pub struct ConfigurationRecorderNameRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ConfigSnapshotDeliveryProperties {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery_frequency: Option<String>,
+    pub delivery_frequency: Option<MaximumExecutionFrequency>,
 }
 
 /// A delivery channel (R-DCH-01, R-DCH-02).
@@ -718,29 +815,199 @@ pub struct DeleteEvaluationResultsRequest {
     pub config_rule_name: String,
 }
 
+// ---------------------------------------------------------------- one request of any operation
+
+macro_rules! requests {
+    ($($op:ident($request:ty)),* $(,)?) => {
+        /// A request of any operation, as its typed input: what validation yields
+        /// ([`crate::validate::parse_request`], A-01, A-02) and what [`crate::ops::apply`] takes.
+        /// One variant per [`Operation`], named after it; the match in [`Request::from_body`]
+        /// is exhaustive, so an operation without its variant does not compile.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Request {
+            $($op($request)),*
+        }
+
+        impl Request {
+            /// The operation this request is an input of.
+            pub fn operation(&self) -> Operation {
+                match self {
+                    $(Request::$op(_) => Operation::$op),*
+                }
+            }
+
+            /// `body` read as `op`'s typed request, without validating it: `Err` when it does
+            /// not fit the typed structs (a wrong JSON type, a required member absent, a value
+            /// outside a strict enum). JSON `null` counts as an absent member, as the
+            /// validator reads it.
+            pub fn from_body(op: Operation, body: &Value) -> Result<Request, serde_json::Error> {
+                // serde would refuse a null for the unboxed members (`Limit`, `TestMode`) that
+                // default when absent. The body is copied only when it has a null member: most
+                // have none, and the copy costs as much as the deserialisation.
+                let stripped;
+                let body = if has_null_member(body) {
+                    stripped = without_null_members(body);
+                    &stripped
+                } else {
+                    body
+                };
+                Ok(match op {
+                    $(Operation::$op => Request::$op(<$request>::deserialize(body)?)),*
+                })
+            }
+        }
+    };
+}
+
+requests! {
+    PutRemediationConfigurations(PutRemediationConfigurationsRequest),
+    DescribeRemediationConfigurations(DescribeRemediationConfigurationsRequest),
+    DeleteRemediationConfiguration(DeleteRemediationConfigurationRequest),
+    PutRemediationExceptions(PutRemediationExceptionsRequest),
+    DescribeRemediationExceptions(DescribeRemediationExceptionsRequest),
+    DeleteRemediationExceptions(DeleteRemediationExceptionsRequest),
+    StartRemediationExecution(StartRemediationExecutionRequest),
+    DescribeRemediationExecutionStatus(DescribeRemediationExecutionStatusRequest),
+    PutEvaluations(PutEvaluationsRequest),
+    // Boxed: a rule is more than twice the size of any other request.
+    PutConfigRule(Box<PutConfigRuleRequest>),
+    DeleteConfigRule(DeleteConfigRuleRequest),
+    DescribeConfigRules(DescribeConfigRulesRequest),
+    GetComplianceDetailsByConfigRule(GetComplianceDetailsByConfigRuleRequest),
+    DescribeComplianceByConfigRule(DescribeComplianceByConfigRuleRequest),
+    DescribeComplianceByResource(DescribeComplianceByResourceRequest),
+    PutConfigurationRecorder(PutConfigurationRecorderRequest),
+    DescribeConfigurationRecorders(DescribeConfigurationRecordersRequest),
+    DescribeConfigurationRecorderStatus(DescribeConfigurationRecordersRequest),
+    StartConfigurationRecorder(ConfigurationRecorderNameRequest),
+    StopConfigurationRecorder(ConfigurationRecorderNameRequest),
+    DeleteConfigurationRecorder(ConfigurationRecorderNameRequest),
+    PutDeliveryChannel(PutDeliveryChannelRequest),
+    DescribeDeliveryChannels(DescribeDeliveryChannelsRequest),
+    DeleteDeliveryChannel(DeleteDeliveryChannelRequest),
+    StartConfigRulesEvaluation(StartConfigRulesEvaluationRequest),
+    DeleteEvaluationResults(DeleteEvaluationResultsRequest),
+}
+
+/// True when an object member anywhere in `value` is `null` (what [`without_null_members`]
+/// would leave out).
+fn has_null_member(value: &Value) -> bool {
+    match value {
+        Value::Object(members) => members.values().any(|v| v.is_null() || has_null_member(v)),
+        Value::Array(items) => items.iter().any(has_null_member),
+        _ => false,
+    }
+}
+
+/// `value` with every object member whose value is `null` left out, at any depth.
+fn without_null_members(value: &Value) -> Value {
+    match value {
+        Value::Object(members) => Value::Object(
+            members.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_null_members(v))).collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_null_members).collect()),
+        other => other.clone(),
+    }
+}
+
 #[cfg(test)]
 mod enum_tests {
     use super::*;
     use crate::service_model::ServiceModel;
 
+    /// The JSON text of each value.
+    fn texts<T: Serialize>(values: &[T]) -> Vec<String> {
+        values.iter().map(|v| serde_json::to_value(v).ok().and_then(|t| t.as_str().map(str::to_owned)).unwrap_or_default()).collect()
+    }
+
     /// Each typed enum member has exactly the values of its service-model shape, so parsing a
     /// validated request cannot fail and no value the service allows is missing.
     #[test]
     fn typed_enums_have_the_service_models_values() {
+        use ComplianceType as C;
         let model = ServiceModel::get();
-        let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-        let owners: Vec<String> = [Owner::Aws, Owner::CustomLambda, Owner::CustomPolicy].map(|o| text(serde_json::json!(o))).to_vec();
-        let modes: Vec<String> = [EvaluationMode::Detective, EvaluationMode::Proactive].map(|m| text(serde_json::json!(m))).to_vec();
-        let compliance: Vec<String> = [ComplianceType::Compliant, ComplianceType::NonCompliant, ComplianceType::NotApplicable, ComplianceType::InsufficientData]
-            .map(|c| text(serde_json::json!(c)))
-            .to_vec();
-        for (shape, ours) in [("Owner", owners), ("EvaluationMode", modes), ("ComplianceType", compliance)] {
+        let cases: Vec<(&str, Vec<String>)> = vec![
+            ("Owner", texts(&[Owner::Aws, Owner::CustomLambda, Owner::CustomPolicy])),
+            ("EvaluationMode", texts(&[EvaluationMode::Detective, EvaluationMode::Proactive])),
+            ("ComplianceType", texts(&[C::Compliant, C::NonCompliant, C::NotApplicable, C::InsufficientData])),
+            ("ConfigRuleState", texts(&[ConfigRuleState::Active, ConfigRuleState::Deleting, ConfigRuleState::DeletingResults, ConfigRuleState::Evaluating])),
+            (
+                "MaximumExecutionFrequency",
+                texts(&[
+                    MaximumExecutionFrequency::OneHour,
+                    MaximumExecutionFrequency::ThreeHours,
+                    MaximumExecutionFrequency::SixHours,
+                    MaximumExecutionFrequency::TwelveHours,
+                    MaximumExecutionFrequency::TwentyFourHours,
+                ]),
+            ),
+            ("RemediationTargetType", texts(&[RemediationTargetType::SsmDocument])),
+            ("ResourceValueType", texts(&[ResourceValueType::ResourceId])),
+            ("EventSource", texts(&[EventSource::AwsConfig])),
+            (
+                "MessageType",
+                texts(&[
+                    MessageType::ConfigurationItemChangeNotification,
+                    MessageType::ConfigurationSnapshotDeliveryCompleted,
+                    MessageType::ScheduledNotification,
+                    MessageType::OversizedConfigurationItemChangeNotification,
+                ]),
+            ),
+            ("RuleEvaluationVisibility", texts(&[RuleEvaluationVisibility::External, RuleEvaluationVisibility::Internal])),
+            (
+                "RecordingStrategyType",
+                texts(&[
+                    RecordingStrategyType::AllSupportedResourceTypes,
+                    RecordingStrategyType::InclusionByResourceTypes,
+                    RecordingStrategyType::ExclusionByResourceTypes,
+                ]),
+            ),
+            ("RecorderStatus", texts(&[RecorderStatus::Pending, RecorderStatus::Success, RecorderStatus::Failure, RecorderStatus::NotApplicable])),
+        ];
+        for (shape, mut ours) in cases {
             let mut theirs = model.enum_values(shape).to_vec();
-            let mut ours = ours;
             theirs.sort();
             ours.sort();
             assert!(!theirs.is_empty(), "{shape} has no enum in the service model");
             assert_eq!(ours, theirs, "{shape}");
         }
+    }
+
+    /// Each typed member of an enum shape parses every value of the shape back to itself, so
+    /// a validated request always fits (the members of the shapes above, at their places).
+    #[test]
+    fn enum_members_sit_where_the_service_model_puts_them() {
+        let model = ServiceModel::get();
+        let places = [
+            ("RemediationConfiguration", "TargetType", "RemediationTargetType"),
+            ("ResourceValue", "Value", "ResourceValueType"),
+            ("ConfigRule", "ConfigRuleState", "ConfigRuleState"),
+            ("ConfigRule", "MaximumExecutionFrequency", "MaximumExecutionFrequency"),
+            ("ConfigRule", "RuleEvaluationVisibility", "RuleEvaluationVisibility"),
+            ("SourceDetail", "EventSource", "EventSource"),
+            ("SourceDetail", "MessageType", "MessageType"),
+            ("SourceDetail", "MaximumExecutionFrequency", "MaximumExecutionFrequency"),
+            ("EvaluationResultQualifier", "EvaluationMode", "EvaluationMode"),
+            ("DescribeConfigRulesFilters", "RuleEvaluationVisibility", "RuleEvaluationVisibility"),
+            ("RecordingStrategy", "useOnly", "RecordingStrategyType"),
+            ("ConfigurationRecorderStatus", "lastStatus", "RecorderStatus"),
+            ("ConfigSnapshotDeliveryProperties", "deliveryFrequency", "MaximumExecutionFrequency"),
+        ];
+        for (structure, member, shape) in places {
+            assert_eq!(model.member_shape(structure, member), Some(shape), "{structure}.{member}");
+        }
+    }
+
+    /// Out of a peer that skips the enum check, an unlisted value is kept as sent and echoed
+    /// unchanged; a listed one is its variant.
+    #[test]
+    fn unlisted_values_round_trip_as_sent() {
+        let unlisted: RemediationTargetType = serde_json::from_value(serde_json::json!("LAMBDA")).expect("any string");
+        assert_eq!(unlisted, RemediationTargetType::Unlisted("LAMBDA".into()));
+        assert_eq!(serde_json::to_value(&unlisted).ok(), Some(serde_json::json!("LAMBDA")));
+        let listed: ResourceValueType = serde_json::from_value(serde_json::json!("RESOURCE_ID")).expect("the value");
+        assert_eq!(listed, ResourceValueType::ResourceId);
+        // A strict enum refuses what the model does not list.
+        assert!(serde_json::from_value::<MessageType>(serde_json::json!("Nope")).is_err());
     }
 }

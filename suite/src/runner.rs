@@ -17,8 +17,9 @@ use crate::scenario::{self, Action, CallBody, Scenario, Side, TargetHeader};
 use crate::target::{Target, WireRequest};
 use crate::teardown::{self, Leftover};
 use crate::verdict::Verdict;
-use reference_model::{handle, Alternative, ErrorCode, Level, Millis, Operation, Outcome, Reply, Timestamp, World};
+use reference_model::{Alternative, ErrorCode, Level, Millis, Operation, Outcome, Reply, Timestamp, World};
 use reference_model::names::RuleName;
+use reference_model::ops::{handle_body, RequestBody};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -33,14 +34,34 @@ enum ControlStepError {
     Action(serde_json::Error),
 }
 
+/// One side's request body of a step: the bytes sent, and what they read as, read once per
+/// step so that the model's calls, the report and the runner's own look at the request share
+/// one parse.
+struct SentBody {
+    bytes: Vec<u8>,
+    read: RequestBody,
+}
+
+impl SentBody {
+    /// A scenario's JSON body: sent as its text, which reads back as the value itself.
+    fn json(value: Value) -> Self {
+        SentBody { bytes: value.to_string().into_bytes(), read: RequestBody::Json(value) }
+    }
+
+    /// A scenario's raw body, sent as it is.
+    fn raw(bytes: Vec<u8>) -> Self {
+        let read = RequestBody::read(&bytes);
+        SentBody { bytes, read }
+    }
+}
+
 /// True for a listing of rules that names none and, by the model, spans more than one page:
 /// its pages depend on every rule of the account, so only an empty account can judge it.
-fn pages_whole_account(op: Operation, request: &[u8], outcome: &Outcome) -> bool {
+fn pages_whole_account(op: Operation, request: &RequestBody, outcome: &Outcome) -> bool {
     if !matches!(op, Operation::DescribeConfigRules | Operation::DescribeComplianceByConfigRule) {
         return false;
     }
-    let request: Value = serde_json::from_slice(request).unwrap_or(Value::Null);
-    let names = request.get("ConfigRuleNames").and_then(Value::as_array).is_some_and(|n| !n.is_empty());
+    let names = request.json().and_then(|r| r.get("ConfigRuleNames")).and_then(Value::as_array).is_some_and(|n| !n.is_empty());
     let pages = matches!(&outcome.preferred().reply, Reply::Success(body) if body.get("NextToken").is_some_and(|t| !t.is_null()));
     !names && pages
 }
@@ -395,16 +416,15 @@ impl<T: Target> Run<'_, T> {
     async fn call(&mut self, op: Operation, body: &CallBody, header: &TargetHeader, step: &scenario::Step, record: &mut StepResult) {
         let (model_side, target_side) = self.sides();
         let bodies = match body {
-            CallBody::Json(t) => scenario::instantiate(t, &model_side).and_then(|m| {
-                scenario::instantiate(t, &target_side).map(|t| (m.to_string().into_bytes(), t.to_string().into_bytes()))
-            }),
+            CallBody::Json(t) => scenario::instantiate(t, &model_side)
+                .and_then(|m| scenario::instantiate(t, &target_side).map(|t| (SentBody::json(m), SentBody::json(t)))),
             CallBody::Raw(raw) => scenario::instantiate(&Value::String(raw.clone()), &target_side).and_then(|t| {
                 scenario::instantiate(&Value::String(raw.clone()), &model_side).map(|m| {
-                    (m.as_str().unwrap_or_default().as_bytes().to_vec(), t.as_str().unwrap_or_default().as_bytes().to_vec())
+                    (SentBody::raw(m.as_str().unwrap_or_default().as_bytes().to_vec()), SentBody::raw(t.as_str().unwrap_or_default().as_bytes().to_vec()))
                 })
             }),
         };
-        let (model_body, target_body) = match bodies {
+        let (model_body, SentBody { bytes: target_bytes, read: target_request }) = match bodies {
             Ok(b) => b,
             Err(e) => {
                 record.verdict = Verdict::Error;
@@ -419,10 +439,10 @@ impl<T: Target> Run<'_, T> {
         };
         let before = self.world.clone();
         let mut outcome = match header_value.as_deref().and_then(Operation::from_target) {
-            Some(named) => handle(&mut self.world, named, &model_body, self.now),
+            Some(named) => handle_body(&mut self.world, named, &model_body.read, self.now),
             None => unknown_operation(),
         };
-        if !self.target.profile().has(Capability::Reset) && pages_whole_account(op, &model_body, &outcome) {
+        if !self.target.profile().has(Capability::Reset) && pages_whole_account(op, &model_body.read, &outcome) {
             self.world = before;
             record.verdict = Verdict::Skipped;
             record.note = Some(format!(
@@ -433,19 +453,16 @@ impl<T: Target> Run<'_, T> {
         }
         record.clauses = outcome.clauses.clone();
         record.expected = expected_replies(&outcome);
-        let wire = WireRequest { target_header: header_value.clone(), body: target_body };
-        record.request = Some(serde_json::from_slice(&wire.body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&wire.body).into_owned())));
+        let wire = WireRequest { target_header: header_value.clone(), body: target_bytes };
+        record.request = Some(target_request.json().cloned().unwrap_or_else(|| Value::String(String::from_utf8_lossy(&wire.body).into_owned())));
         record.target_header = header_value;
         record.reproduction = Some(self.target.reproduction(&wire));
         // Whatever the answer, even none (a timeout, an interruption), a rule the target may
         // have created is ours to delete; deleting one that does not exist is harmless.
         if op == Operation::PutConfigRule {
-            if let Some(name) = serde_json::from_slice::<Value>(&wire.body)
-                .ok()
-                .and_then(|sent| sent.pointer("/ConfigRule/ConfigRuleName").and_then(Value::as_str).map(str::to_owned))
-            {
+            if let Some(name) = target_request.json().and_then(|sent| sent.pointer("/ConfigRule/ConfigRuleName")).and_then(Value::as_str) {
                 if name.starts_with(&self.prefix) {
-                    self.created_rules.insert(name);
+                    self.created_rules.insert(name.to_owned());
                 }
             }
         }
@@ -456,7 +473,7 @@ impl<T: Target> Run<'_, T> {
         let call_index = self.calls;
         self.calls += 1;
         let answer = match answer {
-            Ok(o) if !self.target.profile().has(Capability::Reset) => Ok(self.own_resources_only(op, &wire, o).await),
+            Ok(o) if !self.target.profile().has(Capability::Reset) => Ok(self.own_resources_only(op, &wire, &target_request, o).await),
             other => other,
         };
         let observed = match answer {
@@ -481,7 +498,7 @@ impl<T: Target> Run<'_, T> {
         for candidate in candidates {
             let mut world = candidate;
             let Some(named) = named else { break };
-            let candidate_outcome = handle(&mut world, named, &model_body, self.now);
+            let candidate_outcome = handle_body(&mut world, named, &model_body.read, self.now);
             let mut identities = self.identities.clone();
             let candidate_judgement = judge.judge(&candidate_outcome, &observed, &mut identities);
             if !candidate_judgement.verdict.conforms() {
@@ -506,8 +523,7 @@ impl<T: Target> Run<'_, T> {
         }
         // A-51: a put that replaces a configuration may give it a new Arn, once.
         if judgement.verdict.conforms() && op == Operation::PutRemediationConfigurations {
-            let sent: Value = serde_json::from_slice(&model_body).unwrap_or(Value::Null);
-            let rules = sent.get("RemediationConfigurations").and_then(Value::as_array).into_iter().flatten();
+            let rules = model_body.read.json().and_then(|sent| sent.get("RemediationConfigurations")).and_then(Value::as_array).into_iter().flatten();
             for name in rules.filter_map(|c| c.get("ConfigRuleName").and_then(Value::as_str)) {
                 if let Some(arn) = self.world.remediation_arn(&RuleName::new(name)) {
                     self.identities.renew(arn);
@@ -516,7 +532,7 @@ impl<T: Target> Run<'_, T> {
         }
         if judgement.verdict.conforms() && op == Operation::DescribeRemediationExecutionStatus && !self.clock_shared {
             if let Some(ActualReply::Success { body, .. }) = &judgement.actual {
-                if let Some(d) = self.execution_history.record(&model_body, body) {
+                if let Some(d) = self.execution_history.record(&model_body.bytes, body) {
                     judgement.differences.push(d);
                     judgement.verdict = Verdict::Fail;
                 }
@@ -593,15 +609,20 @@ impl<T: Target> Run<'_, T> {
     /// left), a listing that names no rule shows other rules too: keep only this scenario's, over
     /// every page, so the listing is judged on what the scenario made. A listing that names
     /// rules, or pages by itself, is left alone.
-    async fn own_resources_only(&self, op: Operation, wire: &WireRequest, observed: Observed) -> Observed {
+    /// `request` is `wire`'s body, already read.
+    async fn own_resources_only(&self, op: Operation, wire: &WireRequest, request: &RequestBody, observed: Observed) -> Observed {
         let key = match op {
             Operation::DescribeConfigRules => "ConfigRules",
             Operation::DescribeComplianceByConfigRule => "ComplianceByConfigRules",
             _ => return observed,
         };
         // An empty body is `{}` (A-28).
-        let request = if wire.body.iter().all(u8::is_ascii_whitespace) { Ok(Value::Object(Default::default())) } else { serde_json::from_slice::<Value>(&wire.body) };
-        let Ok(mut request) = request else { return observed };
+        let empty = Value::Object(Default::default());
+        let request = match request {
+            RequestBody::Json(value) => value,
+            blank if blank.is_blank() => &empty,
+            _ => return observed,
+        };
         if !request.is_object() {
             return observed;
         }
@@ -620,6 +641,7 @@ impl<T: Target> Run<'_, T> {
             return observed;
         }
         let mut token = body.get("NextToken").and_then(Value::as_str).map(str::to_owned);
+        let mut request = request.clone();
         // Bounded: a target that always answers a NextToken must not hold the run.
         for _ in 0..1000 {
             let Some(t) = token.take() else { break };
@@ -649,5 +671,51 @@ impl<T: Target> Run<'_, T> {
             }
         }
         leftovers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A scenario's JSON body is not parsed back: what it reads as must be what its bytes read
+    /// as, or the model would answer another request than the one sent.
+    #[test]
+    fn a_json_body_reads_as_its_bytes_do() {
+        let bodies = [
+            json!({"ConfigRuleName": "r", "ResourceKeys": [{"resourceType": "AWS::S3::Bucket", "resourceId": "b"}], "Limit": null}),
+            json!({"Z": 1, "A": [1.5, -0.0, 1e300, -9_223_372_036_854_775_808_i64, 18_446_744_073_709_551_615_u64], "M": "é\u{1F600}\n\""}),
+            json!([]),
+            json!("text"),
+            json!(null),
+        ];
+        for value in bodies {
+            let sent = SentBody::json(value.clone());
+            assert_eq!(sent.read, RequestBody::read(&sent.bytes), "{value}");
+            assert_eq!(sent.read.json(), Some(&value));
+        }
+    }
+
+    /// A raw body is read once, as the pipeline reads it (A-28: nothing or whitespace).
+    #[test]
+    fn a_raw_body_reads_as_the_pipeline_reads_it() {
+        assert_eq!(SentBody::raw(Vec::new()).read, RequestBody::Empty);
+        assert_eq!(SentBody::raw(b"  ".to_vec()).read, RequestBody::Blank);
+        assert_eq!(SentBody::raw(b"{".to_vec()).read, RequestBody::Malformed);
+        assert_eq!(SentBody::raw(b"{\"a\": 1}".to_vec()).read, RequestBody::Json(json!({"a": 1})));
+    }
+
+    /// Only a listing that names no rule and pages pages the whole account; a body that is not
+    /// JSON names none.
+    #[test]
+    fn whole_account_listings_are_recognised_from_the_read_body() {
+        let paged = Outcome::ok(json!({"ConfigRules": [], "NextToken": "t"}));
+        let op = Operation::DescribeConfigRules;
+        assert!(pages_whole_account(op, &RequestBody::Json(json!({})), &paged));
+        assert!(pages_whole_account(op, &RequestBody::Blank, &paged));
+        assert!(!pages_whole_account(op, &RequestBody::Json(json!({"ConfigRuleNames": ["r"]})), &paged));
+        assert!(!pages_whole_account(op, &RequestBody::Json(json!({})), &Outcome::ok(json!({"ConfigRules": []}))));
+        assert!(!pages_whole_account(Operation::DescribeRemediationExceptions, &RequestBody::Json(json!({})), &paged));
     }
 }

@@ -94,7 +94,7 @@ pub fn apply_get_compliance_details(world: &mut World, req: &GetComplianceDetail
                             config_rule_name: rule.to_string(),
                             resource_type: res.resource_type.to_owned(),
                             resource_id: res.resource_id.to_owned(),
-                            evaluation_mode: "DETECTIVE".to_owned(),
+                            evaluation_mode: EvaluationMode::Detective,
                         },
                         ordering_timestamp: e.ordering_timestamp,
                         resource_evaluation_id: e.evaluation_id.to_uuid(),

@@ -1,5 +1,7 @@
 //! One module per group of operations; each `apply_*` function takes the world, a validated
-//! typed request and returns the [`Outcome`]. [`handle`] is the whole pipeline from bytes.
+//! typed request and returns the [`Outcome`]. [`handle`] is the whole pipeline from bytes:
+//! [`RequestBody::read`], then [`crate::validate::parse_request`], which yields the typed
+//! [`Request`] or the refusal, then [`apply`], which hands the request to its operation.
 
 mod compliance;
 mod evaluations;
@@ -25,113 +27,115 @@ use crate::error::ErrorCode;
 use crate::operation::Operation;
 use crate::outcome::{Alternative, FieldKind, FlexField, IdFormat, Level, Outcome};
 use crate::time::Timestamp;
-use crate::validate::check_request;
+use crate::validate::parse_request;
+use crate::wire::Request;
 use crate::world::World;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use crate::clauses::RuleId;
 use crate::rule;
 
+mod request_body;
+pub use request_body::RequestBody;
+
 /// The whole pipeline for one request body at time `now`: advance the clock, parse, validate,
 /// apply. The world is left in the state of the preferred alternative.
 pub fn handle(world: &mut World, op: Operation, body: &[u8], now: Timestamp) -> Outcome {
-    world.advance_to(now);
-    // An empty body is read as `{}` (A-28). Whitespace alone is not JSON: read as `{}` too, or
-    // refused as a body that does not parse; nothing shows which the service does.
-    if !body.is_empty() && body.iter().all(u8::is_ascii_whitespace) {
-        let unchanged = world.clone();
-        let mut refused = Alternative::error(ErrorCode::SerializationException, "")
-            .code_level(Level::Should)
-            .provenance(Level::May)
-            .basis("A-28");
-        let read_as_empty = handle_value(world, op, &Value::Object(Default::default()));
-        // The refusal leaves the world as it was; it carries that world only when reading the
-        // body as `{}` changed it (an alternative's world is the one that differs).
-        if *world != unchanged {
-            refused.world = Some(Box::new(unchanged));
-        }
-        return read_as_empty.or(refused);
-    }
-    let value = if body.is_empty() {
-        Value::Object(Default::default())
-    } else {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(v) => v,
-            Err(_) => {
-                return Outcome::new(
-                    Alternative::error(ErrorCode::SerializationException, "").code_level(Level::Should).basis("A-02"),
-                )
-            }
-        }
-    };
-    handle_value(world, op, &value)
+    handle_body(world, op, &RequestBody::read(body), now)
 }
 
-/// As [`handle`], for a body already parsed as JSON, at the world's current time.
-pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
-    if let Err(refusal) = check_request(op, body) {
-        let e = &refusal.error;
-        let (basis, code_level) = match e.code {
-            ErrorCode::ValidationException => ("A-01", Level::Should),
-            _ => ("A-02", Level::Should),
-        };
-        let ids = refusal.rule_ids(validation_clause(op));
-        // TestMode does not make the ResultToken optional (R-PE-05).
-        let test_mode = op == Operation::PutEvaluations && ids.contains(&rule!("R-PE-03")) && body.get("TestMode") == Some(&Value::Bool(true));
-        return Outcome::new(Alternative::error(e.code, e.message.clone()).code_level(code_level).basis(basis))
-            .clauses(&ids)
-            .clauses(if test_mode { &[rule!("R-PE-05")] } else { &[] });
+/// As [`handle`], for a body already read ([`RequestBody::read`]): a caller that needs the
+/// body's JSON too (the suite's runner, the model's step vocabulary) reads it once.
+pub fn handle_body(world: &mut World, op: Operation, body: &RequestBody, now: Timestamp) -> Outcome {
+    world.advance_to(now);
+    match body {
+        // An empty body is read as `{}` (A-28).
+        RequestBody::Empty => handle_value(world, op, &Value::Object(Default::default())),
+        // Whitespace alone is not JSON: read as `{}` too, or refused as a body that does not
+        // parse; nothing shows which the service does (A-28).
+        RequestBody::Blank => {
+            let unchanged = world.clone();
+            let mut refused = Alternative::error(ErrorCode::SerializationException, "")
+                .code_level(Level::Should)
+                .provenance(Level::May)
+                .basis("A-28");
+            let read_as_empty = handle_value(world, op, &Value::Object(Default::default()));
+            // The refusal leaves the world as it was; it carries that world only when reading
+            // the body as `{}` changed it (an alternative's world is the one that differs).
+            if *world != unchanged {
+                refused.world = Some(Box::new(unchanged));
+            }
+            read_as_empty.or(refused)
+        }
+        RequestBody::Json(value) => handle_value(world, op, value),
+        RequestBody::Malformed => {
+            Outcome::new(Alternative::error(ErrorCode::SerializationException, "").code_level(Level::Should).basis("A-02"))
+        }
     }
-    apply_unchecked(world, op, body).unwrap_or_else(|e| panic!("validated body does not fit its typed request: {e}: {body}"))
+}
+
+/// As [`handle`], for a body already parsed as JSON, at the world's current time: validation
+/// yields the typed request ([`parse_request`]), or the refusal, and [`apply`] answers the
+/// request.
+pub fn handle_value(world: &mut World, op: Operation, body: &Value) -> Outcome {
+    match parse_request(op, body) {
+        Ok(request) => apply(world, &request),
+        Err(refusal) => {
+            let e = &refusal.error;
+            let (basis, code_level) = match e.code {
+                ErrorCode::ValidationException => ("A-01", Level::Should),
+                _ => ("A-02", Level::Should),
+            };
+            let ids = refusal.rule_ids(validation_clause(op));
+            // TestMode does not make the ResultToken optional (R-PE-05).
+            let test_mode = op == Operation::PutEvaluations && ids.contains(&rule!("R-PE-03")) && body.get("TestMode") == Some(&Value::Bool(true));
+            Outcome::new(Alternative::error(e.code, e.message.clone()).code_level(code_level).basis(basis))
+                .clauses(&ids)
+                .clauses(if test_mode { &[rule!("R-PE-05")] } else { &[] })
+        }
+    }
+}
+
+/// Answers a typed request: what the service does once validation has passed. Each operation's
+/// own `apply_*` function, chosen by the request's variant.
+pub fn apply(world: &mut World, request: &Request) -> Outcome {
+    match request {
+        Request::PutRemediationConfigurations(r) => apply_put_configurations(world, r),
+        Request::DescribeRemediationConfigurations(r) => apply_describe_configurations(world, r),
+        Request::DeleteRemediationConfiguration(r) => apply_delete_configuration(world, r),
+        Request::PutRemediationExceptions(r) => apply_put_exceptions(world, r),
+        Request::DescribeRemediationExceptions(r) => apply_describe_exceptions(world, r),
+        Request::DeleteRemediationExceptions(r) => apply_delete_exceptions(world, r),
+        Request::StartRemediationExecution(r) => apply_start_execution(world, r),
+        Request::DescribeRemediationExecutionStatus(r) => apply_describe_execution_status(world, r),
+        Request::PutEvaluations(r) => apply_put_evaluations(world, r),
+        Request::PutConfigRule(r) => apply_put_config_rule(world, r),
+        Request::DeleteConfigRule(r) => apply_delete_config_rule(world, r),
+        Request::DescribeConfigRules(r) => apply_describe_config_rules(world, r),
+        Request::GetComplianceDetailsByConfigRule(r) => apply_get_compliance_details(world, r),
+        Request::DescribeComplianceByConfigRule(r) => apply_describe_compliance_by_config_rule(world, r),
+        Request::DescribeComplianceByResource(r) => apply_describe_compliance_by_resource(world, r),
+        Request::PutConfigurationRecorder(r) => apply_put_configuration_recorder(world, r),
+        Request::DescribeConfigurationRecorders(r) => apply_describe_configuration_recorders(world, r),
+        Request::DescribeConfigurationRecorderStatus(r) => apply_describe_configuration_recorder_status(world, r),
+        Request::StartConfigurationRecorder(r) => apply_start_configuration_recorder(world, r),
+        Request::StopConfigurationRecorder(r) => apply_stop_configuration_recorder(world, r),
+        Request::DeleteConfigurationRecorder(r) => apply_delete_configuration_recorder(world, r),
+        Request::PutDeliveryChannel(r) => apply_put_delivery_channel(world, r),
+        Request::DescribeDeliveryChannels(r) => apply_describe_delivery_channels(world, r),
+        Request::DeleteDeliveryChannel(r) => apply_delete_delivery_channel(world, r),
+        Request::StartConfigRulesEvaluation(r) => apply_start_config_rules_evaluation(world, r),
+        Request::DeleteEvaluationResults(r) => apply_delete_evaluation_results(world, r),
+    }
 }
 
 /// Applies a body that fits the operation's typed request, without validating it first: what
-/// the service does once validation has passed. `Err` when the body does not fit. [`handle_value`]
-/// validates and then calls this; a deliberately faulty peer (`remediation-suite`'s testkit)
-/// calls it on bodies the validator refuses, to act as a service that skips a check.
+/// a service does that skips a check. `Err` when the body does not fit ([`Request::from_body`],
+/// the same reading [`parse_request`] makes after validation). A deliberately faulty peer
+/// (`remediation-suite`'s testkit) calls it on bodies the validator refuses; an enum member
+/// outside its set then fits only where the typed request keeps such a value
+/// ([`crate::wire::RemediationTargetType::Unlisted`]).
 pub fn apply_unchecked(world: &mut World, op: Operation, body: &Value) -> Result<Outcome, serde_json::Error> {
-    Ok(match op {
-        Operation::PutRemediationConfigurations => apply_put_configurations(world, &typed(body)?),
-        Operation::DescribeRemediationConfigurations => apply_describe_configurations(world, &typed(body)?),
-        Operation::DeleteRemediationConfiguration => apply_delete_configuration(world, &typed(body)?),
-        Operation::PutRemediationExceptions => apply_put_exceptions(world, &typed(body)?),
-        Operation::DescribeRemediationExceptions => apply_describe_exceptions(world, &typed(body)?),
-        Operation::DeleteRemediationExceptions => apply_delete_exceptions(world, &typed(body)?),
-        Operation::StartRemediationExecution => apply_start_execution(world, &typed(body)?),
-        Operation::DescribeRemediationExecutionStatus => apply_describe_execution_status(world, &typed(body)?),
-        Operation::PutEvaluations => apply_put_evaluations(world, &typed(body)?),
-        Operation::PutConfigRule => apply_put_config_rule(world, &typed(body)?),
-        Operation::DeleteConfigRule => apply_delete_config_rule(world, &typed(body)?),
-        Operation::DescribeConfigRules => apply_describe_config_rules(world, &typed(body)?),
-        Operation::GetComplianceDetailsByConfigRule => apply_get_compliance_details(world, &typed(body)?),
-        Operation::DescribeComplianceByConfigRule => apply_describe_compliance_by_config_rule(world, &typed(body)?),
-        Operation::DescribeComplianceByResource => apply_describe_compliance_by_resource(world, &typed(body)?),
-        Operation::PutConfigurationRecorder => apply_put_configuration_recorder(world, &typed(body)?),
-        Operation::DescribeConfigurationRecorders => apply_describe_configuration_recorders(world, &typed(body)?),
-        Operation::DescribeConfigurationRecorderStatus => apply_describe_configuration_recorder_status(world, &typed(body)?),
-        Operation::StartConfigurationRecorder => apply_start_configuration_recorder(world, &typed(body)?),
-        Operation::StopConfigurationRecorder => apply_stop_configuration_recorder(world, &typed(body)?),
-        Operation::DeleteConfigurationRecorder => apply_delete_configuration_recorder(world, &typed(body)?),
-        Operation::PutDeliveryChannel => apply_put_delivery_channel(world, &typed(body)?),
-        Operation::DescribeDeliveryChannels => apply_describe_delivery_channels(world, &typed(body)?),
-        Operation::DeleteDeliveryChannel => apply_delete_delivery_channel(world, &typed(body)?),
-        Operation::StartConfigRulesEvaluation => apply_start_config_rules_evaluation(world, &typed(body)?),
-        Operation::DeleteEvaluationResults => apply_delete_evaluation_results(world, &typed(body)?),
-    })
-}
-
-/// A validated body always fits its typed request: the validator checks every type the typed
-/// structs rely on (a property test feeds arbitrary bodies through both).
-fn typed<T: DeserializeOwned>(body: &Value) -> Result<T, serde_json::Error> {
-    // JSON `null` counts as an absent member (A-02), as the validator reads it; serde would
-    // refuse a null for the unboxed members (`Limit`, `TestMode`) that default when absent.
-    // Copying the body only when it has a null member: most have none, and the copy cost as
-    // much as the deserialisation.
-    if has_null_member(body) {
-        T::deserialize(&without_null_members(body))
-    } else {
-        T::deserialize(body)
-    }
+    Request::from_body(op, body).map(|request| apply(world, &request))
 }
 
 /// `alternative` with the state it leaves, unless that is the preferred alternative's state:
@@ -164,27 +168,6 @@ pub(crate) fn prefer(world: &mut World, mut outcome: Outcome, index: usize) -> O
     }
     outcome.alternatives.insert(0, chosen);
     outcome
-}
-
-/// True when an object member anywhere in `value` is `null` (what [`without_null_members`]
-/// would leave out).
-fn has_null_member(value: &Value) -> bool {
-    match value {
-        Value::Object(members) => members.values().any(|v| v.is_null() || has_null_member(v)),
-        Value::Array(items) => items.iter().any(has_null_member),
-        _ => false,
-    }
-}
-
-/// `value` with every object member whose value is `null` left out, at any depth.
-fn without_null_members(value: &Value) -> Value {
-    match value {
-        Value::Object(members) => Value::Object(
-            members.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_null_members(v))).collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_null_members).collect()),
-        other => other.clone(),
-    }
 }
 
 /// The rule named for a refused request where no member's own rule applies: a wrong JSON type,
@@ -322,5 +305,60 @@ mod tests {
         let refused = &outcome.alternatives[1];
         assert_eq!((refused.reply.error_code(), refused.basis), (Some(ErrorCode::SerializationException), "A-28"));
         assert!(refused.world.is_none(), "reading the body as {{}} changed nothing, so the refusal needs no world of its own");
+    }
+
+    /// M-01 end to end: the executions' refusal of a key in the exceptions' spelling names the
+    /// operation's member rule and M-01.
+    #[test]
+    fn a_pascal_case_execution_key_is_refused_under_m_01() {
+        let body = serde_json::json!({"ConfigRuleName": "r", "ResourceKeys": [{"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"}]});
+        let mut world = World::reference(Timestamp::EPOCH_2026);
+        let outcome = handle_value(&mut world, Operation::StartRemediationExecution, &body);
+        assert_eq!(outcome.preferred().reply.error_code(), Some(ErrorCode::ValidationException));
+        assert_eq!(outcome.clauses, [rule!("R-SRE-03"), rule!("M-01")]);
+        let outcome = handle_value(&mut world, Operation::DescribeRemediationExecutionStatus, &body);
+        assert_eq!(outcome.clauses, [rule!("M-01")]);
+    }
+
+    /// A peer that skips TargetType's enum check (R-RC-01) stores the value it was sent and
+    /// lists it back unchanged; validation refuses the same body.
+    #[test]
+    fn an_unchecked_target_type_is_stored_as_sent() {
+        let mut world = World::reference(Timestamp::EPOCH_2026);
+        let rule = serde_json::json!({"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}});
+        assert_eq!(handle_value(&mut world, Operation::PutConfigRule, &rule).preferred().reply.error_code(), None);
+        let put = serde_json::json!({"RemediationConfigurations": [{"ConfigRuleName": "r", "TargetType": "LAMBDA", "TargetId": "doc"}]});
+        let refused = handle_value(&mut world.clone(), Operation::PutRemediationConfigurations, &put);
+        assert_eq!(refused.preferred().reply.error_code(), Some(ErrorCode::ValidationException));
+        let stored = apply_unchecked(&mut world, Operation::PutRemediationConfigurations, &put).expect("fits the typed request");
+        assert_eq!(stored.preferred().reply.error_code(), None);
+        let listed = handle_value(&mut world, Operation::DescribeRemediationConfigurations, &serde_json::json!({"ConfigRuleNames": ["r"]}));
+        let crate::outcome::Reply::Success(body) = &listed.preferred().reply else { panic!("listed") };
+        assert_eq!(body["RemediationConfigurations"][0]["TargetType"], "LAMBDA");
+    }
+
+    /// Every operation's variant names its operation, and [`apply`] reaches each operation's
+    /// own function: a body of `{}` answers as [`handle_value`] answers it.
+    #[test]
+    fn every_operation_has_its_request() {
+        let empty = Value::Object(Default::default());
+        for op in Operation::ALL {
+            let mut by_handle = World::reference(Timestamp::EPOCH_2026);
+            let expected = handle_value(&mut by_handle, *op, &empty);
+            match Request::from_body(*op, &empty) {
+                Ok(request) => {
+                    assert_eq!(request.operation(), *op);
+                    let mut by_apply = World::reference(Timestamp::EPOCH_2026);
+                    if expected.preferred().reply.error_code() != Some(ErrorCode::ValidationException) {
+                        let applied = apply(&mut by_apply, &request);
+                        let replies = |o: &Outcome| o.alternatives.iter().map(|a| a.reply.clone()).collect::<Vec<_>>();
+                        assert_eq!((replies(&applied), &applied.clauses), (replies(&expected), &expected.clauses), "{op}");
+                        assert!(by_apply == by_handle, "{op}: the two worlds differ");
+                    }
+                }
+                // A required member absent: the validator refuses it too.
+                Err(_) => assert_eq!(expected.preferred().reply.error_code(), Some(ErrorCode::ValidationException), "{op}"),
+            }
+        }
     }
 }

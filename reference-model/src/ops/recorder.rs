@@ -40,15 +40,15 @@ fn recording_group_is_valid(group: &RecordingGroup) -> bool {
     let all = group.all_supported == Some(true);
     let included = group.resource_types.as_ref().is_some_and(|t| !t.is_empty());
     let excluded = group.exclusion_by_resource_types.as_ref().and_then(|e| e.resource_types.as_ref()).is_some_and(|t| !t.is_empty());
-    let strategy = group.recording_strategy.as_ref().and_then(|s| s.use_only.as_deref());
+    let strategy = group.recording_strategy.as_ref().and_then(|s| s.use_only);
     if group.include_global_resource_types == Some(true) && !all {
         return false;
     }
     match strategy {
-        None | Some("ALL_SUPPORTED_RESOURCE_TYPES") if all => !included && !excluded,
-        None | Some("INCLUSION_BY_RESOURCE_TYPES") if included => !all && !excluded,
-        Some("EXCLUSION_BY_RESOURCE_TYPES") => excluded && !all && !included,
-        _ => false,
+        None | Some(RecordingStrategyType::AllSupportedResourceTypes) if all => !included && !excluded,
+        None | Some(RecordingStrategyType::InclusionByResourceTypes) if included => !all && !excluded,
+        Some(RecordingStrategyType::ExclusionByResourceTypes) => excluded && !all && !included,
+        None | Some(RecordingStrategyType::AllSupportedResourceTypes | RecordingStrategyType::InclusionByResourceTypes) => false,
     }
 }
 
@@ -146,7 +146,7 @@ pub fn apply_describe_configuration_recorder_status(world: &mut World, req: &Des
                         last_start_time: r.last_start,
                         last_stop_time: r.last_stop,
                         recording: r.recording,
-                        last_status: r.last_start.map(|_| "Success".to_owned()),
+                        last_status: r.last_start.map(|_| RecorderStatus::Success),
                         last_status_change_time: changed,
                     }
                 })

@@ -80,14 +80,17 @@ fn check_rule(rule: &ConfigRule) -> Result<(), Outcome> {
             if source.custom_policy_details.is_none() {
                 return Err(invalid("A custom policy rule needs CustomPolicyDetails.", rule!("R-PCR-18")));
             }
-            let allowed = ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"];
-            if source.source_details.iter().flatten().any(|d| d.message_type.as_deref().is_some_and(|m| !allowed.contains(&m))) {
+            let triggered_by_changes = |m: MessageType| match m {
+                MessageType::ConfigurationItemChangeNotification | MessageType::OversizedConfigurationItemChangeNotification => true,
+                MessageType::ConfigurationSnapshotDeliveryCompleted | MessageType::ScheduledNotification => false,
+            };
+            if source.source_details.iter().flatten().any(|d| d.message_type.is_some_and(|m| !triggered_by_changes(m))) {
                 return Err(invalid("A custom policy rule is triggered only by configuration item changes.", rule!("R-PCR-18")));
             }
         }
     }
     if source.source_details.iter().flatten().any(|d| {
-        d.maximum_execution_frequency.is_some() && d.message_type.as_deref() != Some("ScheduledNotification")
+        d.maximum_execution_frequency.is_some() && d.message_type != Some(MessageType::ScheduledNotification)
     }) {
         return Err(invalid("A SourceDetail with MaximumExecutionFrequency needs MessageType ScheduledNotification.", rule!("R-PCR-16")));
     }
@@ -235,7 +238,7 @@ pub fn apply_put_config_rule(world: &mut World, req: &PutConfigRuleRequest) -> O
     rule.config_rule_name = Some(name.to_string());
     rule.config_rule_arn = arn;
     rule.config_rule_id = id;
-    rule.config_rule_state = Some("ACTIVE".to_owned());
+    rule.config_rule_state = Some(ConfigRuleState::Active);
     rule.created_by = service.clone();
     if rule.evaluation_modes.is_none() {
         // R-PCR-22: the default is Detective only; the real service lists it (research).
@@ -633,7 +636,7 @@ fn filtered<'a>(rules: Vec<&'a ConfigRule>, filters: Option<&DescribeConfigRules
         .filter(|r| {
             filters.is_none_or(|f| {
                 f.evaluation_mode.is_none_or(|mode| r.evaluation_modes.iter().flatten().any(|m| m.mode == Some(mode)))
-                    && f.rule_evaluation_visibility.as_ref().is_none_or(|v| r.rule_evaluation_visibility.as_ref().is_none_or(|rv| rv == v))
+                    && f.rule_evaluation_visibility.is_none_or(|v| r.rule_evaluation_visibility.is_none_or(|rv| rv == v))
             })
         })
         .collect();

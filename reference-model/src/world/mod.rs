@@ -650,7 +650,7 @@ impl World {
         if let Some(stored) = self.rules.remove(rule) {
             if self.deleting.len() < MAX_ITEMS_PER_TABLE || self.deleting.contains_key(rule) {
                 let mut shown = stored.rule;
-                shown.config_rule_state = Some("DELETING".to_owned());
+                shown.config_rule_state = Some(crate::wire::ConfigRuleState::Deleting);
                 let done_at = self.now + self.rule_deletion;
                 self.deleting.insert(rule.clone(), DeletingRule { rule: shown, done_at });
             }
