@@ -221,8 +221,10 @@ mod tests {
         assert_eq!(parse_body(body), expected);
         let mut world = reference_model::World::reference(reference_model::Timestamp::EPOCH_2026);
         let outcome = reference_model::handle(&mut world, reference_model::Operation::DescribeConfigRules, body, reference_model::Timestamp::EPOCH_2026);
+        // A body that is not JSON is refused under R-PROT-01 alone; JSON that is not an object
+        // reaches the validator, whose refusal names the members' rules too.
         let refused_as_not_json = outcome.preferred().reply.error_code() == Some(ErrorCode::SerializationException)
-            && outcome.clauses.is_empty();
+            && outcome.clauses == [reference_model::rule!("R-PROT-01")];
         assert_eq!(refused_as_not_json, expected.is_none(), "{:?}", outcome.preferred().reply);
     }
 }

@@ -961,6 +961,7 @@ mod tests {
                 let shown = String::from_utf8_lossy(body);
                 assert_eq!(codes, [Some(ErrorCode::SerializationException)], "{op} {shown}");
                 assert!(world == before, "{op} {shown}: the refused body changed the world");
+                assert!(outcome.clauses.contains(&rule!("R-PROT-01")), "{op} {shown}: the refusal names R-PROT-01");
             }
         }
     }

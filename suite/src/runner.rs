@@ -10,7 +10,8 @@
 //! deletes the rules (and their remediation configurations) it created, and nothing else.
 
 use crate::judge::history::ExecutionHistory;
-use crate::judge::{ActualReply, Identities, Judge, Observed};
+use crate::judge::{ActualReply, Identities, Judge};
+use crate::target::Observed;
 use crate::profile::Capability;
 use crate::report::{ExpectedReply, ScenarioResult, StepKind, StepResult};
 use crate::scenario::{self, Action, CallBody, Scenario, Side, TargetHeader};

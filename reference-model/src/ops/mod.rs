@@ -57,7 +57,8 @@ pub fn handle_body(world: &mut World, op: Operation, body: &RequestBody, now: Ti
             let mut refused = Alternative::error(ErrorCode::SerializationException, "")
                 .code_level(Level::Should)
                 .provenance(Level::May)
-                .basis("A-28");
+                .basis("A-28")
+                .covers(rule!("R-PROT-01"));
             let read_as_empty = handle_value(world, op, &Value::Object(Default::default()));
             // The refusal leaves the world as it was; it carries that world only when reading
             // the body as `{}` changed it (an alternative's world is the one that differs).
@@ -66,9 +67,18 @@ pub fn handle_body(world: &mut World, op: Operation, body: &RequestBody, now: Ti
             }
             read_as_empty.or(refused)
         }
-        RequestBody::Json(value) => handle_value(world, op, value),
+        RequestBody::Json(value) => {
+            let outcome = handle_value(world, op, value);
+            // JSON that is not an object is refused before any member is checked (R-PROT-01).
+            if value.is_object() {
+                outcome
+            } else {
+                outcome.clause(rule!("R-PROT-01"))
+            }
+        }
         RequestBody::Malformed => {
             Outcome::new(Alternative::error(ErrorCode::SerializationException, "").code_level(Level::Should).basis("A-02"))
+                .clause(rule!("R-PROT-01"))
         }
     }
 }

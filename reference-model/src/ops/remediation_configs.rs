@@ -235,7 +235,10 @@ fn no_configuration(rule: &RuleName) -> Alternative {
 pub fn apply_delete_configuration(world: &mut World, req: &DeleteRemediationConfigurationRequest) -> Outcome {
     let rule = RuleName::new(&req.config_rule_name);
     let Some(stored) = world.remediations.get(&rule) else {
-        return Outcome::new(no_configuration(&rule)).clause(rule!("R-DelRC-02"));
+        // An unknown rule has no configuration either: NoSuchConfigRuleException is not among
+        // the operation's modelled errors (R-DelRC-04).
+        let unknown_rule: &[RuleId] = if world.rules.contains_key(&rule) { &[] } else { &[rule!("R-DelRC-04")] };
+        return Outcome::new(no_configuration(&rule)).clause(rule!("R-DelRC-02")).clauses(unknown_rule);
     };
     let other_type = req.resource_type.as_ref().is_some_and(|t| stored.config.resource_type.as_ref() != Some(t));
     let (answer, ids): (Alternative, &[RuleId]) = if world.remediation_in_progress(&rule) {

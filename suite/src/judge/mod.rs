@@ -19,8 +19,7 @@ mod tests;
 
 use crate::profile::TargetProfile;
 use crate::verdict::Verdict;
-// What a target observed is the target's type; the judge reads it.
-pub use crate::target::Observed;
+use crate::target::Observed;
 use reference_model::{flexible_fields, FieldKind, FlexField, IdFormat, Level, Operation, Outcome, Reply};
 use reference_model::service_model::{ServiceModel, Shape};
 use serde::{Deserialize, Serialize};
