@@ -9,13 +9,13 @@
 //! Every subsequence of a sequence is still a meaningful test (the model answers any request
 //! in any state), so plain proptest `Vec` shrinking (dropping and simplifying steps) finds the
 //! smallest failing sequence without state-machine preconditions. Each sequence becomes an
-//! ordinary [`Scenario`] and is judged by the same runner; the shrunk failure is written out
+//! ordinary [`Scenario`](crate::scenario::Scenario) and is judged by the same runner; the shrunk failure is written out
 //! as a scenario file that `replay` runs and that can be committed as a regression case.
 //! With the target's expectation file ([`run_generated_with`]), a deviating sequence that a
 //! `generated` entry lists (by operation, verdict and error code) is recorded and generation
 //! goes on; the first unlisted one is shrunk and ends it.
 //!
-//! The module follows a sequence's life: [`strategy`] draws steps, [`render`] turns them into a
+//! The module follows a sequence's life: `strategy` draws steps, `render` turns them into a
 //! scenario, and this file runs them and shrinks the first unlisted deviation.
 
 mod render;

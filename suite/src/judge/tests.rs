@@ -4,7 +4,7 @@ use super::*;
 use crate::profile::TargetProfile;
 use reference_model::{Alternative, ErrorCode};
 use rstest::rstest;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const RC_ARN: &str = "arn:aws:config:us-east-1:123456789012:remediation-configuration/r/0f8fad5b-d9cb-469f-a165-70867728950e";
 

@@ -34,7 +34,7 @@
 //! with `${i}` = 1..N; `{"$string": N}` is a string of N `a`s (`{"$string": {"len": N, "char": "é"}}`
 //! for another character); `{"$now": S}` is the side's current time plus S seconds.
 //!
-//! The module follows the file's life: [`load`] reads and checks the format (the raw records,
+//! The module follows the file's life: `load` reads and checks the format (the raw records,
 //! the rule IDs, the derived needs, repeats), [`template`] expands a step's templates for one
 //! side at run time and reads answer paths.
 
