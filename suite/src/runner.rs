@@ -469,7 +469,7 @@ impl<T: Target> Run<'_, T> {
         }
         let answer = tokio::select! {
             answer = self.target.call(&wire) => answer,
-            _ = until_interrupted() => Err(crate::target::TransportError("interrupted".into())),
+            _ = until_interrupted() => Err(crate::target::TransportError::Interrupted),
         };
         let call_index = self.calls;
         self.calls += 1;

@@ -44,17 +44,35 @@ impl Observed {
     }
 }
 
-/// Why no answer came back.
+/// Why no answer came back. The texts are what reports and reproductions show.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct TransportError(pub String);
+pub enum TransportError {
+    /// The request could not be signed (SigV4 with `aws-sigv4`).
+    #[error("cannot sign: {0}")]
+    Sign(String),
+    /// No answer within the endpoint's timeout.
+    #[error("timed out")]
+    TimedOut,
+    /// No connection; `causes` are the underlying errors, each after `": "`.
+    #[error("cannot connect{causes}")]
+    Connect { causes: String },
+    /// Any other HTTP failure, with its causes.
+    #[error("{0}")]
+    Http(String),
+    /// The answer grew past [`MAX_ANSWER_BYTES`]: a broken target must not exhaust memory.
+    #[error("answer larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// The run was interrupted while the call was in flight.
+    #[error("interrupted")]
+    Interrupted,
+}
 
 /// Why a control action, a move of the clock or a reset did not happen.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ControlError {
     /// No answer came back.
     #[error("control call {call} failed: {reason}")]
-    Transport { call: String, reason: String },
+    Transport { call: String, reason: TransportError },
     /// The target answered with an HTTP error.
     #[error("control call {call} answered HTTP {status}: {body}")]
     Status { call: String, status: u16, body: String },
@@ -281,7 +299,7 @@ impl HttpTarget {
             .time(SystemTime::now())
             .settings(SigningSettings::default())
             .build()
-            .map_err(|e| TransportError(format!("cannot sign: {e}")))?
+            .map_err(|e| TransportError::Sign(e.to_string()))?
             .into();
         let signable = SignableRequest::new(
             "POST",
@@ -289,9 +307,9 @@ impl HttpTarget {
             headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             SignableBody::Bytes(&request.body),
         )
-        .map_err(|e| TransportError(format!("cannot sign: {e}")))?;
+        .map_err(|e| TransportError::Sign(e.to_string()))?;
         let (instructions, _) =
-            sign(signable, &params).map_err(|e| TransportError(format!("cannot sign: {e}")))?.into_parts();
+            sign(signable, &params).map_err(|e| TransportError::Sign(e.to_string()))?.into_parts();
         for (name, value) in instructions.headers() {
             headers.push((name.to_owned(), value.to_owned()));
         }
@@ -311,7 +329,7 @@ impl HttpTarget {
             .await
             .map_err(|e| ControlError::Transport { call: call.clone(), reason: describe_reqwest(&e) })?;
         let status = answer.status().as_u16();
-        let text = answer.text().await.map_err(|e| ControlError::Transport { call: call.clone(), reason: e.to_string() })?;
+        let text = answer.text().await.map_err(|e| ControlError::Transport { call: call.clone(), reason: TransportError::Http(e.to_string()) })?;
         if status >= 300 {
             return Err(ControlError::Status { call, status, body: text });
         }
@@ -320,11 +338,13 @@ impl HttpTarget {
 }
 
 /// The whole error chain, so "connection refused" is not lost behind "client error (Connect)".
-fn describe_reqwest(e: &reqwest::Error) -> String {
+fn describe_reqwest(e: &reqwest::Error) -> TransportError {
     if e.is_timeout() {
-        return "timed out".to_owned();
+        return TransportError::TimedOut;
     }
-    let mut text = if e.is_connect() { "cannot connect".to_owned() } else { e.to_string() };
+    // reqwest's own text says little ("error sending request"): its causes say what happened.
+    const CONNECT: &str = "cannot connect";
+    let mut text = if e.is_connect() { CONNECT.to_owned() } else { e.to_string() };
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         let part = s.to_string();
@@ -334,7 +354,11 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
         }
         source = s.source();
     }
-    text
+    if e.is_connect() {
+        TransportError::Connect { causes: text.split_off(CONNECT.len()) }
+    } else {
+        TransportError::Http(text)
+    }
 }
 
 impl Target for HttpTarget {
@@ -348,7 +372,7 @@ impl Target for HttpTarget {
         for (k, v) in &headers {
             builder = builder.header(k, v);
         }
-        let mut answer = builder.send().await.map_err(|e| TransportError(describe_reqwest(&e)))?;
+        let mut answer = builder.send().await.map_err(|e| describe_reqwest(&e))?;
         let status = answer.status().as_u16();
         let headers = answer
             .headers()
@@ -356,10 +380,10 @@ impl Target for HttpTarget {
             .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
         let mut body = Vec::new();
-        while let Some(chunk) = answer.chunk().await.map_err(|e| TransportError(describe_reqwest(&e)))? {
+        while let Some(chunk) = answer.chunk().await.map_err(|e| describe_reqwest(&e))? {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_ANSWER_BYTES {
-                return Err(TransportError(format!("answer larger than {MAX_ANSWER_BYTES} bytes")));
+                return Err(TransportError::TooLarge { limit: MAX_ANSWER_BYTES });
             }
         }
         Ok(Observed { status, headers, body })
@@ -414,6 +438,37 @@ impl Target for HttpTarget {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    /// Each transport failure reads as the text reports and reproductions showed before it was
+    /// an enum.
+    #[rstest]
+    #[case::sign(TransportError::Sign("no region".into()), "cannot sign: no region")]
+    #[case::timed_out(TransportError::TimedOut, "timed out")]
+    #[case::connect(TransportError::Connect { causes: ": tcp connect error: Connection refused (os error 111)".into() }, "cannot connect: tcp connect error: Connection refused (os error 111)")]
+    #[case::connect_bare(TransportError::Connect { causes: String::new() }, "cannot connect")]
+    #[case::http(TransportError::Http("error decoding response body".into()), "error decoding response body")]
+    #[case::too_large(TransportError::TooLarge { limit: MAX_ANSWER_BYTES }, "answer larger than 16777216 bytes")]
+    #[case::interrupted(TransportError::Interrupted, "interrupted")]
+    fn transport_errors_read_as_before(#[case] error: TransportError, #[case] text: &str) {
+        assert_eq!(error.to_string(), text);
+    }
+
+    /// Nothing listening: a connection failure, whose text starts as it always did.
+    #[tokio::test]
+    async fn a_closed_port_is_a_connection_failure() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port();
+        let endpoint = Endpoint {
+            url: format!("http://127.0.0.1:{port}"),
+            region: "us-east-1".into(),
+            credentials: SigningCredentials::local(),
+            timeout: Duration::from_secs(5),
+        };
+        let target = HttpTarget::new(endpoint, TargetProfile::builtin("generic").expect("built-in profile")).expect("a target");
+        let request = WireRequest::for_operation(Operation::DescribeConfigRules, b"{}".to_vec());
+        let error = target.call(&request).await.expect_err("nothing listens there");
+        assert!(matches!(error, TransportError::Connect { .. }), "{error:?}");
+        assert!(error.to_string().starts_with("cannot connect"), "{error}");
+    }
 
     #[rstest]
     #[case::loopback_http("http://127.0.0.1:4566", false)]

@@ -299,7 +299,7 @@ mod tests {
     /// A leftover's reason reads as the `String` each variant replaced.
     #[rstest]
     #[case::no_answer(
-        TeardownError::NoAnswer { op: Operation::DeleteConfigRule, source: TransportError("cannot connect".into()) },
+        TeardownError::NoAnswer { op: Operation::DeleteConfigRule, source: TransportError::Connect { causes: String::new() } },
         "DeleteConfigRule: no answer: cannot connect"
     )]
     #[case::refused(busy(), "DeleteRemediationConfiguration answered RemediationInProgressException: an execution runs")]
