@@ -84,9 +84,9 @@ fn main() {
     let mut mentions = Vec::new();
     for dir in dirs {
         // A path that does not exist makes cargo run this script, and rebuild the suite and all
-        // that depends on it, at every build: watch the folder that would hold it instead.
+        // that depends on it, at every build: watch the nearest folder above it that exists instead.
         let path = root.join(dir);
-        let watched = if path.exists() { path } else { path.parent().map_or_else(|| root.clone(), Path::to_path_buf) };
+        let watched = path.ancestors().find(|p| p.exists()).unwrap_or(&root).to_path_buf();
         println!("cargo::rerun-if-changed={}", watched.display());
         let mut files = Vec::new();
         rust_files(&root.join(dir), &mut files);

@@ -13,7 +13,7 @@ use remediation_suite::scenario::{instantiate, load_dir, Action, CallBody, Scena
 use crate::mutate::{call_steps, histories, plant, Context, Kind, ModelTarget, Planter, Recorder};
 use remediation_suite::verdict::Verdict;
 use arbitrary::{Arbitrary, Unstructured};
-use reference_model::invariants::Invariants;
+use reference_model::invariants::{Invariants, Violation};
 use reference_model::steps::{self, Depth, Pools, Step};
 use reference_model::service_model::ServiceModel;
 use reference_model::{handle, ErrorCode, Millis, Operation, Reply, Timestamp, World};
@@ -91,43 +91,46 @@ const POOLS: Pools = Pools { rules: &["a", "b"], resources: &["r1", "r2", "r3"],
 pub const MODEL_SEQUENCE_MAX_STEPS: usize = 1;
 
 /// A state a model_sequence input may start from: the world, what the invariants hold of it,
-/// and the ResultTokens used to reach it.
+/// the ResultTokens used to reach it, and how many steps ran on it since it was cloned.
 #[derive(Clone)]
 struct Start {
     world: World,
     invariants: Invariants,
     tokens: Vec<String>,
+    steps: usize,
 }
 
 impl Start {
     fn empty() -> Start {
         let world = World::reference(Timestamp::EPOCH_2026);
-        Start { invariants: Invariants::new(&world), world, tokens: Vec::new() }
+        Start { invariants: Invariants::new(&world), world, tokens: Vec::new(), steps: 0 }
     }
 
-    /// Runs one step with every check; a broken invariant is a finding, as in any input.
-    fn run(&mut self, step: &Step) {
-        if trace() {
-            eprintln!("  {step:?}");
+    /// Runs one step with every check: the broken invariant, if any.
+    fn apply(&mut self, step: &Step) -> Result<(), Violation> {
+        self.steps += 1;
+        if let Some(outcome) = steps::run(&mut self.world, &mut self.invariants, step, &POOLS, &mut self.tokens, Depth::Step)? {
+            check_outcome(outcome_operation(step), &outcome);
         }
-        match steps::run(&mut self.world, &mut self.invariants, step, &POOLS, &mut self.tokens, Depth::Step) {
-            Ok(Some(outcome)) => check_outcome(outcome_operation(step), &outcome),
-            Ok(None) => {}
-            Err(violation) => panic!("invariant broken by {step:?}: {violation}"),
-        }
+        Ok(())
     }
 
-    /// Decodes and runs steps until the input is used up or `max` steps have run; how many ran.
-    fn run_input(&mut self, u: &mut Unstructured<'_>, max: usize) -> usize {
+    /// Decodes and runs steps until the input is used up or `max` steps have run; a broken
+    /// invariant is a finding.
+    fn run_input(&mut self, u: &mut Unstructured<'_>, max: usize) {
         // Arbitrary yields default values forever once the input is used up: stop there.
-        for ran in 0..max {
+        for _ in 0..max {
             if u.is_empty() {
-                return ran;
+                return;
             }
-            let Ok(step) = Step::arbitrary(u) else { return ran };
-            self.run(&step);
+            let Ok(step) = Step::arbitrary(u) else { return };
+            if trace() {
+                eprintln!("  {step:?}");
+            }
+            if let Err(violation) = self.apply(&step) {
+                panic!("invariant broken by {step:?}: {violation}");
+            }
         }
-        max
     }
 }
 
@@ -189,28 +192,43 @@ fn setup_scripts() -> [Vec<Step>; 3] {
 }
 
 /// The states a model_sequence input starts from, built once per process: the empty reference
-/// world, every prefix of each [`setup_scripts`] script, the first script's end followed by
-/// every prefix of the second, and the second's end followed by every prefix of the third (53
-/// states). Setup steps are checked like any other.
+/// world, every prefix of each [`setup_scripts`] script, and two chained pairs: the first
+/// script's end followed by every prefix of the second, and the second's end followed by every
+/// prefix of the third (53 states). Setup steps are checked like any other; one that broke an
+/// invariant panics here, naming its script and step, not an input. `model_sequence`'s fuzz
+/// target builds them in libFuzzer's `init`, before any input.
+///
+/// What a model_sequence input means depends on these scripts, in this order: changing one
+/// changes the meaning of every committed input in `fuzz/corpus/model_sequence/` and
+/// `fuzz/regressions/model_sequence/` (`cargo test` replays them, so a regression that no longer
+/// reproduces shows as a passing replay, not a failure: check its `FUZZ_TRACE` output).
 fn start_states() -> &'static [Start] {
     static STARTS: OnceLock<Vec<Start>> = OnceLock::new();
     STARTS.get_or_init(|| {
         let [first, second, third] = setup_scripts();
         let mut starts = vec![Start::empty()];
-        let prefixes = |mut state: Start, script: &[Step], starts: &mut Vec<Start>| {
-            for step in script {
-                state.run(step);
-                starts.push(state.clone());
+        let prefixes = |mut state: Start, script: (usize, &[Step]), starts: &mut Vec<Start>| {
+            for (i, step) in script.1.iter().enumerate() {
+                if let Err(violation) = state.apply(step) {
+                    panic!("setup script {} step {} ({step:?}) breaks an invariant: {violation}", script.0, i + 1);
+                }
+                starts.push(Start { steps: 0, ..state.clone() });
             }
             state
         };
-        let after_first = prefixes(Start::empty(), &first, &mut starts);
-        let after_second = prefixes(Start::empty(), &second, &mut starts);
-        prefixes(Start::empty(), &third, &mut starts);
-        prefixes(after_first, &second, &mut starts);
-        prefixes(after_second, &third, &mut starts);
+        let after_first = prefixes(Start::empty(), (1, &first), &mut starts);
+        let after_second = prefixes(Start::empty(), (2, &second), &mut starts);
+        prefixes(Start::empty(), (3, &third), &mut starts);
+        prefixes(after_first, (2, &second), &mut starts);
+        prefixes(after_second, (3, &third), &mut starts);
         starts
     })
+}
+
+/// Builds [`model_sequence`]'s start states now: the fuzz target's libFuzzer `init`, so that a
+/// setup script breaking an invariant is reported as such, before any input runs.
+pub fn model_sequence_init() {
+    start_states();
 }
 
 /// Short sequences of the model's steps ([`reference_model::steps::Step`], decoded by its
@@ -220,18 +238,20 @@ fn start_states() -> &'static [Start] {
 /// executions, the stored limits, every outcome's alternatives) and every answer's form
 /// ([`check_outcome`]).
 pub fn model_sequence(data: &[u8]) {
-    model_sequence_steps(data);
+    model_sequence_run(data);
 }
 
-/// [`model_sequence`], saying how many steps it ran after its start state.
-fn model_sequence_steps(data: &[u8]) -> usize {
+/// [`model_sequence`], saying which start state it took and how many steps then ran.
+fn model_sequence_run(data: &[u8]) -> (Option<usize>, usize) {
     let mut u = Unstructured::new(data);
     let starts = start_states();
-    let Ok(start) = u.choose_index(starts.len()) else { return 0 };
+    let Ok(start) = u.choose_index(starts.len()) else { return (None, 0) };
     if trace() {
         eprintln!("  start state {start}");
     }
-    starts[start].clone().run_input(&mut u, MODEL_SEQUENCE_MAX_STEPS)
+    let mut state = starts[start].clone();
+    state.run_input(&mut u, MODEL_SEQUENCE_MAX_STEPS);
+    (Some(start), state.steps)
 }
 
 /// As [`model_sequence`], from the empty reference world with no bound on the steps: the
@@ -268,8 +288,8 @@ mod tests {
         assert_eq!(starts[0].world, World::reference(Timestamp::EPOCH_2026), "the first state is the empty world");
     }
 
-    /// However long the input, model_sequence runs at most its bound; the long variant does not
-    /// stop there.
+    /// However long the input, model_sequence runs at most its bound (counted as steps are
+    /// applied, not as the loop reports them); the long variant does not stop there.
     #[test]
     fn model_sequence_stops_at_its_bound() {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
@@ -283,12 +303,23 @@ mod tests {
                     state as u8
                 })
                 .collect();
-            let ran = model_sequence_steps(&data);
+            let (_, ran) = model_sequence_run(&data);
             assert!(ran <= MODEL_SEQUENCE_MAX_STEPS, "{ran} steps");
             longest = longest.max(ran);
-            assert!(Start::empty().run_input(&mut Unstructured::new(&data), usize::MAX) > MODEL_SEQUENCE_MAX_STEPS, "400 bytes hold more steps");
+            let mut long = Start::empty();
+            long.run_input(&mut Unstructured::new(&data), usize::MAX);
+            assert!(long.steps > MODEL_SEQUENCE_MAX_STEPS, "400 bytes hold more steps");
         }
         assert_eq!(longest, MODEL_SEQUENCE_MAX_STEPS, "the bound is reached");
+    }
+
+    /// The first byte picks the start state: every one of them is reachable, and the empty
+    /// input takes the first (the empty world) and runs nothing.
+    #[test]
+    fn the_first_byte_picks_every_start_state() {
+        let picked: std::collections::BTreeSet<usize> = (0..=u8::MAX).filter_map(|b| model_sequence_run(&[b]).0).collect();
+        assert_eq!(picked.len(), start_states().len());
+        assert_eq!(model_sequence_run(&[]), (Some(0), 0));
     }
 }
 

@@ -8,12 +8,14 @@ use reference_model::{flexible_fields, FieldKind, FlexField, IdFormat, Level, Op
 use reference_model::service_model::{ServiceModel, Shape};
 use serde_json::Value;
 
+/// One answer against one alternative: the differences found and the identities the answer
+/// would bind, kept only if the alternative wins.
 pub(super) struct Comparison<'j, 'i> {
     judge: &'j Judge<'j>,
     identities: &'i Identities,
     flex: &'static [FlexField],
     pub(super) differences: Vec<Difference>,
-    pub(super) bindings: Vec<(String, String)>,
+    pub(super) bindings: Bindings,
 }
 
 fn show(v: &Value) -> String {

@@ -18,6 +18,7 @@ pub enum ActualReply {
     /// An error with a readable `__type`.
     Failure { status: u16, code: String, message: Option<String> },
 }
+
 /// Reads an answer. `Err` carries the verdict and why when the answer is not a judgeable reply.
 pub fn read_answer(op: Operation, observed: &Observed, profile: &TargetProfile) -> Result<ActualReply, (Verdict, String)> {
     read_answer_for(op, observed, profile, true)
