@@ -9,9 +9,9 @@
 //!    knows; missing, not text, or unknown → 400 bare `{"__type":"UnknownOperationException"}`.
 //! 3. With signature checking on: a body that is not JSON → 400 `SerializationException`
 //!    first, then the SigV4 check ([`crate::signature`]).
-//! 4. The body is parsed as JSON outside the lock (an empty body is `{}`); under the lock: read
-//!    the clock, advance the world to it, `reference_model::handle_value` (or, for a body that
-//!    is not JSON, `reference_model::handle`, which refuses it), take the preferred reply.
+//! 4. The body is read once, outside the lock (`reference_model::ops::RequestBody`: an empty
+//!    body is `{}`); under the lock: read the clock, `reference_model::ops::handle_body`
+//!    (advance the world to it, then apply or refuse), take the preferred reply.
 //!    Should the model panic, the answer is 500 `InternalFailure` and the endpoint goes on.
 //! 5. Success: 200, `Content-Type: application/x-amz-json-1.1`, the JSON body; an operation
 //!    without an output shape (the model's `Value::Null`: PutConfigRule, DeleteConfigRule)
@@ -30,6 +30,7 @@ use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use reference_model::ops::{handle_body, RequestBody};
 use reference_model::{ErrorCode, Operation, Reply};
 use serde_json::Value;
 use std::sync::Arc;
@@ -113,15 +114,6 @@ pub fn read_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<By
     }
 }
 
-/// The body as JSON, read as the model reads it (an empty body is `{}`, A-28); `None` for one
-/// the model refuses as not JSON (SerializationException, A-02).
-fn parse_body(body: &[u8]) -> Option<Value> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Some(Value::Object(Default::default()));
-    }
-    serde_json::from_slice(body).ok()
-}
-
 /// `POST /`: one AWS JSON 1.1 request.
 pub async fn handle_aws_json(
     State(state): State<Arc<AppState>>,
@@ -151,9 +143,9 @@ fn answer(
     let op = operation(headers)?;
     // Parsed before the lock is taken: the JSON does not depend on the world, and another
     // request can be applied meanwhile (issue 13, item 4).
-    let parsed = parse_body(&body);
+    let read = RequestBody::read(&body);
     if let Some((access_key, secret_key)) = &state.credentials {
-        if parsed.is_none() {
+        if read == RequestBody::Malformed {
             return Err(WireError::model(ErrorCode::SerializationException, ""));
         }
         signature::verify(method, uri, headers, &body, access_key, secret_key)
@@ -164,18 +156,11 @@ fn answer(
         return state.with_shared(|shared| fault.answer(shared, op, &body)).map_err(panicked)?;
     }
     // The one critical section: synchronous, no await while the lock is held. What it does is
-    // `reference_model::handle` (advance the clock, then apply), with the parse already done.
+    // `reference_model::handle` (advance the clock, then apply), with the body already read.
     let outcome = state
         .with_shared(|shared| {
             let now = shared.clock.now();
-            match &parsed {
-                Some(value) => {
-                    shared.world.advance_to(now);
-                    reference_model::handle_value(&mut shared.world, op, value)
-                }
-                // Not JSON: the model's own refusal, from the bytes.
-                None => reference_model::handle(&mut shared.world, op, &body, now),
-            }
+            handle_body(&mut shared.world, op, &read, now)
         })
         .map_err(panicked)?;
     Ok(outcome.alternatives.into_iter().next().map_or_else(
@@ -201,30 +186,4 @@ pub async fn not_found(method: Method, uri: Uri) -> Response {
     .into_response();
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rstest::rstest;
-
-    /// The body is read as the model reads it: what `reference_model::handle` would parse, and
-    /// `None` exactly where it answers SerializationException (A-02, A-28).
-    #[rstest]
-    #[case::empty(b"" as &[u8], Some(serde_json::json!({})))]
-    #[case::whitespace(b" \n\t", Some(serde_json::json!({})))]
-    #[case::object(br#"{"ConfigRuleNames": ["r"]}"#, Some(serde_json::json!({"ConfigRuleNames": ["r"]})))]
-    #[case::not_an_object(b"[1]", Some(serde_json::json!([1])))]
-    #[case::truncated(br#"{"ConfigRuleNames": ["#, None)]
-    #[case::trailing_garbage(b"{} x", None)]
-    fn bodies_are_parsed_as_the_model_parses_them(#[case] body: &[u8], #[case] expected: Option<Value>) {
-        assert_eq!(parse_body(body), expected);
-        let mut world = reference_model::World::reference(reference_model::Timestamp::EPOCH_2026);
-        let outcome = reference_model::handle(&mut world, reference_model::Operation::DescribeConfigRules, body, reference_model::Timestamp::EPOCH_2026);
-        // A body that is not JSON is refused under R-PROT-01 alone; JSON that is not an object
-        // reaches the validator, whose refusal names the members' rules too.
-        let refused_as_not_json = outcome.preferred().reply.error_code() == Some(ErrorCode::SerializationException)
-            && outcome.clauses == [reference_model::rule!("R-PROT-01")];
-        assert_eq!(refused_as_not_json, expected.is_none(), "{:?}", outcome.preferred().reply);
-    }
 }

@@ -56,6 +56,8 @@ mod tests {
     #[case::padded(b" {} ", RequestBody::Json(json!({})))]
     #[case::not_json(b"{", RequestBody::Malformed)]
     #[case::not_utf8(b"\xff", RequestBody::Malformed)]
+    #[case::truncated(br#"{"ConfigRuleNames": ["#, RequestBody::Malformed)]
+    #[case::trailing_garbage(b"{} x", RequestBody::Malformed)]
     fn bodies_read_as_the_pipeline_reads_them(#[case] bytes: &[u8], #[case] expected: RequestBody) {
         let read = RequestBody::read(bytes);
         assert_eq!(read.is_blank(), matches!(expected, RequestBody::Empty | RequestBody::Blank));
